@@ -1,0 +1,16 @@
+//! Escapement's domain: stages, classifications, defects and catalog entries, pure and synchronous.
+//!
+//! Nothing here performs IO or reads the clock: the current time and new ids are passed in.
+
+pub mod catalog;
+pub mod defect;
+pub mod form;
+pub mod paging;
+pub mod stage;
+pub mod taxonomy;
+
+pub use catalog::*;
+pub use defect::*;
+pub use paging::*;
+pub use stage::*;
+pub use taxonomy::*;

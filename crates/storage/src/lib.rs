@@ -1,0 +1,124 @@
+//! Escapement's persistence: connection set-up, migrations and one repository module per
+//! aggregate. Functions take `&impl ConnectionTrait` so they run on the pool or inside a
+//! transaction alike, and return core types or the plain records of [`records`].
+
+pub mod catalog;
+pub mod defects;
+pub mod demo;
+pub mod entities;
+pub mod records;
+pub mod settings;
+mod versioned;
+
+use std::time::Duration;
+
+use escapement_core::ValidationErrors;
+use escapement_migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+
+pub use sea_orm::DatabaseConnection as Db;
+
+/// What can go wrong in storage, in terms a handler can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    /// No row with that id (or not visible to the caller).
+    #[error("not found")]
+    NotFound,
+    /// The write was based on an older version of the row.
+    #[error("the record was changed by someone else (now at version {current_version})")]
+    Stale { current_version: i32 },
+    /// The input breaks a rule only the database can check (uniqueness, references).
+    #[error("invalid input: {0}")]
+    Invalid(ValidationErrors),
+    /// The URL names no database Escapement can use.
+    #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// Any other database failure.
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// Result alias for storage functions.
+pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// Which database engine a connection talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend of a connection.
+    pub fn of(db: &impl ConnectionTrait) -> Backend {
+        match db.get_database_backend() {
+            sea_orm::DatabaseBackend::Sqlite => Backend::Sqlite,
+            _ => Backend::Postgres,
+        }
+    }
+}
+
+/// Opens a pool for `sqlite://path` (the file is created when missing; WAL, foreign keys
+/// and a busy timeout are switched on) or `postgres://…`.
+pub async fn connect(url: &str) -> Result<DatabaseConnection> {
+    let mut options = if url.starts_with("sqlite:") {
+        let mut url = url.to_owned();
+        if !url.contains("mode=") && !url.contains(":memory:") {
+            url.push_str(if url.contains('?') {
+                "&mode=rwc"
+            } else {
+                "?mode=rwc"
+            });
+        }
+        let mut options = ConnectOptions::new(url);
+        options
+            .max_connections(8)
+            .min_connections(1)
+            .map_sqlx_sqlite_opts(|o| {
+                o.journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+            });
+        options
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut options = ConnectOptions::new(url.to_owned());
+        options.max_connections(16).min_connections(1);
+        options
+    } else {
+        return Err(StorageError::UnsupportedUrl(url.to_owned()));
+    };
+    options
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Ok(Database::connect(options).await?)
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+/// A real round trip to the database, for health checks.
+pub async fn ping(db: &DatabaseConnection) -> Result<()> {
+    db.ping().await?;
+    Ok(())
+}
+
+/// Turns a unique-constraint violation into a field error, passing other errors through.
+pub(crate) fn unique_violation_as(err: DbErr, field: &'static str, message: &str) -> StorageError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            let mut errors = ValidationErrors::new();
+            errors.push(field, message);
+            StorageError::Invalid(errors)
+        }
+        _ => StorageError::Db(err),
+    }
+}
+
+/// sea-orm, re-exported so the web layer and tests use the same version.
+pub use sea_orm;

@@ -1,0 +1,105 @@
+//! Workspace settings: the stage pipeline and the escape boundary, stored as JSON.
+//! A fresh database has neither row and uses the defaults from core.
+
+use chrono::Utc;
+use escapement_core::{Boundary, Pipeline, ValidationErrors};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, TransactionTrait,
+};
+use serde::{Serialize, de::DeserializeOwned};
+
+use crate::entities::{defect, setting};
+use crate::{Result, StorageError};
+
+const PIPELINE: &str = "pipeline";
+const BOUNDARY: &str = "boundary";
+
+/// The pipeline and boundary in force; always consistent with each other.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StageSettings {
+    pub pipeline: Pipeline,
+    pub boundary: Boundary,
+}
+
+async fn read<T: DeserializeOwned>(db: &impl ConnectionTrait, key: &str) -> Result<Option<T>> {
+    let Some(row) = setting::Entity::find_by_id(key.to_owned()).one(db).await? else {
+        return Ok(None);
+    };
+    serde_json::from_str(&row.value)
+        .map(Some)
+        .map_err(|e| StorageError::Db(sea_orm::DbErr::Json(format!("setting `{key}`: {e}"))))
+}
+
+async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) -> Result<()> {
+    let json = serde_json::to_string(value)
+        .map_err(|e| StorageError::Db(sea_orm::DbErr::Json(e.to_string())))?;
+    let row = setting::ActiveModel {
+        key: Set(key.to_owned()),
+        value: Set(json),
+        updated_at: Set(Utc::now()),
+    };
+    setting::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(setting::Column::Key)
+                .update_columns([setting::Column::Value, setting::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Reads the stage settings, falling back to the defaults for anything not yet saved.
+/// A stored boundary that the stored pipeline no longer contains falls back to the default
+/// boundary when that is valid, so a list page never fails over a settings mismatch.
+pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> {
+    let pipeline: Pipeline = read(db, PIPELINE).await?.unwrap_or_default();
+    let boundary: Boundary = read(db, BOUNDARY).await?.unwrap_or_default();
+    if pipeline.check_boundary(&boundary).is_ok() {
+        return Ok(StageSettings { pipeline, boundary });
+    }
+    let boundary = pipeline
+        .stages()
+        .iter()
+        .rev()
+        .nth(1)
+        .map(|stage| Boundary::after_stage(stage.key.clone()))
+        .unwrap_or_default();
+    Ok(StageSettings { pipeline, boundary })
+}
+
+/// Saves the pipeline and boundary together, in one transaction. Refused with a field
+/// error on `stages` when a stage that defects still refer to would disappear.
+pub async fn save_stage_settings(db: &DatabaseConnection, settings: &StageSettings) -> Result<()> {
+    let txn = db.begin().await?;
+    let keys: Vec<String> = settings
+        .pipeline
+        .stages()
+        .iter()
+        .map(|stage| stage.key.as_str().to_owned())
+        .collect();
+    let orphaned = defect::Entity::find()
+        .filter(
+            Condition::any()
+                .add(defect::Column::DiscoveryStage.is_not_in(keys.clone()))
+                .add(defect::Column::ExpectedCatchStage.is_not_in(keys)),
+        )
+        .count(&txn)
+        .await?;
+    if orphaned > 0 {
+        let mut errors = ValidationErrors::new();
+        errors.push(
+            "stages",
+            format!(
+                "{orphaned} defects refer to a stage this pipeline removes: keep the stage or rename its label instead"
+            ),
+        );
+        return Err(StorageError::Invalid(errors));
+    }
+    write(&txn, PIPELINE, &settings.pipeline).await?;
+    write(&txn, BOUNDARY, &settings.boundary).await?;
+    txn.commit().await?;
+    Ok(())
+}

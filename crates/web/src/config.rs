@@ -1,0 +1,53 @@
+//! Command line and environment settings (clap), each flag with its `ESCAPEMENT_` variable.
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Escapement: escape reviews, mechanism trends and an improvement backlog.
+#[derive(Debug, Parser)]
+#[command(name = "escapement", version, about, long_about = None)]
+pub struct Cli {
+    /// Database URL: `sqlite://PATH` (created on first start) or `postgres://USER@HOST/DB`.
+    #[arg(
+        long,
+        global = true,
+        env = "ESCAPEMENT_DATABASE_URL",
+        default_value = "sqlite://escapement.db"
+    )]
+    pub database: String,
+
+    /// Address and port `serve` listens on.
+    #[arg(
+        long,
+        global = true,
+        env = "ESCAPEMENT_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub bind: SocketAddr,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// What the binary does; `serve` when none is given.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database, then serve the web application (the default).
+    Serve,
+    /// Apply pending database migrations and exit (for deployments that share one PostgreSQL).
+    Migrate,
+    /// Fill an empty database with realistic demo teams, components, releases and defects.
+    Demo(DemoArgs),
+}
+
+/// Options of `demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// How many defects to generate.
+    #[arg(long, env = "ESCAPEMENT_DEMO_DEFECTS", default_value_t = 600)]
+    pub defects: u64,
+    /// Seed of the random generator, for a reproducible data set.
+    #[arg(long, env = "ESCAPEMENT_DEMO_SEED", default_value_t = 2026)]
+    pub seed: u64,
+}

@@ -1,0 +1,110 @@
+//! CSRF protection by double submit: every visitor gets a random token in an HttpOnly,
+//! SameSite=Strict cookie, every form carries it in a hidden field, and [`CsrfForm`] refuses
+//! a state-changing form whose field does not match the cookie.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderValue, request::Parts};
+use axum::middleware::Next;
+use axum::response::Response;
+use rand::Rng;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+const COOKIE_NAME: &str = "escapement_csrf";
+/// Name of the hidden form field.
+pub const FIELD: &str = "csrf_token";
+
+/// The visitor's CSRF token, for rendering into forms.
+#[derive(Debug, Clone)]
+pub struct CsrfToken(pub String);
+
+fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn cookie_token(parts: &axum::http::HeaderMap) -> Option<String> {
+    parts
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == COOKIE_NAME && is_token(value))
+        .map(|(_, value)| value.to_owned())
+}
+
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Middleware: makes sure every request has a token and every visitor the cookie.
+pub async fn ensure_token(mut request: Request, next: Next) -> Response {
+    let existing = cookie_token(request.headers());
+    let token = existing.clone().unwrap_or_else(new_token);
+    request.extensions_mut().insert(CsrfToken(token.clone()));
+    let mut response = next.run(request).await;
+    if existing.is_none() {
+        let cookie = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for CsrfToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CsrfToken>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("CSRF middleware is not installed")))
+    }
+}
+
+/// Compares without an early exit, so timing does not reveal how much of a guess matched.
+fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0_u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+/// A URL-encoded form whose CSRF field matches the visitor's cookie, deserialised into `T`.
+#[derive(Debug)]
+pub struct CsrfForm<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let expected = cookie_token(request.headers());
+        let body = Bytes::from_request(request, state)
+            .await
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let submitted = pairs
+            .iter()
+            .find(|(name, _)| name == FIELD)
+            .map(|(_, v)| v.as_str());
+        match (expected, submitted) {
+            (Some(expected), Some(submitted)) if same(&expected, submitted) => {}
+            _ => {
+                return Err(AppError::Forbidden(
+                    "This form has expired or did not come from Escapement. Go back, reload the page and submit it again.".to_owned(),
+                ));
+            }
+        }
+        serde_urlencoded::from_bytes(&body)
+            .map(CsrfForm)
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
+    }
+}

@@ -1,0 +1,95 @@
+//! The `escapement` binary: settings, database, migrations, then the chosen command.
+
+use std::time::Instant;
+
+use anyhow::Context;
+use clap::Parser;
+use escapement_web::config::{Cli, Command, DemoArgs};
+use escapement_web::{AppState, app, serve};
+use indicatif::{ProgressBar, ProgressStyle};
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("ESCAPEMENT_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let db = escapement_storage::connect(&cli.database)
+        .await
+        .with_context(|| format!("cannot open the database {}", cli.database))?;
+    escapement_storage::migrate(&db)
+        .await
+        .context("cannot migrate the database")?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let listener = TcpListener::bind(cli.bind)
+                .await
+                .with_context(|| format!("cannot listen on {}", cli.bind))?;
+            let address = listener.local_addr()?;
+            tracing::info!(%address, database = %cli.database, "Escapement is listening on http://{address}");
+            serve(listener, app(AppState::new(db)), shutdown_signal()).await?;
+            tracing::info!("Escapement stopped");
+        }
+        Command::Migrate => tracing::info!(database = %cli.database, "the database is migrated"),
+        Command::Demo(args) => demo(&db, &args).await?,
+    }
+    Ok(())
+}
+
+async fn demo(db: &escapement_storage::Db, args: &DemoArgs) -> anyhow::Result<()> {
+    let bar = ProgressBar::new(args.defects);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} demo defects [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let started = Instant::now();
+    let summary =
+        escapement_storage::demo::load_demo(db, args.defects, args.seed, chrono::Utc::now(), |n| {
+            bar.set_position(n)
+        })
+        .await
+        .map_err(|e| match e {
+            escapement_storage::StorageError::Invalid(errors) => anyhow::anyhow!("{errors}"),
+            other => anyhow::Error::new(other),
+        })?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "Demo loaded: {} teams, {} components, {} releases, {} defects in {seconds:.1} s ({:.0} defects/s).",
+        summary.teams,
+        summary.components,
+        summary.releases,
+        summary.defects,
+        summary.defects as f64 / seconds.max(f64::EPSILON)
+    );
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}

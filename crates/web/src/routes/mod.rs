@@ -1,0 +1,47 @@
+//! The route table: every URL of the application is listed here, in one place.
+
+mod catalog;
+mod defects;
+mod health;
+mod pipeline;
+mod views;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::get;
+
+use crate::AppState;
+use crate::error::AppError;
+
+const STYLESHEET: &str = include_str!("../../../../static/app.css");
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+async fn home() -> Redirect {
+    Redirect::to("/defects")
+}
+
+async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// Every route of the application.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/static/app.css", get(stylesheet))
+        .merge(health::router())
+        .merge(defects::router())
+        .merge(catalog::router())
+        .merge(pipeline::router())
+        .fallback(not_found)
+}

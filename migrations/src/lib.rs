@@ -1,0 +1,22 @@
+//! Schema migrations for Escapement, applied in order on SQLite and PostgreSQL.
+//!
+//! Migrations name their tables and columns themselves and never import the storage
+//! entities, so an old migration keeps meaning what it meant when it was merged.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_catalog;
+mod m20261125_000002_create_defects;
+
+/// Every migration of the application, oldest first.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_catalog::Migration),
+            Box::new(m20261125_000002_create_defects::Migration),
+        ]
+    }
+}
