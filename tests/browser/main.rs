@@ -1,1 +1,1 @@
-
+//! Browser suite: headless Chromium through WebDriver.

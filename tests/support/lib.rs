@@ -1,1 +1,292 @@
+//! Test support shared by the end-to-end suites: a fresh database per test on SQLite or
+//! PostgreSQL (migrated through the real `Migrator`), the application's router over it, and
+//! small helpers to drive it like a browser would (cookies, CSRF field, forms).
+//!
+//! PostgreSQL tests use `ESCAPEMENT_TEST_POSTGRES_URL` (for example
+//! `postgres://postgres@127.0.0.1:5432/test`) to create one database per test. Without it
+//! they are skipped with a printed reason, except when `CI=true`: then they fail.
 
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use escapement_storage::sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use escapement_web::{AppState, app};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs `$test(x)` once on SQLite and once on PostgreSQL, where `x` is a fresh `$kind`
+/// (`TestDb` or `TestApp`). Generates a module named after the test with two test functions.
+#[macro_export]
+macro_rules! both_backends {
+    ($kind:ident: $($test:ident),+ $(,)?) => {
+        $(
+            mod $test {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    if let Some(x) = $crate::$kind::spawn($crate::Backend::Sqlite).await {
+                        super::$test(x).await;
+                    }
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(x) = $crate::$kind::spawn($crate::Backend::Postgres).await {
+                        super::$test(x).await;
+                    }
+                }
+            }
+        )+
+    };
+}
+
+/// The PostgreSQL server URL for tests, or `None` (with the reason printed) when tests
+/// should skip. Panics when `CI=true` and no server is configured.
+pub fn postgres_url() -> Option<String> {
+    match std::env::var("ESCAPEMENT_TEST_POSTGRES_URL") {
+        Ok(url) if !url.trim().is_empty() => Some(url),
+        _ if std::env::var("CI").as_deref() == Ok("true") => {
+            panic!(
+                "CI=true but ESCAPEMENT_TEST_POSTGRES_URL is not set: PostgreSQL tests must run in CI"
+            )
+        }
+        _ => {
+            eprintln!("skipping the PostgreSQL variant: ESCAPEMENT_TEST_POSTGRES_URL is not set");
+            None
+        }
+    }
+}
+
+/// Replaces the database name at the end of a PostgreSQL URL.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let prefix = base.rsplit_once('/').map_or(base, |(p, _)| p);
+    match query {
+        Some(q) => format!("{prefix}/{name}?{q}"),
+        None => format!("{prefix}/{name}"),
+    }
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+/// A fresh, migrated database that is removed when dropped.
+pub struct TestDb {
+    pub db: DatabaseConnection,
+    pub url: String,
+    pub backend: Backend,
+    cleanup: Cleanup,
+}
+
+impl TestDb {
+    /// A new database on `backend`, or `None` when that backend is not configured here.
+    pub async fn spawn(backend: Backend) -> Option<TestDb> {
+        let (url, cleanup) = match backend {
+            Backend::Sqlite => {
+                let path = std::env::temp_dir()
+                    .join(format!("escapement-test-{}.db", Uuid::new_v4().simple()));
+                (
+                    format!("sqlite://{}", path.display()),
+                    Cleanup::SqliteFile(path),
+                )
+            }
+            Backend::Postgres => {
+                let admin_url = postgres_url()?;
+                let name = format!("escapement_test_{}", Uuid::new_v4().simple());
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to the PostgreSQL test server");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create a PostgreSQL test database");
+                let _ = admin.close().await;
+                (
+                    with_database(&admin_url, &name),
+                    Cleanup::PostgresDatabase { admin_url, name },
+                )
+            }
+        };
+        let db = escapement_storage::connect(&url)
+            .await
+            .expect("connect to the test database");
+        escapement_storage::migrate(&db)
+            .await
+            .expect("migrate the test database");
+        Some(TestDb {
+            db,
+            url,
+            backend,
+            cleanup,
+        })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut file = path.clone().into_os_string();
+                    file.push(suffix);
+                    let _ = std::fs::remove_file(file);
+                }
+            }
+            Cleanup::PostgresDatabase { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime: use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                    else {
+                        return;
+                    };
+                    runtime.block_on(async move {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let _ = admin
+                                .execute_unprepared(&format!(
+                                    "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                                ))
+                                .await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// Any 64-hex-digit value is a valid double-submit token; tests use a fixed one.
+pub const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// What a request through the router answered.
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// The `Location` header of a redirect.
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+/// The application over a fresh database, driven through `Router::oneshot`.
+pub struct TestApp {
+    pub router: Router,
+    pub store: TestDb,
+}
+
+impl TestApp {
+    /// The application on a new database on `backend`, or `None` when skipped.
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        let store = TestDb::spawn(backend).await?;
+        let router = app(AppState::new(store.db.clone()));
+        Some(TestApp { router, store })
+    }
+
+    /// The database connection behind the app.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.store.db
+    }
+
+    async fn send(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .expect("read the body");
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// `GET path` as a visitor who already has the CSRF cookie.
+    pub async fn get(&self, path: &str) -> TestResponse {
+        let request = Request::get(path)
+            .header(header::COOKIE, format!("escapement_csrf={CSRF}"))
+            .body(Body::empty())
+            .expect("a valid request");
+        self.send(request).await
+    }
+
+    /// `POST path` with a URL-encoded form; the CSRF field is added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", CSRF)];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).expect("encode the form");
+        self.post_raw(path, body, Some(CSRF)).await
+    }
+
+    /// `POST path` with exactly this body and, if given, this CSRF cookie.
+    pub async fn post_raw(&self, path: &str, body: String, cookie: Option<&str>) -> TestResponse {
+        let mut request =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, format!("escapement_csrf={cookie}"));
+        }
+        self.send(request.body(Body::from(body)).expect("a valid request"))
+            .await
+    }
+
+    /// Serves the app on a free local port for real HTTP clients (browsers); the server
+    /// stops when the test's runtime ends.
+    pub async fn serve(&self) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a free port");
+        let address = listener.local_addr().expect("a local address");
+        let router = self.router.clone();
+        tokio::spawn(async move {
+            let _ = escapement_web::serve(listener, router, std::future::pending()).await;
+        });
+        address
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_name_is_replaced_and_query_kept() {
+        assert_eq!(
+            with_database("postgres://u@h:5432/test", "x"),
+            "postgres://u@h:5432/x"
+        );
+        assert_eq!(
+            with_database("postgres://u@h/test?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+    }
+}
