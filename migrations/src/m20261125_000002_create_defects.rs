@@ -24,7 +24,18 @@ const INDEXES: &[(&str, &[&str])] = &[
         "ix_defects_stage_detected",
         &["discovery_stage", "detected_at"],
     ),
-    ("ix_defects_team_stage", &["team_id", "discovery_stage"]),
+    // Counts by any mix of team, stage, severity, component and release read this index
+    // alone instead of visiting every matching row.
+    (
+        "ix_defects_team_facets",
+        &[
+            "team_id",
+            "discovery_stage",
+            "severity",
+            "component_id",
+            "release_id",
+        ],
+    ),
 ];
 
 #[async_trait::async_trait]

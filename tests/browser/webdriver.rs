@@ -61,13 +61,17 @@ fn find_chromedriver() -> Option<PathBuf> {
         .into_iter()
         .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
         .map(|dir| dir.join("chromedriver"));
-    on_path.chain([PathBuf::from(CHROMEDRIVER_FALLBACK)]).find(|path| path.is_file())
+    on_path
+        .chain([PathBuf::from(CHROMEDRIVER_FALLBACK)])
+        .find(|path| path.is_file())
 }
 
 /// Why the browser tests cannot run here, if anything is missing.
 fn missing_prerequisite() -> Option<String> {
     if find_chromedriver().is_none() {
-        return Some(format!("chromedriver is not on PATH nor at {CHROMEDRIVER_FALLBACK}"));
+        return Some(format!(
+            "chromedriver is not on PATH nor at {CHROMEDRIVER_FALLBACK}"
+        ));
     }
     if !Path::new(CHROMIUM).is_file() {
         return Some(format!("Chromium is not installed at {CHROMIUM}"));
@@ -78,7 +82,10 @@ fn missing_prerequisite() -> Option<String> {
 /// A port that was free a moment ago.
 fn free_port() -> u16 {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind a free local port");
-    listener.local_addr().expect("the free port's address").port()
+    listener
+        .local_addr()
+        .expect("the free port's address")
+        .port()
 }
 
 /// Whether `chromedriver` at `address` answers `GET /status` with `"ready": true`.
@@ -91,24 +98,41 @@ fn status_ready(address: SocketAddr) -> bool {
     if stream.write_all(request.as_bytes()).is_err() {
         return false;
     }
-    let mut response = String::new();
-    if stream.read_to_string(&mut response).is_err() {
-        return false;
+    // chromedriver keeps the connection open despite `Connection: close`: read exactly the
+    // head and `Content-Length` bytes of body.
+    let mut response = Vec::new();
+    let mut chunk = [0_u8; 4096];
+    loop {
+        if let Some((status_ok, body)) = complete_response(&response) {
+            return status_ok
+                && serde_json::from_slice::<serde_json::Value>(body)
+                    .is_ok_and(|status| status["value"]["ready"] == serde_json::Value::Bool(true));
+        }
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => response.extend_from_slice(&chunk[..n]),
+        }
     }
-    let Some((head, body)) = response.split_once("\r\n\r\n") else {
-        return false;
-    };
-    // Chunked or not, the JSON object is the part between the outer braces.
-    let json = body.find('{').zip(body.rfind('}')).map_or("", |(start, end)| &body[start..=end]);
-    head.starts_with("HTTP/1.1 200")
-        && serde_json::from_str::<serde_json::Value>(json)
-            .is_ok_and(|status| status["value"]["ready"] == serde_json::Value::Bool(true))
+}
+
+/// Whether the status is 200 and the body, once `response` holds a whole HTTP response.
+fn complete_response(response: &[u8]) -> Option<(bool, &[u8])> {
+    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = std::str::from_utf8(&response[..head_end]).ok()?;
+    let length: usize = head
+        .lines()
+        .filter_map(|line| line.split_once(':'))
+        .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, value)| value.trim().parse().ok())?;
+    let body = response.get(head_end + 4..head_end + 4 + length)?;
+    Some((head.starts_with("HTTP/1.1 200"), body))
 }
 
 /// Starts `chromedriver` on a free port and waits until it is ready. A port taken between
 /// choosing and binding it makes the driver exit; then another port is tried.
 fn launch(chromedriver: &Path) -> Driver {
-    let scratch = std::env::temp_dir().join(format!("escapement-browser-{}", Uuid::new_v4().simple()));
+    let scratch =
+        std::env::temp_dir().join(format!("escapement-browser-{}", Uuid::new_v4().simple()));
     std::fs::create_dir_all(&scratch).expect("create the browser scratch directory");
     let log = scratch.join("chromedriver.log");
     for _attempt in 0..3 {
@@ -125,7 +149,11 @@ fn launch(chromedriver: &Path) -> Driver {
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             if status_ready(address) {
-                return Driver { child, url: format!("http://{address}"), scratch };
+                return Driver {
+                    child,
+                    url: format!("http://{address}"),
+                    scratch,
+                };
             }
             if child.try_wait().ok().flatten().is_some() || Instant::now() > deadline {
                 break;
@@ -154,23 +182,35 @@ fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
     }
 }
 
+/// `tests/screenshots/`, where the suite saves its screenshots.
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("screenshots")
+}
+
 /// Runs `scenario` with a WebDriver client on a fresh headless Chromium, then closes the
-/// session, also when the scenario panicked (the panic is passed on afterwards).
+/// session, also when the scenario panicked: then the page it failed on is saved as
+/// `tests/screenshots/failed-{label}.png` and the panic is passed on.
 ///
 /// Returns without running anything when `chromedriver` or Chromium is missing, after
 /// printing why; panics instead when `CI=true`.
-pub async fn with_browser<F, Fut>(scenario: F)
+pub async fn with_browser<F, Fut>(label: &str, scenario: F)
 where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
     if let Some(reason) = missing_prerequisite() {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("CI=true but {reason}: the browser suite must run in CI; install the chromium and chromium-driver packages");
+            panic!(
+                "CI=true but {reason}: the browser suite must run in CI; install the chromium and chromium-driver packages"
+            );
         }
-        eprintln!("skipping the browser test: {reason} (install the chromium and chromium-driver packages)");
+        eprintln!(
+            "skipping the browser test: {reason} (install the chromium and chromium-driver packages)"
+        );
         return;
     }
+    let failure_shot = screenshot_dir().join(format!("failed-{label}.png"));
+    let _ = std::fs::remove_file(&failure_shot);
     let chromedriver = find_chromedriver().expect("chromedriver was found a moment ago");
     let driver = match tokio::task::spawn_blocking(move || launch(&chromedriver)).await {
         Ok(driver) => driver,
@@ -186,6 +226,11 @@ where
 
     // A spawned task turns a failed assertion into a JoinError, so the session still closes.
     let outcome = tokio::spawn(scenario(client.clone())).await;
+    if outcome.is_err() {
+        // Best effort: a failure here must not hide the scenario's own panic.
+        let (shooter, name) = (client.clone(), format!("failed-{label}.png"));
+        let _ = tokio::spawn(async move { save_full_page_screenshot(&shooter, &name).await }).await;
+    }
     let closed = client.close().await;
     drop(driver);
     match outcome {
@@ -193,4 +238,35 @@ where
         Err(e) => panic!("the browser scenario did not finish: {e}"),
         Ok(()) => closed.expect("close the WebDriver session"),
     }
+}
+
+/// Saves a PNG of the whole page (not only the viewport) as `tests/screenshots/{name}`: the
+/// window is made as tall as the document for the shot, then restored.
+pub async fn save_full_page_screenshot(client: &Client, name: &str) {
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir).expect("create tests/screenshots");
+    let (width, height) = client.get_window_size().await.expect("the window size");
+    let needed = client
+        .execute(
+            "return Math.ceil(document.documentElement.scrollHeight + window.outerHeight - window.innerHeight);",
+            Vec::new(),
+        )
+        .await
+        .expect("measure the document height")
+        .as_u64()
+        .expect("the document height is a whole number");
+    let width = u32::try_from(width).expect("the window width fits in u32");
+    let full = u32::try_from(needed.max(height)).expect("the document height fits in u32");
+    client
+        .set_window_size(width, full)
+        .await
+        .expect("make the window as tall as the page");
+    let png = client.screenshot().await.expect("take a screenshot");
+    let height = u32::try_from(height).expect("the window height fits in u32");
+    client
+        .set_window_size(width, height)
+        .await
+        .expect("restore the window size");
+    let path = dir.join(name);
+    std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }

@@ -80,12 +80,11 @@ async fn an_empty_defect_form_is_refused_with_every_field_named(app: TestApp) {
         "the summary links to the field"
     );
     assert!(response.body.contains("id=\"title-error\""));
-    assert_eq!(
+    assert!(
         app.get("/defects")
             .await
             .body
             .contains("<strong>0</strong> defects"),
-        true,
         "nothing was written"
     );
 }

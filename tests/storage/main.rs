@@ -355,11 +355,82 @@ async fn the_demo_fills_an_empty_database_and_refuses_a_used_one(store: TestDb) 
         (0.15..0.45).contains(&share),
         "a plausible share of escapes, got {share}"
     );
+    for row in &page.rows {
+        let defect = get_defect(&store.db, row.id)
+            .await
+            .expect("a bulk-loaded defect reads back");
+        assert_eq!(defect.data.title, row.title);
+        assert_eq!(defect.data.detected_at, row.detected_at);
+        assert_eq!(defect.version, 1);
+    }
+    // Stored values sort and filter like rows written one by one.
+    let newest = list_defects(
+        &store.db,
+        &DefectFilter::default(),
+        &stages,
+        Paging::new(1, 1),
+    )
+    .await
+    .expect("list");
+    let team_id = create_team(
+        &store.db,
+        &NewTeam {
+            name: "Late".to_owned(),
+        },
+        Utc::now(),
+    )
+    .await
+    .expect("team")
+    .id;
+    let mut late = defect(team_id, "Newer than every demo defect", "unit_test", 0);
+    late.detected_at = newest.rows[0].detected_at + Duration::seconds(1);
+    create_defect(&store.db, &late, Utc::now())
+        .await
+        .expect("create");
+    let first = list_defects(
+        &store.db,
+        &DefectFilter::default(),
+        &stages,
+        Paging::new(1, 1),
+    )
+    .await
+    .expect("list");
+    assert_eq!(first.rows[0].title, "Newer than every demo defect");
+    assert_eq!(
+        index_count(&store).await,
+        expected_indexes(&store),
+        "the demo rebuilt every index"
+    );
+
     let again = load_demo(&store.db, 10, 7, Utc::now(), |_| {}).await;
     assert!(
         matches!(again, Err(StorageError::Invalid(_))),
         "the demo never mixes into existing data"
     );
+}
+
+async fn index_count(store: &TestDb) -> i64 {
+    use escapement_storage::sea_orm::{ConnectionTrait, Statement};
+    let sql = match store.backend {
+        escapement_tests::Backend::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND tbl_name = 'defects'"
+        }
+        escapement_tests::Backend::Postgres => {
+            "SELECT COUNT(*) AS n FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'defects'"
+        }
+    };
+    let row = store
+        .db
+        .query_one_raw(Statement::from_string(store.db.get_database_backend(), sql))
+        .await
+        .expect("query")
+        .expect("a row");
+    row.try_get::<i64>("", "n").expect("a count")
+}
+
+/// The primary key, the unique external-key index and the seven list indexes.
+fn expected_indexes(_: &TestDb) -> i64 {
+    9
 }
 
 #[tokio::test]

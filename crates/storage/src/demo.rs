@@ -1,19 +1,19 @@
 //! The demo data set: three teams with components, quarterly releases over two years and a
 //! realistic spread of defects across every stage, written in large batched inserts.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
 use escapement_core::{
     DefectType, DetectedBy, NewComponent, NewDefect, NewRelease, NewTeam, Origin, ScopeFlags,
     Severity, StageKey,
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
 use uuid::Uuid;
 
+use crate::bulk::{batch_rows, insert_defects, insert_sql};
 use crate::catalog::{create_component, create_release, create_team};
-use crate::defects::new_row;
-use crate::entities::{defect, team};
+use crate::entities::team;
 use crate::{Backend, Result, StorageError};
 
 /// What the demo wrote.
@@ -201,6 +201,7 @@ fn make_defect(
     rng: &mut StdRng,
     catalog: &Catalog,
     serial: u64,
+    detected_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<NewDefect> {
     let stage_index = {
@@ -211,9 +212,6 @@ fn make_defect(
             .unwrap_or(0)
     };
     let escaped = stage_index > 5;
-    // Volume grows over time: the square root skews detection dates towards the present.
-    let age_days = (730.0 * (1.0 - rng.random::<f64>().sqrt())) as i64;
-    let detected_at = now - Duration::days(age_days) - Duration::minutes(rng.random_range(0..1440));
     let (component_id, component_name) =
         catalog.components[rng.random_range(0..catalog.components.len())];
     let release_id = catalog
@@ -276,18 +274,17 @@ fn make_defect(
             test_environment: !escaped && rng.random_bool(0.03),
             data_migration: defect_type == DefectType::Data && rng.random_bool(0.4),
         },
-        external_key: Some(format!("{}-{}", catalog.prefix, 1000 + serial)),
+        external_key: Some(format!("{}-{}", catalog.prefix, 100_000 + serial)),
         incident_link: (escaped && stage_index == 9 && rng.random_bool(0.5))
             .then(|| format!("https://status.example.com/incidents/{}", 100 + serial)),
     })
 }
 
-async fn create_catalog(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Vec<Catalog>> {
-    let txn = db.begin().await?;
+async fn create_catalog(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<Catalog>> {
     let mut catalogs = Vec::new();
     for plan in &TEAMS {
         let team = create_team(
-            &txn,
+            txn,
             &NewTeam {
                 name: plan.name.to_owned(),
             },
@@ -301,7 +298,7 @@ async fn create_catalog(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<V
                 team_id: team.id,
                 description: format!("{name}, owned by the {} team.", plan.name),
             };
-            components.push((create_component(&txn, &new, now).await?.id, name));
+            components.push((create_component(txn, &new, now).await?.id, name));
         }
         let mut releases = Vec::new();
         for quarter in 0..8_i64 {
@@ -311,7 +308,7 @@ async fn create_catalog(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<V
                 team_id: team.id,
                 released_on,
             };
-            releases.push((create_release(&txn, &new, now).await?.id, released_on));
+            releases.push((create_release(txn, &new, now).await?.id, released_on));
         }
         catalogs.push(Catalog {
             team_id: team.id,
@@ -320,13 +317,24 @@ async fn create_catalog(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<V
             releases,
         });
     }
-    txn.commit().await?;
     Ok(catalogs)
+}
+
+/// The detection time of the `i`-th of `n` defects: increasing with `i`, spread over the
+/// last two years with volume growing towards the present (density rises linearly).
+fn detected_at(i: u64, n: u64, now: DateTime<Utc>) -> DateTime<Utc> {
+    let share = (i as f64 + 0.5) / n.max(1) as f64;
+    let age_seconds = (730.0 * 86_400.0 * (1.0 - share.sqrt())) as i64;
+    now - Duration::seconds(age_seconds.max(60))
 }
 
 /// Fills an empty database with the demo data set and `defects` defects, reporting the
 /// number written so far to `progress` after every batch. Refuses a database that
 /// already has teams, so it never mixes demo data into real data.
+///
+/// Everything happens in one transaction, so an interrupted load leaves the database as it
+/// was. Defects are generated in detection order with increasing ticket numbers, so every
+/// index of `defects` grows at its end instead of being rewritten all over.
 pub async fn load_demo(
     db: &DatabaseConnection,
     defects: u64,
@@ -342,36 +350,39 @@ pub async fn load_demo(
         );
         return Err(StorageError::Invalid(errors));
     }
-    let catalogs = create_catalog(db, now).await?;
+    // Whole seconds: realistic for defect records, and shorter keys in every time index.
+    let now = now.trunc_subsecs(0);
+    let txn = db.begin().await?;
+    let catalogs = create_catalog(&txn, now).await?;
+    let backend = Backend::of(db);
+    let batch_size = batch_rows(backend);
+    let full_batch_sql = insert_sql(backend, batch_size);
     let mut rng = StdRng::seed_from_u64(seed);
-    // Stay under each engine's limit of bound parameters per statement (27 per row).
-    let batch = match Backend::of(db) {
-        Backend::Sqlite => 1_000,
-        Backend::Postgres => 2_000,
-    };
-    let batches_per_txn = 50;
     let mut written = 0_u64;
     let mut serials = vec![0_u64; catalogs.len()];
+    let mut batch = Vec::with_capacity(batch_size);
     while written < defects {
-        let txn = db.begin().await?;
-        for _ in 0..batches_per_txn {
-            let size = batch.min(defects - written);
-            if size == 0 {
-                break;
-            }
-            let mut rows = Vec::with_capacity(size as usize);
-            for _ in 0..size {
-                let team = rng.random_range(0..catalogs.len());
-                serials[team] += 1;
-                let data = make_defect(&mut rng, &catalogs[team], serials[team], now)?;
-                rows.push(new_row(Uuid::now_v7(), &data, now));
-            }
-            defect::Entity::insert_many(rows).exec(&txn).await?;
-            written += size;
-            progress(written);
+        let size = (batch_size as u64).min(defects - written);
+        batch.clear();
+        for i in written..written + size {
+            let team = rng.random_range(0..catalogs.len());
+            serials[team] += 1;
+            let at = detected_at(i, defects, now);
+            batch.push((
+                Uuid::now_v7(),
+                make_defect(&mut rng, &catalogs[team], serials[team], at, now)?,
+            ));
         }
-        txn.commit().await?;
+        let sql = if batch.len() == batch_size {
+            std::borrow::Cow::Borrowed(full_batch_sql.as_str())
+        } else {
+            std::borrow::Cow::Owned(insert_sql(backend, batch.len()))
+        };
+        insert_defects(&txn, &sql, &batch, now).await?;
+        written += size;
+        progress(written);
     }
+    txn.commit().await?;
     Ok(DemoSummary {
         teams: catalogs.len(),
         components: catalogs.iter().map(|c| c.components.len()).sum(),
