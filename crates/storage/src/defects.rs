@@ -10,8 +10,8 @@ use escapement_core::{
 };
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -124,9 +124,19 @@ pub async fn list_defects(
             count(db, cond.add(escapes)).await?
         }
     };
+    // When a title search matches few rows, walking the time index would visit most of the
+    // table to fill a page; reading the table once and keeping the newest matches is
+    // cheaper. Ordering by an expression (same type, same order) steers the planner that
+    // way. With many matches the index walk fills a page quickly and stays.
+    let searching = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let newest_first = if searching && total < 1_000 {
+        Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#)
+    } else {
+        Expr::col((defect::Entity, defect::Column::DetectedAt))
+    };
     let models = defect::Entity::find()
         .filter(condition(filter, stages, Purpose::Rows))
-        .order_by_desc(defect::Column::DetectedAt)
+        .order_by(newest_first, Order::Desc)
         .order_by_desc(defect::Column::Id)
         .offset(paging.offset())
         .limit(paging.per_page())
