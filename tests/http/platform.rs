@@ -9,7 +9,23 @@ both_backends!(TestApp:
     every_response_carries_the_security_headers,
     a_first_visit_sets_the_csrf_cookie,
     the_home_page_leads_to_the_defects,
+    an_internal_error_shows_a_page_without_details,
 );
+
+async fn an_internal_error_shows_a_page_without_details(app: TestApp) {
+    app.db().clone().close().await.expect("close the pool");
+    let response = app.get("/defects").await;
+    assert_eq!(response.status, 500);
+    assert!(
+        response
+            .body
+            .contains("Sorry, there is a problem with the service")
+    );
+    let lower = response.body.to_lowercase();
+    for detail in ["pool", "sqlx", "database", "closed", "error:"] {
+        assert!(!lower.contains(detail), "the page leaks `{detail}`");
+    }
+}
 
 async fn health_reports_a_reachable_database(app: TestApp) {
     let response = app.get("/healthz").await;
