@@ -2,6 +2,7 @@
 //!
 //! Nothing here performs IO or reads the clock: the current time and new ids are passed in.
 
+pub mod auth;
 pub mod catalog;
 pub mod defect;
 pub mod form;

@@ -93,6 +93,9 @@ macro_rules! keyed_enum {
     };
 }
 
+/// Lets other modules of the crate declare keyed enums the same way.
+pub(crate) use keyed_enum;
+
 mod kinds;
 pub use kinds::*;
 
