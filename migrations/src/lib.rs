@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_catalog;
 mod m20261125_000002_create_defects;
+mod m20261126_000003_create_accounts;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_catalog::Migration),
             Box::new(m20261125_000002_create_defects::Migration),
+            Box::new(m20261126_000003_create_accounts::Migration),
         ]
     }
 }

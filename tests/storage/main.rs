@@ -1,5 +1,7 @@
 //! Storage suite: repositories and migrations against SQLite and PostgreSQL.
 
+mod accounts;
+
 use chrono::{Duration, TimeZone, Utc};
 use escapement_core::{
     Boundary, DefectType, DetectedBy, NewDefect, NewTeam, Origin, Paging, Pipeline, ScopeFlags,

@@ -1,7 +1,13 @@
 //! sea-orm entities: one per table, plain mappings with no behaviour of their own.
 
+pub mod api_token;
+pub mod audit_event;
 pub mod component;
 pub mod defect;
+pub mod login_failure;
+pub mod membership;
 pub mod release;
+pub mod session;
 pub mod setting;
 pub mod team;
+pub mod user;
