@@ -8,10 +8,7 @@ mod webdriver;
 
 use std::time::Duration;
 
-use chrono::{NaiveDate, Utc};
-use escapement_core::{NewComponent, NewRelease, NewTeam};
-use escapement_storage::catalog::{create_component, create_release, create_team};
-use escapement_tests::{Backend, TestApp, both_backends};
+use escapement_tests::{Backend, TestApp, both_backends, seed_team};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
@@ -30,41 +27,10 @@ struct Seeded {
 
 /// A team "Checkout" with a component "Coupons" and a release "Checkout 1.0".
 async fn seed(app: &TestApp) -> Seeded {
-    let now = Utc::now();
-    let team = create_team(
-        app.db(),
-        &NewTeam {
-            name: "Checkout".to_owned(),
-        },
-        now,
-    )
-    .await
-    .expect("seed the team");
-    let component = create_component(
-        app.db(),
-        &NewComponent {
-            name: "Coupons".to_owned(),
-            team_id: team.id,
-            description: String::new(),
-        },
-        now,
-    )
-    .await
-    .expect("seed the component");
-    create_release(
-        app.db(),
-        &NewRelease {
-            name: "Checkout 1.0".to_owned(),
-            team_id: team.id,
-            released_on: NaiveDate::from_ymd_opt(2026, 1, 15).expect("a valid date"),
-        },
-        now,
-    )
-    .await
-    .expect("seed the release");
+    let seeded = seed_team(app, "Checkout").await;
     Seeded {
-        team: team.id.to_string(),
-        component: component.id.to_string(),
+        team: seeded.team.to_string(),
+        component: seeded.component.to_string(),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use escapement_tests::{TestApp, both_backends};
 
-use crate::seed::{self, defect_form, esc, pairs, record};
+use crate::seed::{self, DEFAULT_KEYS, defect_form, esc, pairs, pipeline_form, record};
 
 both_backends!(TestApp:
     a_team_is_added_renamed_and_kept_unique,
@@ -185,33 +185,6 @@ async fn catalog_forms_refuse_bad_input(app: TestApp) {
             .contains(&format!("value=\"{}\"", esc("31/02/2026")))
     );
 }
-
-fn pipeline_form(boundary: &str, keys: &[&str], extra: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut form = vec![("boundary".to_owned(), boundary.to_owned())];
-    for (i, key) in keys.iter().enumerate() {
-        form.push((format!("position_{key}"), (i + 1).to_string()));
-        form.push((format!("label_{key}"), format!("Stage {key}")));
-    }
-    form.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    form
-}
-
-const DEFAULT_KEYS: [&str; 10] = [
-    "requirements_review",
-    "design_review",
-    "code_review",
-    "unit_test",
-    "integration_test",
-    "system_test",
-    "staging",
-    "uat",
-    "beta",
-    "production",
-];
 
 async fn a_stage_in_use_cannot_be_removed(app: TestApp) {
     let team = seed::team(&app, "Checkout").await;

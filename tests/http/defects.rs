@@ -2,7 +2,7 @@
 
 use escapement_tests::{TestApp, both_backends};
 
-use crate::seed::{self, defect_form, esc, pairs, record, set};
+use crate::seed::{self, DEFAULT_KEYS, defect_form, esc, pairs, pipeline_form, record, set};
 
 both_backends!(TestApp:
     recording_a_defect_shows_it_on_its_page_and_in_the_list,
@@ -331,26 +331,7 @@ async fn moving_the_boundary_reclassifies_escapes(app: TestApp) {
 
     let settings = app.get("/settings/pipeline").await;
     assert_eq!(settings.status, 200);
-    let mut form: Vec<(String, String)> = vec![("boundary".to_owned(), "beta".to_owned())];
-    for (i, key) in [
-        "requirements_review",
-        "design_review",
-        "code_review",
-        "unit_test",
-        "integration_test",
-        "system_test",
-        "staging",
-        "uat",
-        "beta",
-        "production",
-    ]
-    .iter()
-    .enumerate()
-    {
-        form.push((format!("position_{key}"), (i + 1).to_string()));
-        let label = if *key == "production" { "Live" } else { key };
-        form.push((format!("label_{key}"), label.to_owned()));
-    }
+    let form = pipeline_form("beta", &DEFAULT_KEYS, &[("label_production", "Live")]);
     let saved = app.post_form("/settings/pipeline", &pairs(&form)).await;
     assert_eq!(saved.status, 303, "{}", saved.body);
     let list = app.get("/defects").await.body;

@@ -1,58 +1,9 @@
 //! Seed data for HTTP tests, written through the storage layer.
 
-use chrono::{NaiveDate, Utc};
-use escapement_core::{NewComponent, NewRelease, NewTeam};
-use escapement_storage::catalog::{create_component, create_release, create_team};
 use escapement_tests::TestApp;
 use uuid::Uuid;
 
-/// Ids of one seeded team with one component and one release.
-pub struct Seeded {
-    pub team: Uuid,
-    pub component: Uuid,
-    pub release: Uuid,
-}
-
-/// A team named `name` with a component "Coupons" and a release "`name` 1.0".
-pub async fn team(app: &TestApp, name: &str) -> Seeded {
-    let now = Utc::now();
-    let team = create_team(
-        app.db(),
-        &NewTeam {
-            name: name.to_owned(),
-        },
-        now,
-    )
-    .await
-    .expect("seed team");
-    let component = create_component(
-        app.db(),
-        &NewComponent {
-            name: "Coupons".to_owned(),
-            team_id: team.id,
-            description: String::new(),
-        },
-        now,
-    )
-    .await
-    .expect("seed component");
-    let release = create_release(
-        app.db(),
-        &NewRelease {
-            name: format!("{name} 1.0"),
-            team_id: team.id,
-            released_on: NaiveDate::from_ymd_opt(2026, 1, 15).expect("a valid date"),
-        },
-        now,
-    )
-    .await
-    .expect("seed release");
-    Seeded {
-        team: team.id,
-        component: component.id,
-        release: release.id,
-    }
-}
+pub use escapement_tests::{Seeded, seed_team as team};
 
 /// A complete, valid defect form for `seeded`'s team, discovered at `stage`.
 pub fn defect_form(
@@ -118,4 +69,39 @@ pub fn esc(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&#x27;")
         .replace('/', "&#x2f;")
+}
+
+/// The stage keys of the default pipeline, in order.
+pub const DEFAULT_KEYS: [&str; 10] = [
+    "requirements_review",
+    "design_review",
+    "code_review",
+    "unit_test",
+    "integration_test",
+    "system_test",
+    "staging",
+    "uat",
+    "beta",
+    "production",
+];
+
+/// A pipeline settings form: `keys` in order labelled "Stage <key>", the boundary, and
+/// `extra` fields, which replace any field of the same name.
+pub fn pipeline_form(
+    boundary: &str,
+    keys: &[&str],
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
+    let mut form = vec![("boundary".to_owned(), boundary.to_owned())];
+    for (i, key) in keys.iter().enumerate() {
+        form.push((format!("position_{key}"), (i + 1).to_string()));
+        form.push((format!("label_{key}"), format!("Stage {key}")));
+    }
+    form.retain(|(name, _)| !extra.iter().any(|(k, _)| k == name));
+    form.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
+    form
 }
