@@ -8,7 +8,7 @@ mod webdriver;
 
 use std::time::Duration;
 
-use escapement_tests::{Backend, TestApp, both_backends, seed_team};
+use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends, seed_team};
 use fantoccini::elements::Element;
 use fantoccini::{Client, Locator};
 
@@ -55,7 +55,33 @@ async fn record_and_find(client: Client, base: String, seeded: Seeded, backend: 
         .goto(&format!("{base}/defects/new"))
         .await
         .expect("open the new-defect form");
-    wait_for(&client, "form button[type='submit']", "the new-defect form").await;
+    // Signed out, the form sends the visitor to sign in first and then back to it.
+    wait_for(&client, "input#password", "the sign-in page").await;
+    client
+        .find(Locator::Id("email"))
+        .await
+        .expect("the email field")
+        .send_keys(ADMIN_EMAIL)
+        .await
+        .expect("type the email address");
+    client
+        .find(Locator::Id("password"))
+        .await
+        .expect("the password field")
+        .send_keys(ADMIN_PASSWORD)
+        .await
+        .expect("type the password");
+    button(&client, "Sign in")
+        .await
+        .click()
+        .await
+        .expect("sign in");
+    wait_for(
+        &client,
+        "input#title",
+        "the new-defect form after signing in",
+    )
+    .await;
     button(&client, "Record defect")
         .await
         .click()

@@ -105,11 +105,7 @@ async fn a_first_visit_sets_the_csrf_cookie(app: TestApp) {
     let response = app
         .router
         .clone()
-        .oneshot(
-            Request::get("/defects/new")
-                .body(Body::empty())
-                .expect("request"),
-        )
+        .oneshot(Request::get("/login").body(Body::empty()).expect("request"))
         .await
         .expect("response");
     let cookie = response

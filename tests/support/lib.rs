@@ -196,18 +196,75 @@ impl TestResponse {
     }
 }
 
-/// The application over a fresh database, driven through `Router::oneshot`.
+/// The instance admin every `TestApp` starts with.
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+/// That admin's password.
+pub const ADMIN_PASSWORD: &str = "correct horse battery staple";
+
+/// One argon2 hash of `ADMIN_PASSWORD` for the whole test binary.
+fn admin_password_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        escapement_web::auth::hash_password(ADMIN_PASSWORD).expect("hash the admin password")
+    })
+}
+
+/// The application over a fresh database, driven through `Router::oneshot`, with one
+/// signed-in instance admin whose session cookie every request carries.
 pub struct TestApp {
     pub router: Router,
     pub store: TestDb,
+    pub admin_id: Uuid,
+    session: String,
 }
 
 impl TestApp {
     /// The application on a new database on `backend`, or `None` when skipped.
     pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        TestApp::with_state(backend, |state| state).await
+    }
+
+    /// Like `spawn`, with the application state adjusted by `adjust` (policies, setup token).
+    pub async fn with_state(
+        backend: Backend,
+        adjust: impl FnOnce(AppState) -> AppState,
+    ) -> Option<TestApp> {
         let store = TestDb::spawn(backend).await?;
-        let router = app(AppState::new(store.db.clone()));
-        Some(TestApp { router, store })
+        let draft = escapement_core::auth::UserDraft {
+            email: ADMIN_EMAIL.to_owned(),
+            display_name: "Ada Admin".to_owned(),
+            password: ADMIN_PASSWORD.to_owned(),
+            password_confirmation: ADMIN_PASSWORD.to_owned(),
+        };
+        let new = draft.validate().expect("a valid admin");
+        let admin = escapement_storage::accounts::create_user(
+            &store.db,
+            &new,
+            admin_password_hash(),
+            true,
+            Utc::now(),
+        )
+        .await
+        .expect("create the admin");
+        let session = escapement_web::auth::start_session(&store.db, admin.id, Utc::now())
+            .await
+            .expect("start the admin's session");
+        let router = app(adjust(AppState::new(store.db.clone())));
+        Some(TestApp {
+            router,
+            store,
+            admin_id: admin.id,
+            session,
+        })
+    }
+
+    /// The `Cookie` header of the signed-in admin (CSRF and session).
+    pub fn cookies(&self) -> String {
+        format!(
+            "escapement_csrf={CSRF}; {}={}",
+            escapement_web::auth::SESSION_COOKIE,
+            self.session
+        )
     }
 
     /// The database connection behind the app.
@@ -234,13 +291,40 @@ impl TestApp {
         }
     }
 
-    /// `GET path` as a visitor who already has the CSRF cookie.
+    /// `GET path` as the signed-in admin.
     pub async fn get(&self, path: &str) -> TestResponse {
         let request = Request::get(path)
-            .header(header::COOKIE, format!("escapement_csrf={CSRF}"))
+            .header(header::COOKIE, self.cookies())
             .body(Body::empty())
             .expect("a valid request");
         self.send(request).await
+    }
+
+    /// `GET path` with exactly this `Cookie` header (none when empty).
+    pub async fn get_with_cookies(&self, path: &str, cookies: &str) -> TestResponse {
+        let mut request = Request::get(path);
+        if !cookies.is_empty() {
+            request = request.header(header::COOKIE, cookies);
+        }
+        self.send(request.body(Body::empty()).expect("a valid request"))
+            .await
+    }
+
+    /// `POST path` with a form, the CSRF field and exactly this `Cookie` header.
+    pub async fn post_with_cookies(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        cookies: &str,
+    ) -> TestResponse {
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", CSRF)];
+        all.extend_from_slice(fields);
+        let body = serde_urlencoded::to_string(&all).expect("encode the form");
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookies);
+        self.send(request.body(Body::from(body)).expect("a valid request"))
+            .await
     }
 
     /// `POST path` with a URL-encoded form; the CSRF field is added.
@@ -251,13 +335,17 @@ impl TestApp {
         self.post_raw(path, body, Some(CSRF)).await
     }
 
-    /// `POST path` with exactly this body and, if given, this CSRF cookie.
+    /// `POST path` as the signed-in admin with exactly this body and, if given, this CSRF
+    /// cookie.
     pub async fn post_raw(&self, path: &str, body: String, cookie: Option<&str>) -> TestResponse {
-        let mut request =
-            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(cookie) = cookie {
-            request = request.header(header::COOKIE, format!("escapement_csrf={cookie}"));
-        }
+        let session = format!("{}={}", escapement_web::auth::SESSION_COOKIE, self.session);
+        let cookies = match cookie {
+            Some(cookie) => format!("escapement_csrf={cookie}; {session}"),
+            None => session,
+        };
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookies);
         self.send(request.body(Body::from(body)).expect("a valid request"))
             .await
     }

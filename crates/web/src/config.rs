@@ -26,6 +26,10 @@ pub struct Cli {
     )]
     pub bind: SocketAddr,
 
+    /// The address people use to reach Escapement; an `https://` one marks cookies `Secure`.
+    #[arg(long, global = true, env = "ESCAPEMENT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -1,6 +1,7 @@
 //! Escapement's web application: the router with its layers, and `serve` with graceful
 //! shutdown. `main.rs` only wires settings, the database and this together.
 
+pub mod auth;
 pub mod config;
 pub mod csrf;
 pub mod error;
@@ -29,12 +30,23 @@ use escapement_storage::sea_orm;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The one-time first-run setup token, while the database had no user at start.
+    pub setup_token: Option<std::sync::Arc<str>>,
+    /// How failed logins are slowed and refused.
+    pub throttle: escapement_core::auth::ThrottlePolicy,
+    /// Whether cookies get the `Secure` flag (the public URL is https).
+    pub secure_cookies: bool,
 }
 
 impl AppState {
-    /// State over an open, migrated database.
+    /// State over an open, migrated database, with default policies and no setup token.
     pub fn new(db: DatabaseConnection) -> AppState {
-        AppState { db }
+        AppState {
+            db,
+            setup_token: None,
+            throttle: escapement_core::auth::ThrottlePolicy::default(),
+            secure_cookies: false,
+        }
     }
 }
 
@@ -53,6 +65,11 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// The whole application: routes, CSRF, security headers, tracing, timeouts, compression.
 pub fn app(state: AppState) -> Router {
     routes::router()
+        .layer(axum::middleware::from_fn(auth::require_login))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::load_user,
+        ))
         .with_state(state)
         .layer(axum::middleware::from_fn(csrf::ensure_token))
         .layer(SetResponseHeaderLayer::overriding(

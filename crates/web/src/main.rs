@@ -32,7 +32,24 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {}", cli.bind))?;
             let address = listener.local_addr()?;
             tracing::info!(%address, database = %cli.database, "Escapement is listening on http://{address}");
-            serve(listener, app(AppState::new(db)), shutdown_signal()).await?;
+            let mut state = AppState::new(db);
+            state.secure_cookies = cli
+                .public_url
+                .as_deref()
+                .is_some_and(|url| url.starts_with("https://"));
+            let base = cli
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{address}"));
+            if escapement_storage::accounts::user_count(&state.db).await? == 0 {
+                let token = escapement_web::auth::new_setup_token();
+                // The one place a secret is printed: the operator needs this link once.
+                println!(
+                    "\nNo user exists yet. Create the first administrator here (the link works once):\n\n    {base}/setup?token={token}\n"
+                );
+                state.setup_token = Some(token.into());
+            }
+            serve(listener, app(state), shutdown_signal()).await?;
             tracing::info!("Escapement stopped");
         }
         Command::Migrate => tracing::info!(database = %cli.database, "the database is migrated"),

@@ -112,10 +112,29 @@ impl Layout {
     }
 }
 
-/// Renders `template` with the serialised `page` as its context.
+/// Who is signed in, as the layout shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedIn {
+    pub display_name: String,
+    pub email: String,
+    pub is_admin: bool,
+}
+
+tokio::task_local! {
+    /// The signed-in user of the request being handled, for the page layout.
+    pub static SIGNED_IN: Option<SignedIn>;
+}
+
+/// Renders `template` with the serialised `page` as its context, plus `signed_in` (the
+/// user of the current request, or none) for the layout.
 pub fn render_string<T: Serialize>(template: &str, page: &T) -> AppResult<String> {
     let template = TEMPLATES.get_template(template)?;
-    Ok(template.render(Value::from(minijinja::value::Serde(page)))?)
+    let signed_in = SIGNED_IN.try_with(Clone::clone).ok().flatten();
+    let context = minijinja::context! {
+        signed_in => Value::from(minijinja::value::Serde(signed_in)),
+        ..Value::from(minijinja::value::Serde(page))
+    };
+    Ok(template.render(context)?)
 }
 
 /// Renders a page with status 200.

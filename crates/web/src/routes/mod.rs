@@ -4,6 +4,7 @@ mod catalog;
 mod defects;
 mod health;
 mod pipeline;
+mod session;
 mod views;
 
 use axum::Router;
@@ -43,5 +44,6 @@ pub fn router() -> Router<AppState> {
         .merge(defects::router())
         .merge(catalog::router())
         .merge(pipeline::router())
+        .merge(session::router())
         .fallback(not_found)
 }

@@ -1,0 +1,229 @@
+//! Authentication in the web layer: argon2id password hashes, the session cookie and its
+//! server-side record, the user behind a request, and the rule that every page but the
+//! login and first-run setup needs one.
+
+use std::net::SocketAddr;
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue, request::Parts};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{DateTime, TimeDelta, Utc};
+use escapement_core::auth::SessionPolicy;
+use escapement_storage::accounts::{SessionRecord, User, get_user, load_session, save_session};
+use escapement_storage::sea_orm::ConnectionTrait;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::AppState;
+use crate::error::AppError;
+use crate::render::{SIGNED_IN, SignedIn};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "escapement_session";
+
+/// An argon2id hash (PHC string with its own random salt) of `password`.
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|hash| hash.to_string())
+        .map_err(|e| anyhow::anyhow!("cannot hash a password: {e}"))
+}
+
+/// True when `password` matches the stored `hash`; any malformed hash is simply no match.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn random_hex() -> String {
+    let bytes: [u8; 32] = rand::rng().random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A fresh first-run setup token (256 random bits, hex).
+pub fn new_setup_token() -> String {
+    random_hex()
+}
+
+/// The stored id of a session: a SHA-256 of the cookie value, so a copy of the sessions
+/// table cannot be replayed as cookies.
+fn session_id(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, v)| *n == name && !v.is_empty())
+        .map(|(_, v)| v)
+}
+
+/// Starts a new session for `user_id` and returns the cookie value to hand out.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let secret = random_hex();
+    let policy = SessionPolicy::default();
+    let record = SessionRecord {
+        id: session_id(&secret),
+        user_id: Some(user_id),
+        data: "{}".to_owned(),
+        created_at: now,
+        last_seen_at: now,
+        expires_at: policy.expires_at(now, now),
+    };
+    save_session(db, &record).await?;
+    Ok(secret)
+}
+
+/// Ends the session named by the request's cookie, if any.
+pub async fn end_session(db: &impl ConnectionTrait, headers: &HeaderMap) -> anyhow::Result<()> {
+    if let Some(secret) = cookie_value(headers, SESSION_COOKIE) {
+        escapement_storage::accounts::delete_session(db, &session_id(secret)).await?;
+    }
+    Ok(())
+}
+
+/// `Set-Cookie` for a session: HttpOnly, SameSite=Lax, `Secure` when served over https.
+pub fn session_cookie(secret: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// `Set-Cookie` that removes the session cookie.
+pub fn clear_session_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+}
+
+/// Adds a `Set-Cookie` header to a response.
+pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(value) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<CurrentUser>()
+            .cloned()
+            .ok_or(AppError::NotFound)
+    }
+}
+
+/// The client's address, for throttling and the audit log ("unknown" without one).
+pub fn client_addr(parts: &axum::http::Extensions) -> String {
+    parts.get::<ConnectInfo<SocketAddr>>().map_or_else(
+        || "unknown".to_owned(),
+        |ConnectInfo(addr)| addr.ip().to_string(),
+    )
+}
+
+/// Sessions are written back at most this often, so reading pages stays read-only.
+const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
+
+/// Middleware: resolves the session cookie to a [`CurrentUser`], keeps the session alive,
+/// and makes the user known to page rendering.
+pub async fn load_user(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let request = attach_user(&state, request).await;
+    let signed_in = request
+        .extensions()
+        .get::<CurrentUser>()
+        .map(|CurrentUser(u)| SignedIn {
+            display_name: u.display_name.clone(),
+            email: u.email.clone(),
+            is_admin: u.is_admin,
+        });
+    SIGNED_IN.scope(signed_in, next.run(request)).await
+}
+
+async fn attach_user(state: &AppState, mut request: Request) -> Request {
+    let now = Utc::now();
+    if let Some(secret) = cookie_value(request.headers(), SESSION_COOKIE) {
+        let id = session_id(secret);
+        match load_session(&state.db, &id, now).await {
+            Ok(Some(mut record)) => {
+                if let Some(user_id) = record.user_id
+                    && let Ok(user) = get_user(&state.db, user_id).await
+                {
+                    request.extensions_mut().insert(CurrentUser(user));
+                }
+                if now - record.last_seen_at >= TOUCH_EVERY {
+                    record.last_seen_at = now;
+                    record.expires_at = SessionPolicy::default().expires_at(record.created_at, now);
+                    if let Err(err) = save_session(&state.db, &record).await {
+                        tracing::warn!(error = %err, "cannot extend a session");
+                    }
+                }
+            }
+            Ok(None) => {}
+            Err(err) => {
+                tracing::error!(error = %err, "cannot read a session");
+                request.extensions_mut().insert(SessionUnavailable);
+            }
+        }
+    }
+    request
+}
+
+/// Marks a request whose session could not be read (the database is unreachable), so it
+/// gets an error page instead of a misleading trip to the login page.
+#[derive(Debug, Clone, Copy)]
+struct SessionUnavailable;
+
+/// Paths anyone may open: sign-in, first-run setup, health and the stylesheet.
+fn is_public(path: &str) -> bool {
+    matches!(path, "/login" | "/setup" | "/healthz" | "/static/app.css")
+}
+
+/// Middleware: sends a visitor without a session to the login page, remembering where
+/// they were going.
+pub async fn require_login(request: Request, next: Next) -> Response {
+    if is_public(request.uri().path()) || request.extensions().get::<CurrentUser>().is_some() {
+        return next.run(request).await;
+    }
+    if request.extensions().get::<SessionUnavailable>().is_some() {
+        return AppError::Internal(anyhow::anyhow!("the session store is unavailable"))
+            .into_response();
+    }
+    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
+    let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+/// Where to go after signing in: only a path on this site, never another origin.
+pub fn safe_next(next: &str) -> &str {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next
+    } else {
+        "/"
+    }
+}
