@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
 #[derive(Debug, Parser)]
-#[command(name = "escapement", version, about, long_about = None)]
+#[command(name = "escapement", version, about = "Escapement: blameless escape reviews, mechanism trends and an improvement backlog.", long_about = None)]
 pub struct Cli {
     /// Database URL: `sqlite://PATH` (created on first start) or `postgres://USER@HOST/DB`.
     #[arg(
@@ -43,6 +43,15 @@ pub enum Command {
     Migrate,
     /// Fill an empty database with realistic demo teams, components, releases and defects.
     Demo(DemoArgs),
+    /// Manage users (add with --password-stdin, list).
+    #[command(subcommand)]
+    User(crate::admin::UserCommand),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(crate::admin::TeamCommand),
+    /// Manage team memberships and roles.
+    #[command(subcommand)]
+    Member(crate::admin::MemberCommand),
 }
 
 /// Options of `demo`.

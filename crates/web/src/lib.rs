@@ -1,6 +1,7 @@
 //! Escapement's web application: the router with its layers, and `serve` with graceful
 //! shutdown. `main.rs` only wires settings, the database and this together.
 
+pub mod admin;
 pub mod auth;
 pub mod config;
 pub mod csrf;

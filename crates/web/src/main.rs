@@ -54,6 +54,21 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Migrate => tracing::info!(database = %cli.database, "the database is migrated"),
         Command::Demo(args) => demo(&db, &args).await?,
+        Command::User(command) => {
+            escapement_web::admin::run_user(
+                &db,
+                command,
+                &mut std::io::stdin().lock(),
+                &mut std::io::stdout(),
+            )
+            .await?
+        }
+        Command::Team(command) => {
+            escapement_web::admin::run_team(&db, command, &mut std::io::stdout()).await?
+        }
+        Command::Member(command) => {
+            escapement_web::admin::run_member(&db, command, &mut std::io::stdout()).await?
+        }
     }
     Ok(())
 }

@@ -1,0 +1,205 @@
+//! The administrative subcommands: users, teams and memberships from the command line, for
+//! scripted set-up and for when nobody can sign in.
+
+use std::io::{BufRead, Write};
+
+use anyhow::{Context, anyhow, bail};
+use chrono::Utc;
+use clap::Subcommand;
+use escapement_core::auth::{AuditEvent, Email, Role, UserDraft};
+use escapement_core::{NewTeam, ValidationErrors};
+use escapement_storage::StorageError;
+use escapement_storage::accounts::{
+    create_user, find_login, list_users, record_event, set_membership,
+};
+use escapement_storage::catalog::{create_team, list_teams};
+use escapement_storage::sea_orm::DatabaseConnection;
+
+use crate::auth::hash_password;
+
+/// `escapement user …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from standard input (one line).
+    Add {
+        /// Email address, used to sign in.
+        #[arg(long)]
+        email: String,
+        /// Name shown beside the user's edits.
+        #[arg(long)]
+        name: String,
+        /// Make the user an instance admin.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from standard input (required: passwords never go on the command line).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List every user (email, name, admin flag).
+    List,
+}
+
+/// `escapement team …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum TeamCommand {
+    /// Add a team.
+    Add {
+        /// The team's name.
+        name: String,
+    },
+}
+
+/// `escapement member …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum MemberCommand {
+    /// Give a user a role in a team (adds or changes the membership).
+    Add {
+        /// Team name.
+        #[arg(long)]
+        team: String,
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// viewer, editor or team_admin.
+        #[arg(long)]
+        role: String,
+    },
+}
+
+fn explain(errors: &ValidationErrors) -> anyhow::Error {
+    let lines: Vec<String> = errors
+        .iter()
+        .map(|e| format!("{}: {}", e.field, e.message))
+        .collect();
+    anyhow!(lines.join("\n"))
+}
+
+fn storage(err: StorageError) -> anyhow::Error {
+    match err {
+        StorageError::Invalid(errors) => explain(&errors),
+        other => anyhow::Error::new(other),
+    }
+}
+
+/// Runs `escapement user …`, reading a password from `input` and reporting to `out`.
+pub async fn run_user(
+    db: &DatabaseConnection,
+    command: UserCommand,
+    input: &mut impl BufRead,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add {
+            email, name, admin, ..
+        } => {
+            let mut password = String::new();
+            input
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let draft = UserDraft {
+                email,
+                display_name: name,
+                password: password.clone(),
+                password_confirmation: password.clone(),
+            };
+            let new = draft.validate().map_err(|e| explain(&e))?;
+            let hash = hash_password(&password)?;
+            let user = create_user(db, &new, &hash, admin, Utc::now())
+                .await
+                .map_err(storage)?;
+            record_event(
+                db,
+                AuditEvent::UserCreated,
+                None,
+                &user.email,
+                Some("command line"),
+                Utc::now(),
+            )
+            .await?;
+            writeln!(
+                out,
+                "Added {} ({}){}.",
+                user.email,
+                user.display_name,
+                if admin { " as an instance admin" } else { "" }
+            )?;
+        }
+        UserCommand::List => {
+            for user in list_users(db).await? {
+                writeln!(
+                    out,
+                    "{}\t{}\t{}",
+                    user.email,
+                    user.display_name,
+                    if user.is_admin { "admin" } else { "" }
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs `escapement team …`.
+pub async fn run_team(
+    db: &DatabaseConnection,
+    command: TeamCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match command {
+        TeamCommand::Add { name } => {
+            let team: NewTeam = escapement_core::TeamDraft {
+                name,
+                version: String::new(),
+            }
+            .validate()
+            .map_err(|e| explain(&e))?;
+            let created = create_team(db, &team, Utc::now()).await.map_err(storage)?;
+            writeln!(out, "Added team {}.", created.name)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs `escapement member …`.
+pub async fn run_member(
+    db: &DatabaseConnection,
+    command: MemberCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match command {
+        MemberCommand::Add { team, email, role } => {
+            let role = Role::from_key(role.trim())
+                .ok_or_else(|| anyhow!("role: use viewer, editor or team_admin"))?;
+            let email = Email::parse(&email).map_err(|e| anyhow!("email: {e}"))?;
+            let Some(team_record) = list_teams(db)
+                .await?
+                .into_iter()
+                .find(|t| t.name == team.trim())
+            else {
+                bail!("team: no team is named `{}`", team.trim());
+            };
+            let Some((user, _)) = find_login(db, &email).await? else {
+                bail!("email: no user has the address {}", email.as_str());
+            };
+            set_membership(db, team_record.id, user.id, role, Utc::now()).await?;
+            record_event(
+                db,
+                AuditEvent::RoleChanged,
+                None,
+                &format!("{} is {} of {}", user.email, role.key(), team_record.name),
+                Some("command line"),
+                Utc::now(),
+            )
+            .await?;
+            writeln!(
+                out,
+                "{} is now {} in {}.",
+                user.email,
+                role.label(),
+                team_record.name
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! The administrative subcommands (`escapement user|team|member …`), run against the same
+//! database the web app uses.
+
+use escapement_core::auth::Role;
+use escapement_storage::accounts::{list_users, memberships_of};
+use escapement_tests::{CSRF, TestApp, both_backends};
+use escapement_web::admin::{
+    MemberCommand, TeamCommand, UserCommand, run_member, run_team, run_user,
+};
+
+both_backends!(TestApp: users_teams_and_members_are_managed_from_the_command_line);
+
+async fn users_teams_and_members_are_managed_from_the_command_line(app: TestApp) {
+    let add = |email: &str| UserCommand::Add {
+        email: email.to_owned(),
+        name: "Sam Shell".to_owned(),
+        admin: false,
+        password_stdin: true,
+    };
+    let mut out = Vec::new();
+    run_user(
+        app.db(),
+        add("sam@example.com"),
+        &mut "a long enough passphrase\n".as_bytes(),
+        &mut out,
+    )
+    .await
+    .expect("add a user");
+    assert!(String::from_utf8_lossy(&out).contains("Added sam@example.com"));
+
+    let duplicate = run_user(
+        app.db(),
+        add("SAM@example.com"),
+        &mut "a long enough passphrase\n".as_bytes(),
+        &mut Vec::new(),
+    )
+    .await;
+    let message = duplicate.expect_err("a taken email").to_string();
+    assert!(
+        message.contains("email: An account with this email address already exists"),
+        "{message}"
+    );
+    let weak = run_user(
+        app.db(),
+        add("weak@example.com"),
+        &mut "short\n".as_bytes(),
+        &mut Vec::new(),
+    )
+    .await;
+    assert!(
+        weak.expect_err("a short password")
+            .to_string()
+            .contains("password: Password must be 12 characters or more")
+    );
+
+    let mut listing = Vec::new();
+    run_user(
+        app.db(),
+        UserCommand::List,
+        &mut "".as_bytes(),
+        &mut listing,
+    )
+    .await
+    .expect("list");
+    let listing = String::from_utf8_lossy(&listing).into_owned();
+    assert!(listing.contains("sam@example.com\tSam Shell"));
+    assert!(!listing.contains("$argon2"), "hashes are never printed");
+
+    run_team(
+        app.db(),
+        TeamCommand::Add {
+            name: "Checkout".to_owned(),
+        },
+        &mut Vec::new(),
+    )
+    .await
+    .expect("add a team");
+    let member = |role: &str, team: &str| MemberCommand::Add {
+        team: team.to_owned(),
+        email: "sam@example.com".to_owned(),
+        role: role.to_owned(),
+    };
+    run_member(app.db(), member("editor", "Checkout"), &mut Vec::new())
+        .await
+        .expect("add a member");
+    let sam = list_users(app.db())
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.email == "sam@example.com")
+        .expect("sam");
+    assert_eq!(
+        memberships_of(app.db(), sam.id).await.expect("memberships")[0].1,
+        Role::Editor
+    );
+    let bad_role = run_member(app.db(), member("owner", "Checkout"), &mut Vec::new()).await;
+    assert!(
+        bad_role
+            .expect_err("an unknown role")
+            .to_string()
+            .starts_with("role:")
+    );
+    let bad_team = run_member(app.db(), member("viewer", "Nowhere"), &mut Vec::new()).await;
+    assert!(
+        bad_team
+            .expect_err("an unknown team")
+            .to_string()
+            .starts_with("team:")
+    );
+
+    let login = app
+        .post_with_cookies(
+            "/login",
+            &[
+                ("email", "sam@example.com"),
+                ("password", "a long enough passphrase"),
+            ],
+            &format!("escapement_csrf={CSRF}"),
+        )
+        .await;
+    assert_eq!(
+        login.status, 303,
+        "a user added on the command line can sign in"
+    );
+}
