@@ -5,5 +5,6 @@ mod admin;
 mod auth;
 mod catalog;
 mod defects;
+mod isolation;
 mod platform;
 mod seed;

@@ -23,6 +23,8 @@ use crate::{Result, StorageError, unique_violation_as, versioned};
 /// The list filters; every `None` means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DefectFilter {
+    /// The teams the reader may see; `None` means every team (an instance admin).
+    pub visible_teams: Option<Vec<Uuid>>,
     pub team_id: Option<Uuid>,
     pub component_id: Option<Uuid>,
     pub release_id: Option<Uuid>,
@@ -65,6 +67,9 @@ enum Purpose {
 
 fn condition(filter: &DefectFilter, stages: &StageSettings, purpose: Purpose) -> Condition {
     let mut cond = Condition::all();
+    if let Some(teams) = &filter.visible_teams {
+        cond = cond.add(defect::Column::TeamId.is_in(teams.iter().copied()));
+    }
     if let Some(id) = filter.team_id {
         cond = cond.add(defect::Column::TeamId.eq(id));
     }

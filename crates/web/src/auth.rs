@@ -13,8 +13,10 @@ use axum::http::{HeaderMap, HeaderValue, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, TimeDelta, Utc};
-use escapement_core::auth::SessionPolicy;
-use escapement_storage::accounts::{SessionRecord, User, get_user, load_session, save_session};
+use escapement_core::auth::{Access, Permission, Role, SessionPolicy};
+use escapement_storage::accounts::{
+    SessionRecord, User, get_user, load_session, memberships_of, save_session,
+};
 use escapement_storage::sea_orm::ConnectionTrait;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -123,9 +125,58 @@ pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
     response
 }
 
-/// The signed-in user of a request.
+/// The signed-in user of a request and the teams they belong to.
 #[derive(Debug, Clone)]
-pub struct CurrentUser(pub User);
+pub struct CurrentUser {
+    pub user: User,
+    pub memberships: Vec<(Uuid, Role)>,
+}
+
+impl CurrentUser {
+    /// The user's standing toward one team.
+    pub fn access(&self, team_id: Uuid) -> Access {
+        let role = self
+            .memberships
+            .iter()
+            .find(|(t, _)| *t == team_id)
+            .map(|(_, r)| *r);
+        Access::for_user(self.user.is_admin, role)
+    }
+
+    /// The teams whose data the user may see; `None` for an instance admin (all of them).
+    pub fn visible_teams(&self) -> Option<Vec<Uuid>> {
+        (!self.user.is_admin).then(|| self.memberships.iter().map(|(t, _)| *t).collect())
+    }
+
+    /// True when the user may see `team_id` at all.
+    pub fn sees(&self, team_id: Uuid) -> bool {
+        self.access(team_id).can_see()
+    }
+
+    /// Answers 404 for a team the user may not see and 403 for one they see but may not
+    /// change in this way.
+    pub fn require(&self, team_id: Uuid, permission: Permission) -> Result<(), AppError> {
+        let access = self.access(team_id);
+        if !access.can_see() {
+            return Err(AppError::NotFound);
+        }
+        if !access.can(permission) {
+            return Err(AppError::Forbidden("Your role in this team does not allow this change. A team admin can change your role.".to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Answers 403 unless the user is an instance admin.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.user.is_admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(
+                "Only an instance administrator can change this.".to_owned(),
+            ))
+        }
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
@@ -154,14 +205,15 @@ const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 /// and makes the user known to page rendering.
 pub async fn load_user(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let request = attach_user(&state, request).await;
-    let signed_in = request
-        .extensions()
-        .get::<CurrentUser>()
-        .map(|CurrentUser(u)| SignedIn {
-            display_name: u.display_name.clone(),
-            email: u.email.clone(),
-            is_admin: u.is_admin,
-        });
+    let signed_in =
+        request
+            .extensions()
+            .get::<CurrentUser>()
+            .map(|CurrentUser { user: u, .. }| SignedIn {
+                display_name: u.display_name.clone(),
+                email: u.email.clone(),
+                is_admin: u.is_admin,
+            });
     SIGNED_IN.scope(signed_in, next.run(request)).await
 }
 
@@ -174,7 +226,17 @@ async fn attach_user(state: &AppState, mut request: Request) -> Request {
                 if let Some(user_id) = record.user_id
                     && let Ok(user) = get_user(&state.db, user_id).await
                 {
-                    request.extensions_mut().insert(CurrentUser(user));
+                    match memberships_of(&state.db, user.id).await {
+                        Ok(memberships) => {
+                            request
+                                .extensions_mut()
+                                .insert(CurrentUser { user, memberships });
+                        }
+                        Err(err) => {
+                            tracing::error!(error = %err, "cannot read a user's memberships");
+                            request.extensions_mut().insert(SessionUnavailable);
+                        }
+                    }
                 }
                 if now - record.last_seen_at >= TOUCH_EVERY {
                     record.last_seen_at = now;

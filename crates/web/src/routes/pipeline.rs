@@ -13,6 +13,7 @@ use escapement_storage::settings::{StageSettings, save_stage_settings, stage_set
 use serde::Serialize;
 
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::render::{Layout, render, render_with_status};
@@ -174,10 +175,12 @@ fn parse(
 }
 
 async fn update_pipeline(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
+    user.require_admin()?;
     let current = stage_settings(&state.db).await?;
     let mut view = page(&csrf, &current);
     let result = match parse(&form, &current, &mut view) {

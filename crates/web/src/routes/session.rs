@@ -197,7 +197,7 @@ struct Empty {}
 
 async fn logout(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentUser { user, .. }: CurrentUser,
     headers: HeaderMap,
     extensions: axum::http::Extensions,
     CsrfForm(_): CsrfForm<Empty>,

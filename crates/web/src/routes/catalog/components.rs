@@ -13,13 +13,16 @@ use escapement_storage::catalog::{
 };
 use serde::Deserialize;
 
+use super::manageable;
 use super::{FieldKind, FieldView, FormPage, ListPage, ListRow, render_list};
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
 use crate::render::Layout;
 use crate::routes::views::{Opt, form_version, team_options};
+use escapement_core::auth::Permission;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,10 +42,15 @@ const TRAIL: &[(&str, &str)] = &[
 
 async fn list_components_page(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let teams = list_teams(&state.db).await?;
     let components = list_components(&state.db, None).await?;
+    let components: Vec<_> = components
+        .into_iter()
+        .filter(|x| user.sees(x.team_id))
+        .collect();
     let team_name = |id| {
         teams
             .iter()
@@ -115,6 +123,7 @@ struct NewQuery {
 }
 
 async fn new_component_form(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     QueryParams(query): QueryParams<NewQuery>,
@@ -129,12 +138,13 @@ async fn new_component_form(
         "Add a component",
         "/settings/components".to_owned(),
         &draft,
-        team_options(&teams),
+        team_options(&manageable(&user, teams)),
     )
     .show()
 }
 
 async fn create_component(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<ComponentDraft>,
@@ -145,12 +155,13 @@ async fn create_component(
         "Add a component",
         "/settings/components".to_owned(),
         &draft,
-        team_options(&teams),
+        team_options(&manageable(&user, teams)),
     );
     let new = match draft.validate() {
         Ok(new) => new,
         Err(errors) => return Err(page.invalid(&errors)),
     };
+    user.require(new.team_id, Permission::ManageCatalog)?;
     match insert_component(&state.db, &new, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/settings/components").into_response()),
         Err(StorageError::Invalid(errors)) => Err(page.invalid(&errors)),
@@ -159,11 +170,13 @@ async fn create_component(
 }
 
 async fn edit_component_form(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let c = get_component(&state.db, id).await?;
+    user.require(c.team_id, Permission::ManageCatalog)?;
     let draft = ComponentDraft {
         name: c.name,
         team_id: c.team_id.to_string(),
@@ -181,12 +194,14 @@ async fn edit_component_form(
 }
 
 async fn update_component(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
     CsrfForm(mut draft): CsrfForm<ComponentDraft>,
 ) -> AppResult<Response> {
     let existing = get_component(&state.db, id).await?;
+    user.require(existing.team_id, Permission::ManageCatalog)?;
     draft.team_id = existing.team_id.to_string();
     let page = form(
         &csrf,

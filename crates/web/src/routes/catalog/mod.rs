@@ -41,6 +41,20 @@ async fn settings_index(CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
     )
 }
 
+/// The teams whose components and releases `user` may manage.
+pub fn manageable(
+    user: &crate::auth::CurrentUser,
+    teams: Vec<escapement_storage::records::Team>,
+) -> Vec<escapement_storage::records::Team> {
+    teams
+        .into_iter()
+        .filter(|t| {
+            user.access(t.id)
+                .can(escapement_core::auth::Permission::ManageCatalog)
+        })
+        .collect()
+}
+
 /// One row of a catalog list; the first cell links to `href`.
 #[derive(Debug, Serialize)]
 pub struct ListRow {

@@ -13,13 +13,16 @@ use escapement_storage::catalog::{
 };
 use serde::Deserialize;
 
+use super::manageable;
 use super::{FieldKind, FieldView, FormPage, ListPage, ListRow, render_list};
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
 use crate::render::Layout;
 use crate::routes::views::{Opt, form_version, team_options};
+use escapement_core::auth::Permission;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -39,10 +42,15 @@ const TRAIL: &[(&str, &str)] = &[
 
 async fn list_releases_page(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
     let teams = list_teams(&state.db).await?;
     let components = list_releases(&state.db, None).await?;
+    let components: Vec<_> = components
+        .into_iter()
+        .filter(|x| user.sees(x.team_id))
+        .collect();
     let team_name = |id| {
         teams
             .iter()
@@ -119,6 +127,7 @@ struct NewQuery {
 }
 
 async fn new_release_form(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     QueryParams(query): QueryParams<NewQuery>,
@@ -133,12 +142,13 @@ async fn new_release_form(
         "Add a release",
         "/settings/releases".to_owned(),
         &draft,
-        team_options(&teams),
+        team_options(&manageable(&user, teams)),
     )
     .show()
 }
 
 async fn create_release(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<ReleaseDraft>,
@@ -149,12 +159,13 @@ async fn create_release(
         "Add a release",
         "/settings/releases".to_owned(),
         &draft,
-        team_options(&teams),
+        team_options(&manageable(&user, teams)),
     );
     let new = match draft.validate() {
         Ok(new) => new,
         Err(errors) => return Err(page.invalid(&errors)),
     };
+    user.require(new.team_id, Permission::ManageCatalog)?;
     match insert_release(&state.db, &new, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/settings/releases").into_response()),
         Err(StorageError::Invalid(errors)) => Err(page.invalid(&errors)),
@@ -163,11 +174,13 @@ async fn create_release(
 }
 
 async fn edit_release_form(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let c = get_release(&state.db, id).await?;
+    user.require(c.team_id, Permission::ManageCatalog)?;
     let draft = ReleaseDraft {
         name: c.name,
         team_id: c.team_id.to_string(),
@@ -185,12 +198,14 @@ async fn edit_release_form(
 }
 
 async fn update_release(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
     CsrfForm(mut draft): CsrfForm<ReleaseDraft>,
 ) -> AppResult<Response> {
     let existing = get_release(&state.db, id).await?;
+    user.require(existing.team_id, Permission::ManageCatalog)?;
     draft.team_id = existing.team_id.to_string();
     let page = form(
         &csrf,

@@ -13,6 +13,7 @@ use escapement_storage::catalog::{
 
 use super::{FieldKind, FieldView, FormPage, ListPage, ListRow, render_list};
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::IdPath;
@@ -31,9 +32,11 @@ const TRAIL: &[(&str, &str)] = &[("Settings", "/settings"), ("Teams", "/settings
 
 async fn list_teams_page(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
 ) -> AppResult<Response> {
-    let teams = list_teams(&state.db).await?;
+    let mut teams = list_teams(&state.db).await?;
+    teams.retain(|t| user.sees(t.id));
     render_list(&ListPage {
         layout: Layout::new("Teams", "settings", &csrf, &TRAIL[..1]),
         new_href: "/settings/teams/new".to_owned(),
@@ -68,7 +71,8 @@ fn form(csrf: &str, title: &'static str, action: String, draft: &TeamDraft) -> F
     )
 }
 
-async fn new_team_form(CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+async fn new_team_form(user: CurrentUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
+    user.require_admin()?;
     form(
         &csrf,
         "Add a team",
@@ -79,10 +83,12 @@ async fn new_team_form(CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
 }
 
 async fn create_team(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<TeamDraft>,
 ) -> AppResult<Response> {
+    user.require_admin()?;
     let page = form(&csrf, "Add a team", "/settings/teams".to_owned(), &draft);
     let new = match draft.validate() {
         Ok(new) => new,
@@ -96,10 +102,12 @@ async fn create_team(
 }
 
 async fn edit_team_form(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
+    user.require_admin()?;
     let team = get_team(&state.db, id).await?;
     let draft = TeamDraft {
         name: team.name,
@@ -109,11 +117,13 @@ async fn edit_team_form(
 }
 
 async fn update_team(
+    user: CurrentUser,
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
     CsrfForm(draft): CsrfForm<TeamDraft>,
 ) -> AppResult<Response> {
+    user.require_admin()?;
     get_team(&state.db, id).await?;
     let page = form(&csrf, "Edit team", format!("/settings/teams/{id}"), &draft);
     let new = match draft.validate() {

@@ -16,6 +16,7 @@ use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
@@ -24,6 +25,7 @@ use crate::routes::views::{
     FormErrors, Opt, OptGroup, component_groups, form_version, keyed_options, release_groups,
     stage_options, team_options,
 };
+use escapement_core::auth::Permission;
 
 /// Labels of the form's fields, in form order, for the conflict summary.
 const FIELD_LABELS: &[(&str, &str)] = &[
@@ -84,18 +86,35 @@ enum Mode {
     Edit(uuid::Uuid),
 }
 
+/// What every rendering of the form needs from the request.
+struct FormContext<'a> {
+    state: &'a AppState,
+    user: &'a CurrentUser,
+    stages: &'a StageSettings,
+    csrf: &'a str,
+}
+
 async fn form_page(
-    state: &AppState,
-    stages: &StageSettings,
-    csrf: &str,
+    ctx: &FormContext<'_>,
     mode: Mode,
     draft: DefectDraft,
     errors: &ValidationErrors,
     conflict: Option<Vec<ConflictField>>,
 ) -> AppResult<DefectFormPage> {
-    let teams = list_teams(&state.db).await?;
-    let components = list_components(&state.db, None).await?;
-    let releases = list_releases(&state.db, None).await?;
+    let FormContext {
+        state,
+        user,
+        stages,
+        csrf,
+    } = *ctx;
+    // Only teams the user may record defects for are offered.
+    let writable = |team_id| user.access(team_id).can(Permission::WriteDefects);
+    let mut teams = list_teams(&state.db).await?;
+    teams.retain(|t| writable(t.id));
+    let mut components = list_components(&state.db, None).await?;
+    components.retain(|c| writable(c.team_id));
+    let mut releases = list_releases(&state.db, None).await?;
+    releases.retain(|r| writable(r.team_id));
     let (layout, action, submit_label, cancel_href) = match mode {
         Mode::New => (
             Layout::new(
@@ -142,6 +161,14 @@ async fn form_page(
     })
 }
 
+/// The error for a team the user may not record defects for, worded like an unknown team
+/// so that other teams' existence does not leak.
+fn team_not_offered() -> ValidationErrors {
+    let mut errors = ValidationErrors::new();
+    errors.push("team_id", "Select a team from the list");
+    errors
+}
+
 /// Pre-selections a link can pass to the new-defect form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -151,11 +178,16 @@ pub struct NewDefectQuery {
 
 pub async fn new_defect_form(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     QueryParams(query): QueryParams<NewDefectQuery>,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
-    let teams = list_teams(&state.db).await?;
+    let mut teams = list_teams(&state.db).await?;
+    teams.retain(|t| user.access(t.id).can(Permission::WriteDefects));
+    if teams.is_empty() {
+        return Err(AppError::Forbidden("You cannot record defects: your role in your teams is read-only. A team admin can change your role.".to_owned()));
+    }
     let team_id = match teams.as_slice() {
         [only] => only.id.to_string(),
         _ => teams
@@ -172,9 +204,12 @@ pub async fn new_defect_form(
         ..DefectDraft::default()
     };
     let page = form_page(
-        &state,
-        &stages,
-        &csrf,
+        &FormContext {
+            state: &state,
+            user: &user,
+            stages: &stages,
+            csrf: &csrf,
+        },
         Mode::New,
         draft,
         &ValidationErrors::new(),
@@ -186,18 +221,34 @@ pub async fn new_defect_form(
 
 pub async fn create_defect(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<DefectDraft>,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
     let result = match draft.validate(&stages.pipeline, Utc::now()) {
+        Ok(new) if !user.access(new.team_id).can(Permission::WriteDefects) => {
+            Err(StorageError::Invalid(team_not_offered()))
+        }
         Ok(new) => insert_defect(&state.db, &new, Utc::now()).await,
         Err(errors) => Err(StorageError::Invalid(errors)),
     };
     match result {
         Ok(defect) => Ok(Redirect::to(&format!("/defects/{}", defect.id)).into_response()),
         Err(StorageError::Invalid(errors)) => {
-            let page = form_page(&state, &stages, &csrf, Mode::New, draft, &errors, None).await?;
+            let page = form_page(
+                &FormContext {
+                    state: &state,
+                    user: &user,
+                    stages: &stages,
+                    csrf: &csrf,
+                },
+                Mode::New,
+                draft,
+                &errors,
+                None,
+            )
+            .await?;
             Err(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "defects/form.html",
@@ -210,17 +261,22 @@ pub async fn create_defect(
 
 pub async fn edit_defect_form(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
     let defect = get_defect(&state.db, id).await?;
+    user.require(defect.data.team_id, Permission::WriteDefects)?;
     let mut draft = DefectDraft::from_defect(&defect.data);
     draft.version = defect.version.to_string();
     let page = form_page(
-        &state,
-        &stages,
-        &csrf,
+        &FormContext {
+            state: &state,
+            user: &user,
+            stages: &stages,
+            csrf: &csrf,
+        },
         Mode::Edit(id),
         draft,
         &ValidationErrors::new(),
@@ -253,14 +309,19 @@ fn conflicting_fields(saved: &DefectDraft, yours: &DefectDraft) -> Vec<ConflictF
 
 pub async fn update_defect(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
     CsrfForm(mut draft): CsrfForm<DefectDraft>,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
-    // Answer 404 before judging the input when the defect does not exist.
-    get_defect(&state.db, id).await?;
+    // Answer 404 (or 403) before judging the input when the defect is out of reach.
+    let existing = get_defect(&state.db, id).await?;
+    user.require(existing.data.team_id, Permission::WriteDefects)?;
     let result = match draft.validate(&stages.pipeline, Utc::now()) {
+        Ok(new) if !user.access(new.team_id).can(Permission::WriteDefects) => {
+            Err(StorageError::Invalid(team_not_offered()))
+        }
         Ok(new) => {
             save_defect(
                 &state.db,
@@ -276,8 +337,19 @@ pub async fn update_defect(
     match result {
         Ok(defect) => Ok(Redirect::to(&format!("/defects/{}", defect.id)).into_response()),
         Err(StorageError::Invalid(errors)) => {
-            let page =
-                form_page(&state, &stages, &csrf, Mode::Edit(id), draft, &errors, None).await?;
+            let page = form_page(
+                &FormContext {
+                    state: &state,
+                    user: &user,
+                    stages: &stages,
+                    csrf: &csrf,
+                },
+                Mode::Edit(id),
+                draft,
+                &errors,
+                None,
+            )
+            .await?;
             Err(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "defects/form.html",
@@ -290,9 +362,12 @@ pub async fn update_defect(
             // Resubmitting now is a deliberate overwrite of what is shown as saved.
             draft.version = current.version.to_string();
             let page = form_page(
-                &state,
-                &stages,
-                &csrf,
+                &FormContext {
+                    state: &state,
+                    user: &user,
+                    stages: &stages,
+                    csrf: &csrf,
+                },
                 Mode::Edit(id),
                 draft,
                 &ValidationErrors::new(),

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
@@ -123,6 +124,7 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
         }
     };
     DefectFilter {
+        visible_teams: None,
         team_id: parse_id(&query.team, "team", notices),
         component_id: parse_id(&query.component, "component", notices),
         release_id: parse_id(&query.release, "release", notices),
@@ -157,17 +159,23 @@ fn page_href(query: &ListQuery, page: u64) -> String {
 
 pub async fn list_defects(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Response> {
     let mut notices = Vec::new();
-    let filter = to_filter(&query, &mut notices);
+    let mut filter = to_filter(&query, &mut notices);
+    let filtered = filter != DefectFilter::default();
+    filter.visible_teams = user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let stages = stage_settings(&state.db).await?;
     let result = query_defects(&state.db, &filter, &stages, paging).await?;
-    let teams = list_teams(&state.db).await?;
-    let components = list_components(&state.db, None).await?;
-    let releases = list_releases(&state.db, None).await?;
+    let mut teams = list_teams(&state.db).await?;
+    teams.retain(|t| user.sees(t.id));
+    let mut components = list_components(&state.db, None).await?;
+    components.retain(|c| user.sees(c.team_id));
+    let mut releases = list_releases(&state.db, None).await?;
+    releases.retain(|r| user.sees(r.team_id));
     let rows = result
         .rows
         .into_iter()
@@ -196,7 +204,7 @@ pub async fn list_defects(
         next_href: paging
             .has_next(result.total)
             .then(|| page_href(&query, paging.page() + 1)),
-        filtered: filter != DefectFilter::default(),
+        filtered,
         notices,
         rows,
         total: result.total,

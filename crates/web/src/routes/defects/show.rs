@@ -9,7 +9,9 @@ use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 
 use crate::AppState;
+use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::extract::IdPath;
 use crate::render::{Layout, render};
@@ -39,10 +41,14 @@ struct DefectShowPage {
 
 pub async fn show_defect(
     State(state): State<AppState>,
+    user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let defect = get_defect(&state.db, id).await?;
+    if !user.sees(defect.data.team_id) {
+        return Err(AppError::NotFound);
+    }
     let stages = stage_settings(&state.db).await?;
     let team = get_team(&state.db, defect.data.team_id).await?;
     let component_name = match defect.data.component_id {
