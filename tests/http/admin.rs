@@ -123,3 +123,38 @@ async fn users_teams_and_members_are_managed_from_the_command_line(app: TestApp)
         "a user added on the command line can sign in"
     );
 }
+
+both_backends!(TestApp: the_demo_gives_every_team_an_editor_and_a_lead_who_can_sign_in);
+
+async fn the_demo_gives_every_team_an_editor_and_a_lead_who_can_sign_in(app: TestApp) {
+    // The demo only fills an empty database; this app's own admin has no team data.
+    escapement_storage::demo::load_demo(app.db(), 50, 1, chrono::Utc::now(), |_| {})
+        .await
+        .expect("demo data");
+    let password = "demo password for tests";
+    let accounts = escapement_web::admin::create_demo_users(app.db(), password)
+        .await
+        .expect("demo users");
+    assert_eq!(accounts.len(), 6, "two per team");
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.email == "checkout.editor@example.com" && a.role == Role::Editor)
+    );
+    assert!(
+        accounts
+            .iter()
+            .any(|a| a.email == "mobile.lead@example.com" && a.role == Role::TeamAdmin)
+    );
+    let login = app
+        .post_with_cookies(
+            "/login",
+            &[
+                ("email", "checkout.editor@example.com"),
+                ("password", password),
+            ],
+            &format!("escapement_csrf={CSRF}"),
+        )
+        .await;
+    assert_eq!(login.status, 303);
+}

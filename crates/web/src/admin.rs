@@ -203,3 +203,52 @@ pub async fn run_member(
     }
     Ok(())
 }
+
+/// One demo account: who, in which team, with which role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub email: String,
+    pub team: String,
+    pub role: Role,
+}
+
+/// Adds an editor and a team admin to every team, all with `password`, for trying the
+/// product as a team member would. Emails are `<team>.editor@example.com` and
+/// `<team>.lead@example.com`.
+pub async fn create_demo_users(
+    db: &DatabaseConnection,
+    password: &str,
+) -> anyhow::Result<Vec<DemoAccount>> {
+    let hash = hash_password(password)?;
+    let mut accounts = Vec::new();
+    for team in list_teams(db).await? {
+        let slug: String = team
+            .name
+            .to_lowercase()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        for (suffix, role, name) in [
+            ("editor", Role::Editor, "Editor"),
+            ("lead", Role::TeamAdmin, "Team lead"),
+        ] {
+            let draft = UserDraft {
+                email: format!("{slug}.{suffix}@example.com"),
+                display_name: format!("{} {name}", team.name),
+                password: password.to_owned(),
+                password_confirmation: password.to_owned(),
+            };
+            let new = draft.validate().map_err(|e| explain(&e))?;
+            let user = create_user(db, &new, &hash, false, Utc::now())
+                .await
+                .map_err(storage)?;
+            set_membership(db, team.id, user.id, role, Utc::now()).await?;
+            accounts.push(DemoAccount {
+                email: user.email,
+                team: team.name.clone(),
+                role,
+            });
+        }
+    }
+    Ok(accounts)
+}

@@ -93,6 +93,8 @@ async fn demo(db: &escapement_storage::Db, args: &DemoArgs) -> anyhow::Result<()
             other => anyhow::Error::new(other),
         })?;
     bar.finish_and_clear();
+    let password = escapement_web::auth::new_setup_token()[..20].to_owned();
+    let accounts = escapement_web::admin::create_demo_users(db, &password).await?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "Demo loaded: {} teams, {} components, {} releases, {} defects in {seconds:.1} s ({:.0} defects/s).",
@@ -102,6 +104,15 @@ async fn demo(db: &escapement_storage::Db, args: &DemoArgs) -> anyhow::Result<()
         summary.defects,
         summary.defects as f64 / seconds.max(f64::EPSILON)
     );
+    println!("\nDemo accounts, all with the password {password}");
+    for account in &accounts {
+        println!(
+            "    {:<32} {:<10} {}",
+            account.email,
+            account.role.label(),
+            account.team
+        );
+    }
     Ok(())
 }
 
