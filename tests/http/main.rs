@@ -2,6 +2,7 @@
 //! the way a browser would use it (forms with the CSRF field, redirects, status codes).
 
 mod admin;
+mod api;
 mod auth;
 mod catalog;
 mod defects;

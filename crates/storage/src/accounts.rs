@@ -360,6 +360,21 @@ pub async fn revoke_token(
     Ok(())
 }
 
+/// Revokes a token whoever owns it (for instance administration); returns its owner.
+pub async fn revoke_token_by_id(
+    db: &impl ConnectionTrait,
+    token_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<Uuid> {
+    let token = api_token::Entity::find_by_id(token_id)
+        .filter(api_token::Column::RevokedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(StorageError::NotFound)?;
+    revoke_token(db, token.user_id, token_id, now).await?;
+    Ok(token.user_id)
+}
+
 /// Appends one event to the audit log.
 pub async fn record_event(
     db: &impl ConnectionTrait,

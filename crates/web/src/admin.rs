@@ -252,3 +252,115 @@ pub async fn create_demo_users(
     }
     Ok(accounts)
 }
+
+/// `escapement token …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token for a user and print it once.
+    Create {
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "CI export".
+        #[arg(long)]
+        name: String,
+    },
+    /// List a user's tokens (never their values).
+    List {
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+    },
+    /// Revoke a token by its id.
+    Revoke {
+        /// The token's id, as `token list` shows it.
+        id: uuid::Uuid,
+    },
+}
+
+async fn user_by_email(
+    db: &DatabaseConnection,
+    email: &str,
+) -> anyhow::Result<escapement_storage::accounts::User> {
+    let email = Email::parse(email).map_err(|e| anyhow!("email: {e}"))?;
+    match find_login(db, &email).await? {
+        Some((user, _)) => Ok(user),
+        None => bail!("email: no user has the address {}", email.as_str()),
+    }
+}
+
+/// Runs `escapement token …`.
+pub async fn run_token(
+    db: &DatabaseConnection,
+    command: TokenCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let now = Utc::now();
+    match command {
+        TokenCommand::Create { email, name } => {
+            let user = user_by_email(db, &email).await?;
+            let name =
+                escapement_core::auth::TokenName::parse(&name).map_err(|e| anyhow!("name: {e}"))?;
+            let token = crate::auth::new_api_token();
+            let record = escapement_storage::accounts::create_token(
+                db,
+                user.id,
+                &name,
+                &crate::auth::api_token_hash(&token),
+                now,
+            )
+            .await?;
+            record_event(
+                db,
+                AuditEvent::TokenCreated,
+                Some(user.id),
+                &format!("{} for {}", record.name, user.email),
+                Some("command line"),
+                now,
+            )
+            .await?;
+            writeln!(
+                out,
+                "Token {} for {} (shown once, store it now):\n{token}",
+                record.id, user.email
+            )?;
+        }
+        TokenCommand::List { email } => {
+            let user = user_by_email(db, &email).await?;
+            for token in escapement_storage::accounts::list_tokens(db, user.id).await? {
+                let state = if token.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}",
+                    token.id,
+                    token.name,
+                    token.created_at.format("%Y-%m-%d"),
+                    state
+                )?;
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let owner = escapement_storage::accounts::revoke_token_by_id(db, id, now)
+                .await
+                .map_err(|e| match e {
+                    StorageError::NotFound => anyhow!("id: no active token has the id {id}"),
+                    other => anyhow::Error::new(other),
+                })?;
+            record_event(
+                db,
+                AuditEvent::TokenRevoked,
+                Some(owner),
+                &id.to_string(),
+                Some("command line"),
+                now,
+            )
+            .await?;
+            writeln!(out, "Revoked token {id}.")?;
+        }
+    }
+    Ok(())
+}

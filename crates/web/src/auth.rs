@@ -217,40 +217,74 @@ pub async fn load_user(State(state): State<AppState>, request: Request, next: Ne
     SIGNED_IN.scope(signed_in, next.run(request)).await
 }
 
+async fn signed_in(state: &AppState, user_id: Uuid) -> Result<Option<CurrentUser>, String> {
+    let user = match get_user(&state.db, user_id).await {
+        Ok(user) => user,
+        Err(escapement_storage::StorageError::NotFound) => return Ok(None),
+        Err(err) => return Err(err.to_string()),
+    };
+    let memberships = memberships_of(&state.db, user.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Some(CurrentUser { user, memberships }))
+}
+
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| escapement_core::auth::looks_like_token(token))
+}
+
+/// The user behind an API token, or behind the session cookie; `Err` when the store
+/// cannot be read.
+async fn identify(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: DateTime<Utc>,
+) -> Result<Option<CurrentUser>, String> {
+    if let Some(token) = bearer_token(headers) {
+        let found = escapement_storage::accounts::use_token(&state.db, &api_token_hash(token), now)
+            .await
+            .map_err(|e| e.to_string())?;
+        return match found {
+            Some(token) => signed_in(state, token.user_id).await,
+            None => Ok(None),
+        };
+    }
+    let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let Some(mut record) = load_session(&state.db, &session_id(secret), now)
+        .await
+        .map_err(|e| e.to_string())?
+    else {
+        return Ok(None);
+    };
+    if now - record.last_seen_at >= TOUCH_EVERY {
+        record.last_seen_at = now;
+        record.expires_at = SessionPolicy::default().expires_at(record.created_at, now);
+        if let Err(err) = save_session(&state.db, &record).await {
+            tracing::warn!(error = %err, "cannot extend a session");
+        }
+    }
+    match record.user_id {
+        Some(user_id) => signed_in(state, user_id).await,
+        None => Ok(None),
+    }
+}
+
 async fn attach_user(state: &AppState, mut request: Request) -> Request {
-    let now = Utc::now();
-    if let Some(secret) = cookie_value(request.headers(), SESSION_COOKIE) {
-        let id = session_id(secret);
-        match load_session(&state.db, &id, now).await {
-            Ok(Some(mut record)) => {
-                if let Some(user_id) = record.user_id
-                    && let Ok(user) = get_user(&state.db, user_id).await
-                {
-                    match memberships_of(&state.db, user.id).await {
-                        Ok(memberships) => {
-                            request
-                                .extensions_mut()
-                                .insert(CurrentUser { user, memberships });
-                        }
-                        Err(err) => {
-                            tracing::error!(error = %err, "cannot read a user's memberships");
-                            request.extensions_mut().insert(SessionUnavailable);
-                        }
-                    }
-                }
-                if now - record.last_seen_at >= TOUCH_EVERY {
-                    record.last_seen_at = now;
-                    record.expires_at = SessionPolicy::default().expires_at(record.created_at, now);
-                    if let Err(err) = save_session(&state.db, &record).await {
-                        tracing::warn!(error = %err, "cannot extend a session");
-                    }
-                }
-            }
-            Ok(None) => {}
-            Err(err) => {
-                tracing::error!(error = %err, "cannot read a session");
-                request.extensions_mut().insert(SessionUnavailable);
-            }
+    match identify(state, request.headers(), Utc::now()).await {
+        Ok(Some(user)) => {
+            request.extensions_mut().insert(user);
+        }
+        Ok(None) => {}
+        Err(err) => {
+            tracing::error!(error = %err, "cannot read a session or token");
+            request.extensions_mut().insert(SessionUnavailable);
         }
     }
     request
@@ -276,6 +310,17 @@ pub async fn require_login(request: Request, next: Next) -> Response {
         return AppError::Internal(anyhow::anyhow!("the session store is unavailable"))
             .into_response();
     }
+    if request.uri().path().starts_with("/api/") {
+        let body = axum::Json(
+            serde_json::json!({"error": "unauthorized", "message": "Send a valid API token as `Authorization: Bearer <token>`."}),
+        );
+        return (
+            axum::http::StatusCode::UNAUTHORIZED,
+            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+            body,
+        )
+            .into_response();
+    }
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
     Redirect::to(&format!("/login?{query}")).into_response()
@@ -288,4 +333,20 @@ pub fn safe_next(next: &str) -> &str {
     } else {
         "/"
     }
+}
+
+/// A new API token: `esc_` and 43 URL-safe characters (256 random bits).
+pub fn new_api_token() -> String {
+    use base64::Engine as _;
+    let bytes: [u8; 32] = rand::rng().random();
+    format!(
+        "{}{}",
+        escapement_core::auth::token_prefix(),
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// How an API token is stored: its SHA-256, so the table never holds a usable token.
+pub fn api_token_hash(token: &str) -> String {
+    session_id(token)
 }

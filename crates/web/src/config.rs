@@ -52,6 +52,9 @@ pub enum Command {
     /// Manage team memberships and roles.
     #[command(subcommand)]
     Member(crate::admin::MemberCommand),
+    /// Manage API tokens (create prints the token once).
+    #[command(subcommand)]
+    Token(crate::admin::TokenCommand),
 }
 
 /// Options of `demo`.

@@ -66,6 +66,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Team(command) => {
             escapement_web::admin::run_team(&db, command, &mut std::io::stdout()).await?
         }
+        Command::Token(command) => {
+            escapement_web::admin::run_token(&db, command, &mut std::io::stdout()).await?
+        }
         Command::Member(command) => {
             escapement_web::admin::run_member(&db, command, &mut std::io::stdout()).await?
         }

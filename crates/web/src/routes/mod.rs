@@ -1,5 +1,6 @@
 //! The route table: every URL of the application is listed here, in one place.
 
+mod api;
 mod catalog;
 mod defects;
 mod health;
@@ -45,5 +46,6 @@ pub fn router() -> Router<AppState> {
         .merge(catalog::router())
         .merge(pipeline::router())
         .merge(session::router())
+        .merge(api::router())
         .fallback(not_found)
 }
