@@ -346,3 +346,74 @@ async fn first_run_setup_creates_the_admin_once_on_sqlite() {
 async fn first_run_setup_creates_the_admin_once_on_postgres() {
     setup(Backend::Postgres).await;
 }
+
+both_backends!(TestApp: the_audit_log_is_for_instance_admins, a_session_works_on_every_server_sharing_the_database);
+
+async fn the_audit_log_is_for_instance_admins(app: TestApp) {
+    let anonymous = format!("escapement_csrf={CSRF}");
+    app.post_with_cookies(
+        "/login",
+        &[("email", ADMIN_EMAIL), ("password", "not the password")],
+        &anonymous,
+    )
+    .await;
+    let page = app.get("/settings/audit").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("Login failed") && page.body.contains(ADMIN_EMAIL),
+        "{}",
+        page.body
+    );
+    assert!(app.get("/settings").await.body.contains("/settings/audit"));
+
+    let draft = escapement_core::auth::UserDraft {
+        email: "member@example.com".to_owned(),
+        display_name: "Member".to_owned(),
+        password: "a long enough passphrase".to_owned(),
+        password_confirmation: "a long enough passphrase".to_owned(),
+    };
+    let member = escapement_storage::accounts::create_user(
+        app.db(),
+        &draft.validate().expect("valid"),
+        "x",
+        false,
+        Utc::now(),
+    )
+    .await
+    .expect("member");
+    let session = start_session(app.db(), member.id, Utc::now())
+        .await
+        .expect("session");
+    assert_eq!(
+        app.get_with_cookies("/settings/audit", &cookies(&session))
+            .await
+            .status,
+        403
+    );
+}
+
+async fn a_session_works_on_every_server_sharing_the_database(app: TestApp) {
+    // A second instance of the application over the same database, as behind a load balancer.
+    let second = escapement_web::app(escapement_web::AppState::new(app.db().clone()));
+    let anonymous = format!("escapement_csrf={CSRF}");
+    let login = app
+        .post_with_cookies(
+            "/login",
+            &[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD)],
+            &anonymous,
+        )
+        .await;
+    let session = session_from(&login);
+    let request = axum::http::Request::get("/defects")
+        .header("cookie", cookies(&session))
+        .body(axum::body::Body::empty())
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(second, request)
+        .await
+        .expect("response");
+    assert_eq!(
+        response.status(),
+        200,
+        "the session created by one server is accepted by another"
+    );
+}

@@ -1,6 +1,7 @@
 //! The route table: every URL of the application is listed here, in one place.
 
 mod api;
+mod audit;
 mod catalog;
 mod defects;
 mod health;
@@ -47,5 +48,6 @@ pub fn router() -> Router<AppState> {
         .merge(pipeline::router())
         .merge(session::router())
         .merge(api::router())
+        .merge(audit::router())
         .fallback(not_found)
 }
