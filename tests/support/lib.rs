@@ -272,7 +272,8 @@ impl TestApp {
         &self.store.db
     }
 
-    async fn send(&self, request: Request<Body>) -> TestResponse {
+    /// Sends any request through the router.
+    pub async fn send(&self, request: Request<Body>) -> TestResponse {
         let response = self
             .router
             .clone()

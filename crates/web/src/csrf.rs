@@ -4,7 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderValue, request::Parts};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -25,15 +25,10 @@ fn is_token(value: &str) -> bool {
     value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn cookie_token(parts: &axum::http::HeaderMap) -> Option<String> {
-    parts
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == COOKIE_NAME && is_token(value))
-        .map(|(_, value)| value.to_owned())
+fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    crate::auth::cookie_value(headers, COOKIE_NAME)
+        .filter(|value| is_token(value))
+        .map(str::to_owned)
 }
 
 fn new_token() -> String {
