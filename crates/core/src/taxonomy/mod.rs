@@ -100,4 +100,4 @@ mod kinds;
 pub use kinds::*;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

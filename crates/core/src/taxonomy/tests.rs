@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 /// Checks every invariant `Keyed` promises for one enum and returns its keys in order.
-fn keys_after_checking<T>() -> Vec<&'static str>
+pub(crate) fn keys_after_checking<T>() -> Vec<&'static str>
 where
     T: Keyed
         + Debug

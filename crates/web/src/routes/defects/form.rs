@@ -183,6 +183,12 @@ pub async fn new_defect_form(
     QueryParams(query): QueryParams<NewDefectQuery>,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
+    let ctx = FormContext {
+        state: &state,
+        user: &user,
+        stages: &stages,
+        csrf: &csrf,
+    };
     let mut teams = list_teams(&state.db).await?;
     teams.retain(|t| user.access(t.id).can(Permission::WriteDefects));
     if teams.is_empty() {
@@ -203,19 +209,7 @@ pub async fn new_defect_form(
         team_id,
         ..DefectDraft::default()
     };
-    let page = form_page(
-        &FormContext {
-            state: &state,
-            user: &user,
-            stages: &stages,
-            csrf: &csrf,
-        },
-        Mode::New,
-        draft,
-        &ValidationErrors::new(),
-        None,
-    )
-    .await?;
+    let page = form_page(&ctx, Mode::New, draft, &ValidationErrors::new(), None).await?;
     render("defects/form.html", &page)
 }
 
@@ -226,6 +220,12 @@ pub async fn create_defect(
     CsrfForm(draft): CsrfForm<DefectDraft>,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
+    let ctx = FormContext {
+        state: &state,
+        user: &user,
+        stages: &stages,
+        csrf: &csrf,
+    };
     let result = match draft.validate(&stages.pipeline, Utc::now()) {
         Ok(new) if !user.access(new.team_id).can(Permission::WriteDefects) => {
             Err(StorageError::Invalid(team_not_offered()))
@@ -236,19 +236,7 @@ pub async fn create_defect(
     match result {
         Ok(defect) => Ok(Redirect::to(&format!("/defects/{}", defect.id)).into_response()),
         Err(StorageError::Invalid(errors)) => {
-            let page = form_page(
-                &FormContext {
-                    state: &state,
-                    user: &user,
-                    stages: &stages,
-                    csrf: &csrf,
-                },
-                Mode::New,
-                draft,
-                &errors,
-                None,
-            )
-            .await?;
+            let page = form_page(&ctx, Mode::New, draft, &errors, None).await?;
             Err(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "defects/form.html",
@@ -266,23 +254,17 @@ pub async fn edit_defect_form(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
+    let ctx = FormContext {
+        state: &state,
+        user: &user,
+        stages: &stages,
+        csrf: &csrf,
+    };
     let defect = get_defect(&state.db, id).await?;
     user.require(defect.data.team_id, Permission::WriteDefects)?;
     let mut draft = DefectDraft::from_defect(&defect.data);
     draft.version = defect.version.to_string();
-    let page = form_page(
-        &FormContext {
-            state: &state,
-            user: &user,
-            stages: &stages,
-            csrf: &csrf,
-        },
-        Mode::Edit(id),
-        draft,
-        &ValidationErrors::new(),
-        None,
-    )
-    .await?;
+    let page = form_page(&ctx, Mode::Edit(id), draft, &ValidationErrors::new(), None).await?;
     render("defects/form.html", &page)
 }
 
@@ -315,6 +297,12 @@ pub async fn update_defect(
     CsrfForm(mut draft): CsrfForm<DefectDraft>,
 ) -> AppResult<Response> {
     let stages = stage_settings(&state.db).await?;
+    let ctx = FormContext {
+        state: &state,
+        user: &user,
+        stages: &stages,
+        csrf: &csrf,
+    };
     // Answer 404 (or 403) before judging the input when the defect is out of reach.
     let existing = get_defect(&state.db, id).await?;
     user.require(existing.data.team_id, Permission::WriteDefects)?;
@@ -337,19 +325,7 @@ pub async fn update_defect(
     match result {
         Ok(defect) => Ok(Redirect::to(&format!("/defects/{}", defect.id)).into_response()),
         Err(StorageError::Invalid(errors)) => {
-            let page = form_page(
-                &FormContext {
-                    state: &state,
-                    user: &user,
-                    stages: &stages,
-                    csrf: &csrf,
-                },
-                Mode::Edit(id),
-                draft,
-                &errors,
-                None,
-            )
-            .await?;
+            let page = form_page(&ctx, Mode::Edit(id), draft, &errors, None).await?;
             Err(render_with_status(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "defects/form.html",
@@ -362,12 +338,7 @@ pub async fn update_defect(
             // Resubmitting now is a deliberate overwrite of what is shown as saved.
             draft.version = current.version.to_string();
             let page = form_page(
-                &FormContext {
-                    state: &state,
-                    user: &user,
-                    stages: &stages,
-                    csrf: &csrf,
-                },
+                &ctx,
                 Mode::Edit(id),
                 draft,
                 &ValidationErrors::new(),
