@@ -7,7 +7,7 @@ use crate::form::{char_len, parse_datetime};
 use crate::taxonomy::Keyed;
 
 /// A keyed value: `empty` when blank, `unknown` when no value has that key.
-pub(super) fn keyed<T: Keyed>(
+pub(crate) fn keyed<T: Keyed>(
     e: &mut ValidationErrors,
     field: &'static str,
     text: &str,
@@ -92,7 +92,7 @@ pub(super) fn external_key(e: &mut ValidationErrors, text: &str) -> Option<Strin
 }
 
 /// An optional link: trimmed, at most 2000 characters, `http(s)://` and more, no whitespace.
-pub(super) fn incident_link(e: &mut ValidationErrors, text: &str) -> Option<String> {
+pub(crate) fn incident_link(e: &mut ValidationErrors, text: &str) -> Option<String> {
     let text = text.trim();
     let after_scheme = text
         .strip_prefix("https://")

@@ -9,7 +9,7 @@ use crate::stage::StageKey;
 use crate::taxonomy::{DefectType, DetectedBy, Origin, Severity};
 
 mod errors;
-mod fields;
+pub(crate) mod fields;
 mod validate;
 
 pub use errors::{FieldError, ValidationErrors};
