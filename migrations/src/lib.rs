@@ -8,6 +8,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_catalog;
 mod m20261125_000002_create_defects;
 mod m20261126_000003_create_accounts;
+mod m20261126_000004_create_reviews;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_catalog::Migration),
             Box::new(m20261125_000002_create_defects::Migration),
             Box::new(m20261126_000003_create_accounts::Migration),
+            Box::new(m20261126_000004_create_reviews::Migration),
         ]
     }
 }

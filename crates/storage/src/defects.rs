@@ -8,14 +8,14 @@ use escapement_core::{
     Defect, DefectType, DetectedBy, Keyed, NewDefect, Origin, Paging, ScopeFlags, Severity,
     StageKey, ValidationErrors,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use crate::entities::{component, defect, release, team};
+use crate::entities::{component, defect, release, review_escape, team};
 use crate::records::{DefectListPage, DefectRow};
 use crate::settings::StageSettings;
 use crate::{Result, StorageError, unique_violation_as, versioned};
@@ -33,6 +33,8 @@ pub struct DefectFilter {
     pub escaped: Option<bool>,
     /// Case-insensitive text that the title must contain.
     pub text: Option<String>,
+    /// Only defects that no escape review covers yet.
+    pub unreviewed: bool,
 }
 
 fn escaped_keys(stages: &StageSettings) -> Vec<String> {
@@ -60,12 +62,16 @@ fn like_pattern(text: &str) -> String {
 /// What a condition is for: counting can use the stage index for the escape filter; a page of
 /// rows is cheaper read in detection order, filtering escapes on the way.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Purpose {
+pub(crate) enum Purpose {
     Count,
     Rows,
 }
 
-fn condition(filter: &DefectFilter, stages: &StageSettings, purpose: Purpose) -> Condition {
+pub(crate) fn condition(
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    purpose: Purpose,
+) -> Condition {
     let mut cond = Condition::all();
     if let Some(teams) = &filter.visible_teams {
         cond = cond.add(defect::Column::TeamId.is_in(teams.iter().copied()));
@@ -97,6 +103,16 @@ fn condition(filter: &DefectFilter, stages: &StageSettings, purpose: Purpose) ->
         Some(false) => cond = cond.add(stage.is_not_in(escaped_keys(stages))),
         None => {}
     }
+    if filter.unreviewed {
+        cond = cond.add(
+            Expr::col((defect::Entity, defect::Column::Id)).not_in_subquery(
+                Query::select()
+                    .column(review_escape::Column::DefectId)
+                    .from(review_escape::Entity)
+                    .to_owned(),
+            ),
+        );
+    }
     if let Some(text) = filter
         .text
         .as_deref()
@@ -120,13 +136,13 @@ pub async fn list_defects(
     paging: Paging,
 ) -> Result<DefectListPage> {
     let cond = condition(filter, stages, Purpose::Count);
-    let total = count(db, cond.clone()).await?;
+    let total = count::<defect::Entity>(db, cond.clone()).await?;
     let escaped = match filter.escaped {
         Some(true) => total,
         Some(false) => 0,
         None => {
             let escapes = defect::Column::DiscoveryStage.is_in(escaped_keys(stages));
-            count(db, cond.add(escapes)).await?
+            count::<defect::Entity>(db, cond.add(escapes)).await?
         }
     };
     // When a title search matches few rows, walking the time index would visit most of the
@@ -155,10 +171,13 @@ pub async fn list_defects(
     })
 }
 
-/// `SELECT COUNT(*) FROM defects WHERE cond`, written out so the database can answer it
+/// `SELECT COUNT(*) FROM <table> WHERE cond`, written out so the database can answer it
 /// from an index alone (a generic paginator count wraps every column in a subquery).
-async fn count(db: &impl ConnectionTrait, cond: Condition) -> Result<u64> {
-    let n: Option<i64> = defect::Entity::find()
+pub(crate) async fn count<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    cond: Condition,
+) -> Result<u64> {
+    let n: Option<i64> = E::find()
         .select_only()
         .expr(Expr::cust("COUNT(*)"))
         .filter(cond)
@@ -168,7 +187,7 @@ async fn count(db: &impl ConnectionTrait, cond: Condition) -> Result<u64> {
     Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
 }
 
-async fn names<E, C>(
+pub(crate) async fn names<E, C>(
     db: &impl ConnectionTrait,
     id: C,
     name: C,
@@ -192,7 +211,7 @@ where
     Ok(pairs.into_iter().collect())
 }
 
-async fn resolve_names(
+pub(crate) async fn resolve_names(
     db: &impl ConnectionTrait,
     models: Vec<defect::Model>,
 ) -> Result<Vec<DefectRow>> {
@@ -229,16 +248,11 @@ async fn resolve_names(
 }
 
 fn parse_key<T: Keyed>(column: &str, value: &str) -> Result<T> {
-    T::from_key(value).ok_or_else(|| {
-        StorageError::Db(DbErr::Type(format!(
-            "defects.{column} holds an unknown key `{value}`"
-        )))
-    })
+    crate::stored_key(&format!("defects.{column}"), value)
 }
 
 fn parse_stage(column: &str, value: &str) -> Result<StageKey> {
-    StageKey::parse(value)
-        .map_err(|e| StorageError::Db(DbErr::Type(format!("defects.{column}: {e}"))))
+    crate::stored_stage(&format!("defects.{column}"), value)
 }
 
 impl TryFrom<defect::Model> for Defect {

@@ -9,6 +9,7 @@ pub mod defects;
 pub mod demo;
 pub mod entities;
 pub mod records;
+pub mod reviews;
 pub mod settings;
 mod versioned;
 
@@ -33,6 +34,9 @@ pub enum StorageError {
     /// The input breaks a rule only the database can check (uniqueness, references).
     #[error("invalid input: {0}")]
     Invalid(ValidationErrors),
+    /// The change breaks a rule of the review workflow; every reason in words.
+    #[error("{}", .0.reasons.join("; "))]
+    Blocked(escapement_core::review::Blocked),
     /// The URL names no database Escapement can use.
     #[error("unsupported database URL `{0}`: use sqlite://PATH or postgres://…")]
     UnsupportedUrl(String),
@@ -120,6 +124,22 @@ pub(crate) fn unique_violation_as(err: DbErr, field: &'static str, message: &str
         }
         _ => StorageError::Db(err),
     }
+}
+
+/// A stored key of the classification `T`, or a database error naming `column` when the
+/// row holds a key the code does not know.
+pub(crate) fn stored_key<T: escapement_core::Keyed>(column: &str, value: &str) -> Result<T> {
+    T::from_key(value).ok_or_else(|| {
+        StorageError::Db(DbErr::Type(format!(
+            "{column} holds an unknown key `{value}`"
+        )))
+    })
+}
+
+/// A stored pipeline stage key, or a database error naming `column`.
+pub(crate) fn stored_stage(column: &str, value: &str) -> Result<escapement_core::StageKey> {
+    escapement_core::StageKey::parse(value)
+        .map_err(|e| StorageError::Db(DbErr::Type(format!("{column}: {e}"))))
 }
 
 /// sea-orm, re-exported so the web layer and tests use the same version.

@@ -132,6 +132,7 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
         discovery_stage,
         escaped,
         text: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
+        unreviewed: false,
     }
 }
 

@@ -1,0 +1,157 @@
+//! Escape reviews: the records the review pages show, and reading them. Writes live in
+//! `write` (the review and its state), `steps` (the guided steps of one escape) and
+//! `actions`; every write records its changes in the review's history (`history`).
+
+mod actions;
+mod history;
+mod queue;
+mod read;
+mod steps;
+mod write;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use escapement_core::review::{
+    Checklist, Classification, EscapeWork, NewAction, Participant, ReviewDetails,
+};
+use escapement_core::{ActionStatus, Defect, Effort, Mechanism, ReviewState, StageKey};
+use serde::Serialize;
+use uuid::Uuid;
+
+pub use actions::{add_action, delete_action, update_action};
+pub use history::{HistoryEntry, last_change_of, list_history};
+pub use queue::unreviewed_escapes;
+pub use read::{
+    ReviewFilter, ReviewListPage, get_action, get_escape, get_review, list_reviews, review_escapes,
+};
+pub use steps::{
+    confirm_facts, save_analysis, save_checklist, save_classification, save_no_action_reason,
+};
+pub use write::{add_escape, change_state, create_review, remove_escape, update_review};
+
+/// Who makes a change, as the history records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: Uuid,
+    /// The display name at the time of the change.
+    pub name: String,
+}
+
+/// A stored review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub id: Uuid,
+    pub team_id: Uuid,
+    pub team_name: String,
+    pub title: String,
+    pub incident_date: NaiveDate,
+    pub incident_link: Option<String>,
+    pub summary: String,
+    pub participants: Vec<Participant>,
+    pub state: ReviewState,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub version: i32,
+}
+
+impl Review {
+    /// The review's details as the edit form checks them.
+    #[must_use]
+    pub fn details(&self) -> ReviewDetails {
+        ReviewDetails {
+            title: self.title.clone(),
+            team_id: self.team_id,
+            incident_date: self.incident_date,
+            incident_link: self.incident_link.clone(),
+            summary: self.summary.clone(),
+            participants: self.participants.clone(),
+        }
+    }
+}
+
+/// One line of the review list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewRow {
+    pub id: Uuid,
+    pub team_id: Uuid,
+    pub team_name: String,
+    pub title: String,
+    pub incident_date: NaiveDate,
+    pub state: ReviewState,
+    /// How many escapes the review covers.
+    pub escapes: u64,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One escape of a review with everything its guided steps recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewEscape {
+    pub id: Uuid,
+    pub review_id: Uuid,
+    pub defect: Defect,
+    pub position: i32,
+    pub facts_confirmed: bool,
+    pub checklist: Checklist,
+    pub evidence: String,
+    pub evidence_gap: String,
+    pub classification: Classification,
+    pub no_action_reason: Option<String>,
+    pub version: i32,
+    pub updated_at: DateTime<Utc>,
+    pub actions: Vec<Action>,
+}
+
+impl ReviewEscape {
+    /// What progress and guards need to know about this escape.
+    #[must_use]
+    pub fn work(&self) -> EscapeWork {
+        EscapeWork {
+            title: self.defect.data.title.clone(),
+            facts_confirmed: self.facts_confirmed,
+            checklist: self.checklist.clone(),
+            expected_catch_stage: self.defect.data.expected_catch_stage.clone(),
+            evidence: self.evidence.clone(),
+            evidence_gap: self.evidence_gap.clone(),
+            classification: self.classification.clone(),
+            action_count: self.actions.len(),
+            no_action_reason: self.no_action_reason.clone(),
+        }
+    }
+}
+
+/// A stored improvement action, with the names it refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub id: Uuid,
+    pub review_id: Uuid,
+    pub review_escape_id: Uuid,
+    pub owner_team_id: Uuid,
+    pub owner_team_name: String,
+    pub title: String,
+    pub mechanism: Mechanism,
+    pub component_id: Option<Uuid>,
+    pub component_name: Option<String>,
+    pub target_layer: StageKey,
+    pub effort: Effort,
+    pub due_date: Option<NaiveDate>,
+    pub status: ActionStatus,
+    pub external_key: Option<String>,
+    pub version: i32,
+}
+
+impl Action {
+    /// The action's data as the form checks it.
+    #[must_use]
+    pub fn data(&self) -> NewAction {
+        NewAction {
+            title: self.title.clone(),
+            mechanism: self.mechanism,
+            component_id: self.component_id,
+            target_layer: self.target_layer.clone(),
+            effort: self.effort,
+            owner_team_id: self.owner_team_id,
+            due_date: self.due_date,
+            status: self.status,
+        }
+    }
+}

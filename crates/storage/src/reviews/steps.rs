@@ -1,0 +1,302 @@
+//! Saving the guided steps of one escape: facts confirmed, checklist, analysis, mechanism,
+//! and the reason for no action. Each save checks the version the user's form was based on.
+
+use chrono::{DateTime, Utc};
+use escapement_core::review::{Analysis, Checklist, Classification, Question};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::history::Changes;
+use super::read::{contributing_keys, get_escape};
+use super::write::{editable, touch};
+use super::{Actor, ReviewEscape};
+use crate::entities::{defect, review_escape};
+use crate::{Result, StorageError, versioned};
+
+/// The history subject of an escape: `Escape 'Coupon total wrong'`.
+#[must_use]
+pub fn escape_subject(title: &str) -> String {
+    format!("Escape '{title}'")
+}
+
+async fn begin(
+    db: &DatabaseConnection,
+    review_id: Uuid,
+    escape_id: Uuid,
+) -> Result<(DatabaseTransaction, ReviewEscape)> {
+    let txn = db.begin().await?;
+    editable(&txn, review_id).await?;
+    let escape = get_escape(&txn, review_id, escape_id).await?;
+    Ok((txn, escape))
+}
+
+#[expect(clippy::too_many_arguments, reason = "one write, spelled out")]
+async fn finish(
+    txn: DatabaseTransaction,
+    escape: &ReviewEscape,
+    expected_version: i32,
+    mut update: review_escape::ActiveModel,
+    changes: Changes,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    review_id: Uuid,
+) -> Result<()> {
+    update.updated_at = Set(now);
+    versioned::update::<review_escape::Entity>(
+        &txn,
+        review_escape::Column::Id,
+        review_escape::Column::Version,
+        escape.id,
+        expected_version,
+        update,
+    )
+    .await?;
+    changes.record(&txn, review_id, actor, now).await?;
+    touch(&txn, review_id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Records that the team checked the escape's facts.
+pub async fn confirm_facts(
+    db: &DatabaseConnection,
+    review_id: Uuid,
+    escape_id: Uuid,
+    expected_version: i32,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
+    changes.diff(
+        "facts confirmed",
+        yes_no(escape.facts_confirmed),
+        yes_no(true),
+    );
+    let update = review_escape::ActiveModel {
+        facts_confirmed: Set(true),
+        ..Default::default()
+    };
+    finish(
+        txn,
+        &escape,
+        expected_version,
+        update,
+        changes,
+        actor,
+        now,
+        review_id,
+    )
+    .await
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
+}
+
+/// Replaces the checklist answers and notes.
+pub async fn save_checklist(
+    db: &DatabaseConnection,
+    review_id: Uuid,
+    escape_id: Uuid,
+    expected_version: i32,
+    checklist: &Checklist,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
+    for &q in Question::ALL {
+        let answer = |c: &Checklist| {
+            c.answer(q)
+                .map(|a| q.answer_label(a))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        changes.diff(q.label(), answer(&escape.checklist), answer(checklist));
+        changes.diff(
+            format!("note: {}", q.label()),
+            escape.checklist.note(q),
+            checklist.note(q),
+        );
+    }
+    let json = serde_json::to_string(checklist)
+        .map_err(|e| StorageError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+    let update = review_escape::ActiveModel {
+        checklist: Set(json),
+        ..Default::default()
+    };
+    finish(
+        txn,
+        &escape,
+        expected_version,
+        update,
+        changes,
+        actor,
+        now,
+        review_id,
+    )
+    .await
+}
+
+/// Saves where it should have been caught (on the defect itself, so every report agrees),
+/// what evidence would have caught it, and why that evidence did not exist.
+pub async fn save_analysis(
+    db: &DatabaseConnection,
+    review_id: Uuid,
+    escape_id: Uuid,
+    expected_version: i32,
+    analysis: &Analysis,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let data = &escape.defect.data;
+    let mut changes = Changes::of(escape_subject(&data.title));
+    let stage = |s: Option<&escapement_core::StageKey>| {
+        s.map(|k| k.as_str().to_owned()).unwrap_or_default()
+    };
+    changes.diff(
+        "expected catch stage",
+        stage(data.expected_catch_stage.as_ref()),
+        stage(analysis.expected_catch_stage.as_ref()),
+    );
+    changes.diff(
+        "evidence that would have caught it",
+        &escape.evidence,
+        &analysis.evidence,
+    );
+    changes.diff(
+        "why that evidence did not exist",
+        &escape.evidence_gap,
+        &analysis.evidence_gap,
+    );
+    if data.expected_catch_stage != analysis.expected_catch_stage {
+        defect::Entity::update_many()
+            .col_expr(
+                defect::Column::ExpectedCatchStage,
+                Expr::value(
+                    analysis
+                        .expected_catch_stage
+                        .as_ref()
+                        .map(|k| k.as_str().to_owned()),
+                ),
+            )
+            .col_expr(defect::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                defect::Column::Version,
+                Expr::col(defect::Column::Version).add(1),
+            )
+            .filter(defect::Column::Id.eq(escape.defect.id))
+            .exec(&txn)
+            .await?;
+    }
+    let update = review_escape::ActiveModel {
+        evidence: Set(analysis.evidence.clone()),
+        evidence_gap: Set(analysis.evidence_gap.clone()),
+        ..Default::default()
+    };
+    finish(
+        txn,
+        &escape,
+        expected_version,
+        update,
+        changes,
+        actor,
+        now,
+        review_id,
+    )
+    .await
+}
+
+fn mechanisms_text(c: &Classification) -> String {
+    c.contributing()
+        .iter()
+        .map(|m| m.label())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Confirms the primary and contributing mechanisms.
+pub async fn save_classification(
+    db: &DatabaseConnection,
+    review_id: Uuid,
+    escape_id: Uuid,
+    expected_version: i32,
+    classification: &Classification,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
+    let primary = |c: &Classification| {
+        c.primary()
+            .map(|m| m.label().to_owned())
+            .unwrap_or_default()
+    };
+    changes.diff(
+        "primary mechanism",
+        primary(&escape.classification),
+        primary(classification),
+    );
+    changes.diff(
+        "contributing mechanisms",
+        mechanisms_text(&escape.classification),
+        mechanisms_text(classification),
+    );
+    let update = review_escape::ActiveModel {
+        primary_mechanism: Set(classification.primary().map(|m| m.key().to_owned())),
+        contributing: Set(contributing_keys(classification)),
+        ..Default::default()
+    };
+    finish(
+        txn,
+        &escape,
+        expected_version,
+        update,
+        changes,
+        actor,
+        now,
+        review_id,
+    )
+    .await
+}
+
+/// Sets (or, with `None`, clears) the written reason why the escape needs no action.
+pub async fn save_no_action_reason(
+    db: &DatabaseConnection,
+    review_id: Uuid,
+    escape_id: Uuid,
+    expected_version: i32,
+    reason: Option<&str>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
+    changes.diff(
+        "reason no action is needed",
+        escape.no_action_reason.clone().unwrap_or_default(),
+        reason.unwrap_or_default(),
+    );
+    let update = review_escape::ActiveModel {
+        no_action_reason: Set(reason.map(str::to_owned)),
+        ..Default::default()
+    };
+    finish(
+        txn,
+        &escape,
+        expected_version,
+        update,
+        changes,
+        actor,
+        now,
+        review_id,
+    )
+    .await
+}
