@@ -12,9 +12,9 @@ use escapement_storage::accounts::create_user;
 use escapement_storage::defects::{DefectFilter, create_defect, get_defect};
 use escapement_storage::reviews::{
     Actor, ReviewFilter, add_action, add_escape, change_state, confirm_facts, create_review,
-    delete_action, get_review, list_history, list_reviews, remove_escape, review_escapes,
-    save_analysis, save_checklist, save_classification, save_no_action_reason, unreviewed_escapes,
-    update_action, update_review,
+    delete_action, get_review, list_history, list_reviews, record_escape, remove_escape,
+    review_escapes, save_analysis, save_checklist, save_classification, save_no_action_reason,
+    unreviewed_escapes, update_action, update_review,
 };
 use escapement_storage::settings::stage_settings;
 use escapement_tests::{TestDb, both_backends};
@@ -31,6 +31,7 @@ both_backends!(TestDb:
     actions_are_added_changed_and_deleted,
     the_review_list_filters_and_counts,
     the_unreviewed_queue_puts_the_most_severe_and_oldest_first,
+    an_escape_recorded_from_a_review_is_added_with_it_or_not_at_all,
 );
 
 async fn actor(store: &TestDb) -> Actor {
@@ -732,4 +733,45 @@ async fn the_unreviewed_queue_puts_the_most_severe_and_oldest_first(store: TestD
         .await
         .expect("queue");
     assert_eq!((p.total, p.rows.len()), (0, 0));
+}
+
+async fn an_escape_recorded_from_a_review_is_added_with_it_or_not_at_all(store: TestDb) {
+    let who = actor(&store).await;
+    let t = team(&store, "Checkout").await;
+    let review = create_review(&store.db, &details(t, "Outage", 3), &[], &who, Utc::now())
+        .await
+        .expect("review");
+    let early = defect(t, "Found in unit tests", "unit_test", 1);
+    let err =
+        escapement_storage::reviews::record_escape(&store.db, review.id, &early, &who, Utc::now())
+            .await
+            .expect_err("not an escape");
+    assert!(
+        matches!(err, StorageError::Invalid(ref e) if e.get("discovery_stage").is_some()),
+        "{err:?}"
+    );
+    let stages = stage_settings(&store.db).await.expect("stages");
+    let all = escapement_storage::defects::list_defects(
+        &store.db,
+        &DefectFilter::default(),
+        &stages,
+        Paging::new(1, 20),
+    )
+    .await
+    .expect("list");
+    assert_eq!(all.total, 0, "the refused defect was not written");
+    let (defect_id, escape_id) = escapement_storage::reviews::record_escape(
+        &store.db,
+        review.id,
+        &defect(t, "Coupon total wrong", "production", 1),
+        &who,
+        Utc::now(),
+    )
+    .await
+    .expect("recorded");
+    let escapes = review_escapes(&store.db, review.id).await.expect("escapes");
+    assert_eq!(
+        (escapes[0].id, escapes[0].defect.id),
+        (escape_id, defect_id)
+    );
 }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
 use escapement_core::review::NewAction;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use super::history::Changes;
@@ -21,7 +21,7 @@ pub fn action_subject(title: &str) -> String {
 }
 
 /// The owner team exists and the component belongs to the owner team.
-async fn check_references(db: &impl sea_orm::ConnectionTrait, a: &NewAction) -> Result<()> {
+async fn check_references(db: &impl ConnectionTrait, a: &NewAction) -> Result<()> {
     let mut errors = ValidationErrors::new();
     if crate::catalog::get_team(db, a.owner_team_id).await.is_err() {
         errors.push("owner_team_id", "Select a team from the list");
@@ -85,7 +85,7 @@ fn describe(changes: &mut Changes, old: Option<&NewAction>, new: &NewAction, nam
     );
 }
 
-async fn component_name(db: &impl sea_orm::ConnectionTrait, id: Option<Uuid>) -> Result<String> {
+async fn component_name(db: &impl ConnectionTrait, id: Option<Uuid>) -> Result<String> {
     Ok(match id {
         Some(id) => component::Entity::find_by_id(id)
             .one(db)
@@ -98,7 +98,7 @@ async fn component_name(db: &impl sea_orm::ConnectionTrait, id: Option<Uuid>) ->
 
 /// Adds an action for one escape of the review; returns it.
 pub async fn add_action(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     a: &NewAction,
@@ -134,7 +134,7 @@ pub async fn add_action(
 
 /// Replaces an action's data if it is still at `expected_version`; `Stale` otherwise.
 pub async fn update_action(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     action_id: Uuid,
     expected_version: i32,
@@ -175,7 +175,7 @@ pub async fn update_action(
 
 /// Deletes an action of the review.
 pub async fn delete_action(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     action_id: Uuid,
     actor: &Actor,

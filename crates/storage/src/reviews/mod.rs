@@ -17,16 +17,21 @@ use escapement_core::{ActionStatus, Defect, Effort, Mechanism, ReviewState, Stag
 use serde::Serialize;
 use uuid::Uuid;
 
+pub use actions::action_subject;
 pub use actions::{add_action, delete_action, update_action};
 pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;
 pub use read::{
     ReviewFilter, ReviewListPage, get_action, get_escape, get_review, list_reviews, review_escapes,
+    team_member_names,
 };
+pub use steps::escape_subject;
 pub use steps::{
     confirm_facts, save_analysis, save_checklist, save_classification, save_no_action_reason,
 };
-pub use write::{add_escape, change_state, create_review, remove_escape, update_review};
+pub use write::{
+    add_escape, change_state, create_review, record_escape, remove_escape, update_review,
+};
 
 /// Who makes a change, as the history records it.
 #[derive(Debug, Clone, PartialEq, Eq)]

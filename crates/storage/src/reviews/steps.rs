@@ -6,8 +6,7 @@ use escapement_core::review::{Analysis, Checklist, Classification, Question};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -24,11 +23,11 @@ pub fn escape_subject(title: &str) -> String {
     format!("Escape '{title}'")
 }
 
-async fn begin(
-    db: &DatabaseConnection,
+async fn begin<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
     review_id: Uuid,
     escape_id: Uuid,
-) -> Result<(DatabaseTransaction, ReviewEscape)> {
+) -> Result<(C::Transaction, ReviewEscape)> {
     let txn = db.begin().await?;
     editable(&txn, review_id).await?;
     let escape = get_escape(&txn, review_id, escape_id).await?;
@@ -37,7 +36,7 @@ async fn begin(
 
 #[expect(clippy::too_many_arguments, reason = "one write, spelled out")]
 async fn finish(
-    txn: DatabaseTransaction,
+    txn: impl ConnectionTrait + TransactionSession,
     escape: &ReviewEscape,
     expected_version: i32,
     mut update: review_escape::ActiveModel,
@@ -64,7 +63,7 @@ async fn finish(
 
 /// Records that the team checked the escape's facts.
 pub async fn confirm_facts(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     expected_version: i32,
@@ -101,7 +100,7 @@ fn yes_no(b: bool) -> &'static str {
 
 /// Replaces the checklist answers and notes.
 pub async fn save_checklist(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     expected_version: i32,
@@ -147,7 +146,7 @@ pub async fn save_checklist(
 /// Saves where it should have been caught (on the defect itself, so every report agrees),
 /// what evidence would have caught it, and why that evidence did not exist.
 pub async fn save_analysis(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     expected_version: i32,
@@ -224,7 +223,7 @@ fn mechanisms_text(c: &Classification) -> String {
 
 /// Confirms the primary and contributing mechanisms.
 pub async fn save_classification(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     expected_version: i32,
@@ -269,7 +268,7 @@ pub async fn save_classification(
 
 /// Sets (or, with `None`, clears) the written reason why the escape needs no action.
 pub async fn save_no_action_reason(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     expected_version: i32,

@@ -9,7 +9,7 @@ use escapement_core::{ReviewState, ValidationErrors};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
     TransactionTrait,
 };
 use uuid::Uuid;
@@ -124,7 +124,7 @@ async fn insert_escape(
 /// Creates a draft review of `details` covering `defect_ids` (escapes of its team that no
 /// other review covers), all or nothing.
 pub async fn create_review(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     details: &ReviewDetails,
     defect_ids: &[Uuid],
     actor: &Actor,
@@ -173,7 +173,7 @@ fn participants_json(details: &ReviewDetails) -> Result<String> {
 /// Replaces a review's details if it is still at `expected_version` (`Stale` otherwise);
 /// the team of a review never changes.
 pub async fn update_review(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     expected_version: i32,
     details: &ReviewDetails,
@@ -232,7 +232,7 @@ pub async fn update_review(
 
 /// Adds an escape of the review's team that no review covers yet; returns the new escape's id.
 pub async fn add_escape(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     defect_id: Uuid,
     actor: &Actor,
@@ -250,7 +250,7 @@ pub async fn add_escape(
 
 /// Removes an escape (and its actions) from the review; the defect itself stays.
 pub async fn remove_escape(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
     actor: &Actor,
@@ -273,7 +273,7 @@ pub async fn remove_escape(
 /// Moves the review to `to` when the state machine allows it and the guard holds (with every
 /// reason otherwise), if the review is still at `expected_version`.
 pub async fn change_state(
-    db: &DatabaseConnection,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     expected_version: i32,
     to: ReviewState,
@@ -322,4 +322,38 @@ pub async fn change_state(
     let review = super::read::get_review(&txn, id).await?;
     txn.commit().await?;
     Ok(review)
+}
+
+/// Records a new escape of the review's team and adds it to the review, all or nothing;
+/// returns the new defect's id and the new escape's id.
+pub async fn record_escape(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    review_id: Uuid,
+    defect: &escapement_core::NewDefect,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, Uuid)> {
+    let txn = db.begin().await?;
+    let review = editable(&txn, review_id).await?;
+    if defect.team_id != review.team_id {
+        return Err(invalid(
+            "team_id",
+            "Record the escape for the review's team",
+        ));
+    }
+    let created = crate::defects::create_defect(&txn, defect, now).await?;
+    let mut changes = Changes::of("Review");
+    let escape_id = match insert_escape(&txn, &review, created.id, &mut changes, now).await {
+        Err(StorageError::Invalid(e)) if e.get("defect_id").is_some() => {
+            return Err(invalid(
+                "discovery_stage",
+                "An escape is found after the boundary: choose a later discovery stage",
+            ));
+        }
+        other => other?,
+    };
+    changes.record(&txn, review_id, actor, now).await?;
+    touch(&txn, review_id, now).await?;
+    txn.commit().await?;
+    Ok((created.id, escape_id))
 }
