@@ -742,10 +742,9 @@ async fn an_escape_recorded_from_a_review_is_added_with_it_or_not_at_all(store: 
         .await
         .expect("review");
     let early = defect(t, "Found in unit tests", "unit_test", 1);
-    let err =
-        escapement_storage::reviews::record_escape(&store.db, review.id, &early, &who, Utc::now())
-            .await
-            .expect_err("not an escape");
+    let err = record_escape(&store.db, review.id, &early, &who, Utc::now())
+        .await
+        .expect_err("not an escape");
     assert!(
         matches!(err, StorageError::Invalid(ref e) if e.get("discovery_stage").is_some()),
         "{err:?}"
@@ -760,7 +759,7 @@ async fn an_escape_recorded_from_a_review_is_added_with_it_or_not_at_all(store: 
     .await
     .expect("list");
     assert_eq!(all.total, 0, "the refused defect was not written");
-    let (defect_id, escape_id) = escapement_storage::reviews::record_escape(
+    let (defect_id, escape_id) = record_escape(
         &store.db,
         review.id,
         &defect(t, "Coupon total wrong", "production", 1),
