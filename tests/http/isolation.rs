@@ -18,7 +18,7 @@ both_backends!(TestApp:
 );
 
 /// A signed-in member of `team` with `role`; returns the cookie header.
-async fn member(app: &TestApp, email: &str, team: Uuid, role: Role) -> String {
+pub(crate) async fn member(app: &TestApp, email: &str, team: Uuid, role: Role) -> String {
     let draft = UserDraft {
         email: email.to_owned(),
         display_name: "Member".to_owned(),

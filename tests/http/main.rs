@@ -8,4 +8,6 @@ mod catalog;
 mod defects;
 mod isolation;
 mod platform;
+mod reviews;
+mod reviews_access;
 mod seed;

@@ -8,7 +8,7 @@ both_backends!(TestApp:
     a_form_without_a_matching_csrf_token_is_refused,
     every_response_carries_the_security_headers,
     a_first_visit_sets_the_csrf_cookie,
-    the_home_page_leads_to_the_defects,
+    the_home_page_leads_to_the_reviews,
     an_internal_error_shows_a_page_without_details,
 );
 
@@ -130,10 +130,12 @@ async fn a_first_visit_sets_the_csrf_cookie(app: TestApp) {
     );
 }
 
-async fn the_home_page_leads_to_the_defects(app: TestApp) {
+async fn the_home_page_leads_to_the_reviews(app: TestApp) {
     let response = app.get("/").await;
     assert_eq!(response.status, 303);
-    assert_eq!(response.location(), "/defects");
+    assert_eq!(response.location(), "/reviews");
+    let reviews = app.get("/reviews").await;
+    assert!(reviews.body.contains("No escape reviews yet"));
     let empty = app.get("/defects").await;
     assert!(empty.body.contains("No defects recorded yet"));
     assert!(empty.body.contains("<title>Defects · Escapement</title>"));

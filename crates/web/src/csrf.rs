@@ -98,7 +98,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
                 ));
             }
         }
-        serde_urlencoded::from_bytes(&body)
+        // serde_html_form reads repeated fields (checkbox groups) into lists.
+        serde_html_form::from_bytes(&body)
             .map(CsrfForm)
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
     }

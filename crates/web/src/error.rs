@@ -17,6 +17,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// The change clashes with the state of what it changes (a closed review, say).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A fully rendered page with its own status (form re-renders with 422 or 409).
     #[error("rendered page with status {0}")]
     Page(StatusCode, String),
@@ -31,6 +34,7 @@ impl From<StorageError> for AppError {
     fn from(err: StorageError) -> Self {
         match err {
             StorageError::NotFound => AppError::NotFound,
+            StorageError::Blocked(blocked) => AppError::Conflict(blocked.to_string()),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -58,6 +62,11 @@ impl IntoResponse for AppError {
             AppError::Forbidden(message) => {
                 error_page(StatusCode::FORBIDDEN, "You cannot do that", &message)
             }
+            AppError::Conflict(message) => error_page(
+                StatusCode::CONFLICT,
+                "This change cannot be made now",
+                &message,
+            ),
             AppError::Page(status, html) => (status, axum::response::Html(html)).into_response(),
             AppError::Internal(err) => {
                 tracing::error!(error = ?err, "request failed with an internal error");

@@ -7,6 +7,7 @@ pub mod config;
 pub mod csrf;
 pub mod error;
 pub mod extract;
+pub mod markdown;
 pub mod render;
 pub mod routes;
 

@@ -6,7 +6,9 @@ use std::sync::LazyLock;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use escapement_core::{DefectType, DetectedBy, Keyed, Origin, Severity};
+use escapement_core::{
+    ActionStatus, DefectType, DetectedBy, Effort, Keyed, Mechanism, Origin, ReviewState, Severity,
+};
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
 
@@ -19,6 +21,9 @@ static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("date", format_date);
     env.add_filter("datetime", format_datetime);
     env.add_filter("label", label);
+    env.add_filter("markdown", |text: &str| {
+        Value::from_safe_string(crate::markdown::to_safe_html(text))
+    });
     env
 });
 
@@ -60,6 +65,10 @@ fn label(key: &str, kind: &str) -> String {
         "defect_type" => label_of::<DefectType>(key),
         "origin" => label_of::<Origin>(key),
         "detected_by" => label_of::<DetectedBy>(key),
+        "mechanism" => label_of::<Mechanism>(key),
+        "review_state" => label_of::<ReviewState>(key),
+        "action_status" => label_of::<ActionStatus>(key),
+        "effort" => label_of::<Effort>(key),
         _ => None,
     };
     found.unwrap_or(key).to_owned()

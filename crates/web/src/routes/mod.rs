@@ -6,6 +6,7 @@ mod catalog;
 mod defects;
 mod health;
 mod pipeline;
+mod reviews;
 mod session;
 mod views;
 
@@ -30,7 +31,7 @@ async fn stylesheet() -> impl IntoResponse {
 }
 
 async fn home() -> Redirect {
-    Redirect::to("/defects")
+    Redirect::to("/reviews")
 }
 
 async fn not_found() -> AppError {
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(stylesheet))
         .merge(health::router())
         .merge(defects::router())
+        .merge(reviews::router())
         .merge(catalog::router())
         .merge(pipeline::router())
         .merge(session::router())

@@ -135,3 +135,43 @@ impl From<&ValidationErrors> for FormErrors {
 pub fn form_version(raw: &str) -> i32 {
     raw.trim().parse().unwrap_or(-1)
 }
+
+/// A field whose saved value changed since the user opened the form.
+#[derive(Debug, Serialize)]
+pub struct ConflictField {
+    pub label: String,
+    pub saved: String,
+    pub yours: String,
+}
+
+/// The fields of `labels` (form field, label) whose value differs between what is saved now
+/// and what the user submitted, both given as the same form type.
+pub fn conflicting<T: Serialize>(
+    labels: &[(&str, &str)],
+    saved: &T,
+    yours: &T,
+) -> Vec<ConflictField> {
+    let saved = serde_json::to_value(saved).unwrap_or_default();
+    let yours = serde_json::to_value(yours).unwrap_or_default();
+    let text = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .filter_map(serde_json::Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(serde_json::Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    };
+    labels
+        .iter()
+        .filter_map(|(field, label)| {
+            let (s, y) = (text(saved.get(field)), text(yours.get(field)));
+            (s.trim() != y.trim()).then(|| ConflictField {
+                label: (*label).to_owned(),
+                saved: s,
+                yours: y,
+            })
+        })
+        .collect()
+}

@@ -22,8 +22,8 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
 use crate::render::{Layout, render, render_with_status};
 use crate::routes::views::{
-    FormErrors, Opt, OptGroup, component_groups, form_version, keyed_options, release_groups,
-    stage_options, team_options,
+    ConflictField, FormErrors, Opt, OptGroup, component_groups, conflicting, form_version,
+    keyed_options, release_groups, stage_options, team_options,
 };
 use escapement_core::auth::Permission;
 
@@ -52,14 +52,6 @@ const FIELD_LABELS: &[(&str, &str)] = &[
     ("external_key", "External key"),
     ("incident_link", "Incident link"),
 ];
-
-/// A field whose saved value changed since the user opened the form.
-#[derive(Debug, Serialize)]
-struct ConflictField {
-    label: &'static str,
-    saved: String,
-    yours: String,
-}
 
 #[derive(Serialize)]
 struct DefectFormPage {
@@ -268,27 +260,6 @@ pub async fn edit_defect_form(
     render("defects/form.html", &page)
 }
 
-fn conflicting_fields(saved: &DefectDraft, yours: &DefectDraft) -> Vec<ConflictField> {
-    let saved = serde_json::to_value(saved).unwrap_or_default();
-    let yours = serde_json::to_value(yours).unwrap_or_default();
-    let text = |v: Option<&serde_json::Value>| match v {
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    };
-    FIELD_LABELS
-        .iter()
-        .filter_map(|(field, label)| {
-            let (s, y) = (text(saved.get(field)), text(yours.get(field)));
-            (s.trim() != y.trim()).then_some(ConflictField {
-                label,
-                saved: s,
-                yours: y,
-            })
-        })
-        .collect()
-}
-
 pub async fn update_defect(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -334,7 +305,11 @@ pub async fn update_defect(
         }
         Err(StorageError::Stale { .. }) => {
             let current = get_defect(&state.db, id).await?;
-            let conflict = conflicting_fields(&DefectDraft::from_defect(&current.data), &draft);
+            let conflict = conflicting(
+                FIELD_LABELS,
+                &DefectDraft::from_defect(&current.data),
+                &draft,
+            );
             // Resubmitting now is a deliberate overwrite of what is shown as saved.
             draft.version = current.version.to_string();
             let page = form_page(

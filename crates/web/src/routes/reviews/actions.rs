@@ -1,0 +1,300 @@
+//! Improvement actions: added on an escape's actions step, edited on their own page with a
+//! version check, deleted with a confirmation button.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use escapement_core::auth::Permission;
+use escapement_core::review::{ActionDraft, Step};
+use escapement_core::{ActionStatus, Effort, Mechanism, ValidationErrors};
+use escapement_storage::StorageError;
+use escapement_storage::catalog::{list_components, list_teams};
+use escapement_storage::reviews::{
+    Action, Review, add_action, delete_action, get_action, update_action,
+};
+use escapement_storage::settings::stage_settings;
+use serde::{Deserialize, Serialize};
+
+use super::show::EmptyForm;
+use super::step_page::{Input, step_page};
+use super::{actor, visible_review};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::{CsrfForm, CsrfToken};
+use crate::error::{AppError, AppResult};
+use crate::extract::IdPair;
+use crate::render::{Layout, render, render_with_status};
+use crate::routes::views::{
+    ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
+    team_options,
+};
+
+/// The action form with the version it was based on.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ActionForm {
+    #[serde(flatten)]
+    draft: ActionDraft,
+    #[serde(skip_serializing)]
+    version: String,
+}
+
+const FIELDS: &[(&str, &str)] = &[
+    ("title", "Action"),
+    ("mechanism", "Mechanism"),
+    ("component_id", "Component"),
+    ("target_layer", "Target layer"),
+    ("effort", "Effort"),
+    ("owner_team_id", "Owner team"),
+    ("due_date", "Due date"),
+    ("status", "Status"),
+];
+
+/// The owner team must be one the user can see; otherwise it reads as an unknown team.
+fn check_owner(user: &CurrentUser, draft: &ActionDraft) -> Result<(), ValidationErrors> {
+    match uuid::Uuid::parse_str(draft.owner_team_id.trim()) {
+        Ok(team) if !user.sees(team) => {
+            let mut errors = ValidationErrors::new();
+            errors.push("owner_team_id", "Select a team from the list");
+            Err(errors)
+        }
+        _ => Ok(()),
+    }
+}
+
+pub async fn create_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPair(id, escape_id): IdPair,
+    CsrfForm(form): CsrfForm<ActionForm>,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
+    let stages = stage_settings(&state.db).await?;
+    let result = match check_owner(&user, &form.draft)
+        .and_then(|()| form.draft.validate(&stages.pipeline))
+    {
+        Ok(new) => add_action(&state.db, id, escape_id, &new, &actor(&user), Utc::now())
+            .await
+            .map(|_| ()),
+        Err(errors) => Err(StorageError::Invalid(errors)),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/reviews/{id}/escapes/{escape_id}?step=actions#actions"
+        ))
+        .into_response()),
+        Err(StorageError::Invalid(errors)) => {
+            let page = step_page(
+                &state,
+                &user,
+                &csrf,
+                review,
+                escape_id,
+                Step::Actions,
+                Input::Action(form.draft),
+                &errors,
+                None,
+            )
+            .await?;
+            Err(render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "reviews/step.html",
+                &page,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+#[derive(Serialize)]
+struct ActionFormPage {
+    layout: Layout,
+    review: Review,
+    action: Action,
+    form: ActionForm,
+    errors: FormErrors,
+    conflict: Option<Vec<ConflictField>>,
+    mechanisms: Vec<Opt>,
+    stages: Vec<Opt>,
+    efforts: Vec<Opt>,
+    statuses: Vec<Opt>,
+    components: Vec<Opt>,
+    owner_teams: Vec<Opt>,
+}
+
+fn form_of(a: &Action) -> ActionForm {
+    ActionForm {
+        draft: ActionDraft {
+            title: a.title.clone(),
+            mechanism: a.mechanism.key().to_owned(),
+            component_id: a.component_id.map(|c| c.to_string()).unwrap_or_default(),
+            target_layer: a.target_layer.as_str().to_owned(),
+            effort: a.effort.key().to_owned(),
+            owner_team_id: a.owner_team_id.to_string(),
+            due_date: a.due_date.map(|d| d.to_string()).unwrap_or_default(),
+            status: a.status.key().to_owned(),
+        },
+        version: a.version.to_string(),
+    }
+}
+
+#[expect(clippy::too_many_arguments, reason = "one page, spelled out")]
+async fn action_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    review: Review,
+    action: Action,
+    form: ActionForm,
+    errors: &ValidationErrors,
+    conflict: Option<Vec<ConflictField>>,
+) -> AppResult<ActionFormPage> {
+    let stages = stage_settings(&state.db).await?;
+    let mut teams = list_teams(&state.db).await?;
+    teams.retain(|t| user.sees(t.id));
+    let components = list_components(&state.db, None)
+        .await?
+        .into_iter()
+        .filter(|c| user.sees(c.team_id))
+        .map(|c| Opt {
+            value: c.id.to_string(),
+            label: format!(
+                "{} ({})",
+                c.name,
+                teams
+                    .iter()
+                    .find(|t| t.id == c.team_id)
+                    .map_or("", |t| t.name.as_str())
+            ),
+        })
+        .collect();
+    let review_href = format!("/reviews/{}", review.id);
+    Ok(ActionFormPage {
+        layout: Layout::new(
+            "Edit action",
+            "reviews",
+            csrf,
+            &[("Reviews", "/reviews"), (&review.title, &review_href)],
+        ),
+        errors: errors.into(),
+        conflict,
+        mechanisms: keyed_options::<Mechanism>(),
+        stages: stage_options(&stages.pipeline),
+        efforts: keyed_options::<Effort>(),
+        statuses: keyed_options::<ActionStatus>(),
+        components,
+        owner_teams: team_options(&teams),
+        review,
+        action,
+        form,
+    })
+}
+
+pub async fn edit_action_form(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPair(id, action_id): IdPair,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
+    let action = get_action(&state.db, id, action_id).await?;
+    let form = form_of(&action);
+    let page = action_page(
+        &state,
+        &user,
+        &csrf,
+        review,
+        action,
+        form,
+        &ValidationErrors::new(),
+        None,
+    )
+    .await?;
+    render("reviews/action_form.html", &page)
+}
+
+pub async fn update_action_details(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPair(id, action_id): IdPair,
+    CsrfForm(mut form): CsrfForm<ActionForm>,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
+    let action = get_action(&state.db, id, action_id).await?;
+    let stages = stage_settings(&state.db).await?;
+    let result = match check_owner(&user, &form.draft)
+        .and_then(|()| form.draft.validate(&stages.pipeline))
+    {
+        Ok(new) => {
+            update_action(
+                &state.db,
+                id,
+                action_id,
+                form_version(&form.version),
+                &new,
+                &actor(&user),
+                Utc::now(),
+            )
+            .await
+        }
+        Err(errors) => Err(StorageError::Invalid(errors)),
+    };
+    match result {
+        Ok(a) => Ok(Redirect::to(&format!(
+            "/reviews/{id}/escapes/{}?step=actions#actions",
+            a.review_escape_id
+        ))
+        .into_response()),
+        Err(StorageError::Invalid(errors)) => {
+            let page =
+                action_page(&state, &user, &csrf, review, action, form, &errors, None).await?;
+            Err(render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "reviews/action_form.html",
+                &page,
+            ))
+        }
+        Err(StorageError::Stale { .. }) => {
+            let current = get_action(&state.db, id, action_id).await?;
+            let saved = form_of(&current);
+            let conflict = conflicting(FIELDS, &saved, &form);
+            form.version = current.version.to_string();
+            let page = action_page(
+                &state,
+                &user,
+                &csrf,
+                review,
+                current,
+                form,
+                &ValidationErrors::new(),
+                Some(conflict),
+            )
+            .await?;
+            Err(render_with_status(
+                StatusCode::CONFLICT,
+                "reviews/action_form.html",
+                &page,
+            ))
+        }
+        Err(other) => Err(AppError::from(other)),
+    }
+}
+
+pub async fn delete_action_now(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    IdPair(id, action_id): IdPair,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
+    let action = get_action(&state.db, id, action_id).await?;
+    delete_action(&state.db, id, action_id, &actor(&user), Utc::now()).await?;
+    Ok(Redirect::to(&format!(
+        "/reviews/{id}/escapes/{}?step=actions#actions",
+        action.review_escape_id
+    ))
+    .into_response())
+}

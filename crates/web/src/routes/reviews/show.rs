@@ -1,0 +1,329 @@
+//! The review page: details, the review checklist of what is missing, each escape with its
+//! stepper, the state buttons (a refused move says exactly why), and adding or removing
+//! escapes, picked from the team's queue or recorded on the spot.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use escapement_core::auth::Permission;
+use escapement_core::review::{Missing, Transition, allows_edits};
+use escapement_core::{
+    DefectDraft, DefectType, DetectedBy, Origin, Paging, ReviewState, Severity, ValidationErrors,
+};
+use escapement_storage::StorageError;
+use escapement_storage::catalog::list_components;
+use escapement_storage::defects::DefectFilter;
+use escapement_storage::reviews::{
+    Review, add_escape, change_state, record_escape, remove_escape, review_escapes,
+    unreviewed_escapes,
+};
+use escapement_storage::settings::stage_settings;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{BlameHint, EscapeNav, actor, blame_hints, escape_nav, people_of, visible_review};
+use crate::AppState;
+use crate::auth::CurrentUser;
+use crate::csrf::{CsrfForm, CsrfToken};
+use crate::error::{AppError, AppResult};
+use crate::extract::{IdPair, IdPath};
+use crate::render::{Layout, render, render_with_status};
+use crate::routes::views::{FormErrors, Opt, form_version, keyed_options, stage_options};
+
+/// A state button.
+#[derive(Serialize)]
+struct Move {
+    to: &'static str,
+    label: &'static str,
+    primary: bool,
+}
+
+#[derive(Serialize)]
+struct ReviewPage {
+    layout: Layout,
+    review: Review,
+    tab: &'static str,
+    escapes: Vec<EscapeNav>,
+    missing: Vec<Missing>,
+    blocking: usize,
+    moves: Vec<Move>,
+    refused: Vec<String>,
+    can_write: bool,
+    editable: bool,
+    candidates: Vec<Opt>,
+    add_errors: FormErrors,
+    new_escape: DefectDraft,
+    new_errors: FormErrors,
+    severities: Vec<Opt>,
+    defect_types: Vec<Opt>,
+    detected_bys: Vec<Opt>,
+    stages: Vec<Opt>,
+    components: Vec<Opt>,
+    blame: Vec<BlameHint>,
+}
+
+/// What a re-rendered review page must show besides the saved review.
+#[derive(Default)]
+struct Feedback {
+    refused: Vec<String>,
+    add_errors: ValidationErrors,
+    new_escape: Option<DefectDraft>,
+    new_errors: ValidationErrors,
+}
+
+async fn review_page(
+    state: &AppState,
+    user: &CurrentUser,
+    csrf: &str,
+    review: Review,
+    feedback: Feedback,
+) -> AppResult<ReviewPage> {
+    let escapes = review_escapes(&state.db, review.id).await?;
+    let works: Vec<_> = escapes.iter().map(|e| e.work()).collect();
+    let missing: Vec<Missing> = works.iter().flat_map(|w| w.missing()).collect();
+    let can_write = user.access(review.team_id).can(Permission::WriteReviews);
+    let editable = can_write && allows_edits(review.state);
+    let moves = if can_write {
+        Transition::from(review.state)
+            .into_iter()
+            .map(|t| Move {
+                to: t.to.key(),
+                label: t.label(),
+                primary: !t.is_reopening(),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let stages = stage_settings(&state.db).await?;
+    let mut candidates = Vec::new();
+    let mut components = Vec::new();
+    if editable {
+        let filter = DefectFilter {
+            team_id: Some(review.team_id),
+            ..DefectFilter::default()
+        };
+        let queue = unreviewed_escapes(&state.db, &filter, &stages, Paging::new(1, 200)).await?;
+        candidates = queue
+            .rows
+            .into_iter()
+            .map(|r| Opt {
+                label: format!(
+                    "{} ({})",
+                    r.title,
+                    Severity::from_key(&r.severity).map_or("", Severity::label)
+                ),
+                value: r.id.to_string(),
+            })
+            .collect();
+        components = list_components(&state.db, Some(review.team_id))
+            .await?
+            .into_iter()
+            .map(|c| Opt {
+                value: c.id.to_string(),
+                label: c.name,
+            })
+            .collect();
+    }
+    let people = people_of(state, &review).await?;
+    let blame = blame_hints(&[("Summary", review.summary.as_str())], &people);
+    let default_escape = DefectDraft {
+        detected_at: Utc::now().format("%Y-%m-%dT%H:%M").to_string(),
+        discovery_stage: "production".to_owned(),
+        detected_by: DetectedBy::Customer.key().to_owned(),
+        ..DefectDraft::default()
+    };
+    Ok(ReviewPage {
+        layout: Layout::new(
+            format!("{} · {}", review.title, review.team_name),
+            "reviews",
+            csrf,
+            &[("Reviews", "/reviews")],
+        ),
+        tab: "overview",
+        escapes: escape_nav(&escapes),
+        blocking: missing.iter().filter(|m| m.blocks_classification).count(),
+        missing,
+        moves,
+        refused: feedback.refused,
+        can_write,
+        editable,
+        candidates,
+        add_errors: (&feedback.add_errors).into(),
+        new_escape: feedback.new_escape.unwrap_or(default_escape),
+        new_errors: (&feedback.new_errors).into(),
+        severities: keyed_options::<Severity>(),
+        defect_types: keyed_options::<DefectType>(),
+        detected_bys: keyed_options::<DetectedBy>(),
+        stages: stage_options(&stages.pipeline),
+        components,
+        blame,
+        review,
+    })
+}
+
+pub async fn show_review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPath(id): IdPath,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, None).await?;
+    let page = review_page(&state, &user, &csrf, review, Feedback::default()).await?;
+    render("reviews/show.html", &page)
+}
+
+/// The state form: where to move and the version the page showed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StateForm {
+    to: String,
+    version: String,
+}
+
+pub async fn change_review_state(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPath(id): IdPath,
+    CsrfForm(form): CsrfForm<StateForm>,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+    let to = ReviewState::from_key(form.to.trim())
+        .ok_or_else(|| AppError::BadRequest(format!("`{}` is not a review state", form.to)))?;
+    let refused = match change_state(
+        &state.db,
+        id,
+        form_version(&form.version),
+        to,
+        &actor(&user),
+        Utc::now(),
+    )
+    .await
+    {
+        Ok(_) => return Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
+        Err(StorageError::Blocked(blocked)) => blocked.reasons,
+        Err(StorageError::Stale { .. }) => vec![
+            "Someone else changed this review while you were looking at it. Check the page below as it is now and try again.".to_owned(),
+        ],
+        Err(other) => return Err(other.into()),
+    };
+    // Show the review as it is now, with the buttons of its current state.
+    let review = visible_review(&state, &user, review.id, None).await?;
+    let page = review_page(
+        &state,
+        &user,
+        &csrf,
+        review,
+        Feedback {
+            refused,
+            ..Feedback::default()
+        },
+    )
+    .await?;
+    Err(render_with_status(
+        StatusCode::CONFLICT,
+        "reviews/show.html",
+        &page,
+    ))
+}
+
+/// The "add an escape from the queue" form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AddEscapeForm {
+    defect_id: String,
+}
+
+pub async fn add_review_escape(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPath(id): IdPath,
+    CsrfForm(form): CsrfForm<AddEscapeForm>,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+    let result = match Uuid::parse_str(form.defect_id.trim()) {
+        Ok(defect_id) => add_escape(&state.db, id, defect_id, &actor(&user), Utc::now()).await,
+        Err(_) => {
+            let mut errors = ValidationErrors::new();
+            errors.push("defect_id", "Select an escape to add");
+            Err(StorageError::Invalid(errors))
+        }
+    };
+    match result {
+        Ok(escape_id) => Ok(
+            Redirect::to(&format!("/reviews/{id}/escapes/{escape_id}?step=facts")).into_response(),
+        ),
+        Err(StorageError::Invalid(add_errors)) => {
+            let feedback = Feedback {
+                add_errors,
+                ..Feedback::default()
+            };
+            let page = review_page(&state, &user, &csrf, review, feedback).await?;
+            Err(render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "reviews/show.html",
+                &page,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+pub async fn record_review_escape(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CsrfToken(csrf): CsrfToken,
+    IdPath(id): IdPath,
+    CsrfForm(mut draft): CsrfForm<DefectDraft>,
+) -> AppResult<Response> {
+    let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+    user.require(review.team_id, Permission::WriteDefects)?;
+    draft.team_id = review.team_id.to_string();
+    draft.confirmed = Some("on".to_owned());
+    if draft.origin.trim().is_empty() {
+        draft.origin = Origin::Unknown.key().to_owned();
+    }
+    let stages = stage_settings(&state.db).await?;
+    let result = match draft.validate(&stages.pipeline, Utc::now()) {
+        Ok(new) => record_escape(&state.db, id, &new, &actor(&user), Utc::now()).await,
+        Err(errors) => Err(StorageError::Invalid(errors)),
+    };
+    match result {
+        Ok((_, escape_id)) => Ok(Redirect::to(&format!(
+            "/reviews/{id}/escapes/{escape_id}?step=facts"
+        ))
+        .into_response()),
+        Err(StorageError::Invalid(new_errors)) => {
+            let feedback = Feedback {
+                new_escape: Some(draft),
+                new_errors,
+                ..Feedback::default()
+            };
+            let page = review_page(&state, &user, &csrf, review, feedback).await?;
+            Err(render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "reviews/show.html",
+                &page,
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Debug, Default, Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn remove_review_escape(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    IdPair(id, escape_id): IdPair,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+    remove_escape(&state.db, id, escape_id, &actor(&user), Utc::now()).await?;
+    Ok(Redirect::to(&format!("/reviews/{id}")).into_response())
+}
