@@ -4,6 +4,7 @@
 //! Screenshots of the pages it reaches (and of the page a failing test stopped on) are saved
 //! under `tests/screenshots/`, which git ignores.
 
+mod review;
 mod webdriver;
 
 use std::time::Duration;
@@ -15,7 +16,7 @@ use fantoccini::{Client, Locator};
 both_backends!(TestApp: recording_and_finding_a_defect);
 
 /// How long a page may take to show what the test waits for.
-const WAIT: Duration = Duration::from_secs(15);
+pub(crate) const WAIT: Duration = Duration::from_secs(15);
 
 const TITLE: &str = "Coupon total wrong when two discounts stack";
 
@@ -262,7 +263,7 @@ async fn record_and_find(client: Client, base: String, seeded: Seeded, backend: 
 }
 
 /// Waits for `css` to be on the page; on timeout, says which page is showing instead.
-async fn wait_for(client: &Client, css: &str, what: &str) -> Element {
+pub(crate) async fn wait_for(client: &Client, css: &str, what: &str) -> Element {
     match client
         .wait()
         .at_most(WAIT)
@@ -288,7 +289,7 @@ async fn wait_for(client: &Client, css: &str, what: &str) -> Element {
 }
 
 /// The visible text of the element matching `css`, which must be on the page.
-async fn text_of(client: &Client, css: &str) -> String {
+pub(crate) async fn text_of(client: &Client, css: &str) -> String {
     let element = client
         .find(Locator::Css(css))
         .await
@@ -300,7 +301,7 @@ async fn text_of(client: &Client, css: &str) -> String {
 }
 
 /// The button whose text is `label`.
-async fn button(client: &Client, label: &str) -> Element {
+pub(crate) async fn button(client: &Client, label: &str) -> Element {
     let xpath = format!("//button[normalize-space()='{label}']");
     client
         .find(Locator::XPath(&xpath))
@@ -309,7 +310,7 @@ async fn button(client: &Client, label: &str) -> Element {
 }
 
 /// Picks the option with `value` in the select whose id is `id`, and checks it took.
-async fn choose(client: &Client, id: &str, value: &str) {
+pub(crate) async fn choose(client: &Client, id: &str, value: &str) {
     let select = client
         .find(Locator::Id(id))
         .await

@@ -19,6 +19,7 @@ use crate::AppState;
 use crate::error::AppError;
 
 const STYLESHEET: &str = include_str!("../../../../static/app.css");
+const REVIEW_SCRIPT: &str = include_str!("../../../../static/review.js");
 
 async fn stylesheet() -> impl IntoResponse {
     (
@@ -27,6 +28,16 @@ async fn stylesheet() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         STYLESHEET,
+    )
+}
+
+async fn review_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        REVIEW_SCRIPT,
     )
 }
 
@@ -43,6 +54,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/static/app.css", get(stylesheet))
+        .route("/static/review.js", get(review_script))
         .merge(health::router())
         .merge(defects::router())
         .merge(reviews::router())

@@ -80,6 +80,14 @@ struct MechanismOpt {
     suggested: bool,
 }
 
+/// An action with its layer's label.
+#[derive(Serialize)]
+struct ActionView {
+    #[serde(flatten)]
+    action: Action,
+    layer_label: String,
+}
+
 #[derive(Serialize)]
 pub(super) struct StepPage {
     layout: Layout,
@@ -102,7 +110,7 @@ pub(super) struct StepPage {
     suggestions: Vec<SuggestionView>,
     mechanism: ClassificationDraft,
     mechanisms: Vec<MechanismOpt>,
-    actions: Vec<Action>,
+    actions: Vec<ActionView>,
     action: ActionDraft,
     efforts: Vec<Opt>,
     statuses: Vec<Opt>,
@@ -384,7 +392,14 @@ pub(super) async fn step_page(
                 suggested: suggested.contains(&m),
             })
             .collect(),
-        actions: escape.actions.clone(),
+        actions: escape
+            .actions
+            .iter()
+            .map(|a| ActionView {
+                layer_label: stages.pipeline.label_of(a.target_layer.as_str()).to_owned(),
+                action: a.clone(),
+            })
+            .collect(),
         action,
         efforts: keyed_options::<Effort>(),
         statuses: keyed_options::<ActionStatus>(),
