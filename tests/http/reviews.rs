@@ -576,7 +576,13 @@ async fn the_unreviewed_queue_lists_what_no_review_covers(app: TestApp) {
         form.body.contains(&format!("value=\"{low}\" checked")),
         "the escape is preselected"
     );
-    open_review(&app, &team, "Low one", &[low]).await;
+    let defect_page = app.get(&format!("/defects/{low}")).await;
+    assert!(defect_page.body.contains(">Start review</a>"));
+    let review = open_review(&app, &team, "Low one", &[low]).await;
+    let covered = app.get(&format!("/defects/{low}")).await;
+    assert!(covered.body.contains(&format!(
+        "href=\"/reviews/{review}\">Covered by review: Low one</a>"
+    )));
     let after = app.get("/escapes").await;
     assert!(
         after

@@ -342,3 +342,19 @@ pub async fn team_member_names(db: &impl ConnectionTrait, team_id: Uuid) -> Resu
         .all(db)
         .await?)
 }
+
+/// The review covering `defect_id`, if one does: its id, title and state.
+pub async fn review_of_defect(
+    db: &impl ConnectionTrait,
+    defect_id: Uuid,
+) -> Result<Option<(Uuid, String, ReviewState)>> {
+    let Some(escape) = review_escape::Entity::find()
+        .filter(review_escape::Column::DefectId.eq(defect_id))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let review = get_review(db, escape.review_id).await?;
+    Ok(Some((review.id, review.title, review.state)))
+}

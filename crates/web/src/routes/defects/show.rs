@@ -5,6 +5,7 @@ use axum::response::Response;
 use escapement_core::Defect;
 use escapement_storage::catalog::{get_component, get_release, get_team};
 use escapement_storage::defects::get_defect;
+use escapement_storage::reviews::review_of_defect;
 use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 
@@ -37,6 +38,9 @@ struct DefectShowPage {
     component_name: Option<String>,
     release_name: Option<String>,
     strip: Vec<StripStage>,
+    /// The review covering this defect: id, title and state key.
+    review: Option<(uuid::Uuid, String, &'static str)>,
+    can_review: bool,
 }
 
 pub async fn show_defect(
@@ -77,7 +81,15 @@ pub async fn show_defect(
             after_boundary: escaped_keys.contains(&&s.key),
         })
         .collect();
+    let review = review_of_defect(&state.db, id)
+        .await?
+        .map(|(id, title, state)| (id, title, state.key()));
+    let can_review = user
+        .access(defect.data.team_id)
+        .can(escapement_core::auth::Permission::WriteReviews);
     let page = DefectShowPage {
+        review,
+        can_review,
         layout: Layout::new(
             defect.data.title.clone(),
             "defects",
