@@ -175,3 +175,19 @@ pub fn conflicting<T: Serialize>(
         })
         .collect()
 }
+
+/// An id filter from a query string: blank is no filter; anything that is not a UUID is
+/// ignored with a notice naming the filter.
+pub fn id_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<uuid::Uuid> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let parsed = uuid::Uuid::parse_str(raw).ok();
+    if parsed.is_none() {
+        notices.push(format!(
+            "The {name} filter `{raw}` is not a valid id and was ignored."
+        ));
+    }
+    parsed
+}

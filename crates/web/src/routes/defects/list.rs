@@ -18,7 +18,8 @@ use crate::error::AppResult;
 use crate::extract::QueryParams;
 use crate::render::{Layout, render};
 use crate::routes::views::{
-    Opt, OptGroup, component_groups, keyed_options, release_groups, stage_options, team_options,
+    Opt, OptGroup, component_groups, id_filter, keyed_options, release_groups, stage_options,
+    team_options,
 };
 
 /// Defects shown on one page of the list.
@@ -73,20 +74,6 @@ struct DefectListPage {
     filtered: bool,
 }
 
-fn parse_id(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<Uuid> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let parsed = Uuid::parse_str(raw).ok();
-    if parsed.is_none() {
-        notices.push(format!(
-            "The {name} filter `{raw}` is not a valid id and was ignored."
-        ));
-    }
-    parsed
-}
-
 fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
     let severity = match query.severity.trim() {
         "" => None,
@@ -125,9 +112,9 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
     };
     DefectFilter {
         visible_teams: None,
-        team_id: parse_id(&query.team, "team", notices),
-        component_id: parse_id(&query.component, "component", notices),
-        release_id: parse_id(&query.release, "release", notices),
+        team_id: id_filter(&query.team, "team", notices),
+        component_id: id_filter(&query.component, "component", notices),
+        release_id: id_filter(&query.release, "release", notices),
         severity,
         discovery_stage,
         escaped,

@@ -21,7 +21,7 @@ use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
 use crate::render::{Layout, render};
-use crate::routes::views::{Opt, keyed_options, team_options};
+use crate::routes::views::{Opt, id_filter, keyed_options, team_options};
 
 /// Rows on one page of either list.
 const PER_PAGE: u64 = 50;
@@ -52,20 +52,6 @@ struct ReviewListPage {
     states: Vec<Opt>,
     filtered: bool,
     unreviewed: u64,
-}
-
-fn id_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<Uuid> {
-    let raw = raw.trim();
-    if raw.is_empty() {
-        return None;
-    }
-    let parsed = Uuid::parse_str(raw).ok();
-    if parsed.is_none() {
-        notices.push(format!(
-            "The {name} filter `{raw}` is not a valid id and was ignored."
-        ));
-    }
-    parsed
 }
 
 fn date_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<NaiveDate> {
