@@ -167,13 +167,23 @@ impl CurrentUser {
         Ok(())
     }
 
+    /// Like [`CurrentUser::require`] for the team a form names, checked before the rest of
+    /// the form is judged so that nothing about other teams' forms is revealed. An id that
+    /// does not parse is left to the form's validation.
+    pub fn require_named(&self, raw_team_id: &str, permission: Permission) -> Result<(), AppError> {
+        match Uuid::parse_str(raw_team_id.trim()) {
+            Ok(team_id) => self.require(team_id, permission),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Answers 403 unless the user is an instance admin.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.user.is_admin {
             Ok(())
         } else {
             Err(AppError::Forbidden(
-                "Only an instance administrator can change this.".to_owned(),
+                "Only an instance administrator can do this.".to_owned(),
             ))
         }
     }
@@ -296,15 +306,11 @@ async fn attach_user(state: &AppState, mut request: Request) -> Request {
 #[derive(Debug, Clone, Copy)]
 struct SessionUnavailable;
 
-/// Paths anyone may open: sign-in, first-run setup, health and the stylesheet.
-fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/setup" | "/healthz" | "/static/app.css")
-}
-
-/// Middleware: sends a visitor without a session to the login page, remembering where
-/// they were going.
+/// Middleware for every route the route table does not mark public (and for unknown paths):
+/// sends a visitor without a session to the login page, remembering where they were going;
+/// an API client gets 401.
 pub async fn require_login(request: Request, next: Next) -> Response {
-    if is_public(request.uri().path()) || request.extensions().get::<CurrentUser>().is_some() {
+    if request.extensions().get::<CurrentUser>().is_some() {
         return next.run(request).await;
     }
     if request.extensions().get::<SessionUnavailable>().is_some() {
@@ -325,6 +331,20 @@ pub async fn require_login(request: Request, next: Next) -> Response {
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
     Redirect::to(&format!("/login?{query}")).into_response()
+}
+
+/// Middleware for routes the route table reserves for instance admins: 403 for anyone else.
+/// Runs after [`require_login`], so a user is always present.
+pub async fn require_instance_admin(request: Request, next: Next) -> Response {
+    let allowed = request
+        .extensions()
+        .get::<CurrentUser>()
+        .map(CurrentUser::require_admin);
+    match allowed {
+        Some(Ok(())) => next.run(request).await,
+        Some(Err(refused)) => refused.into_response(),
+        None => AppError::NotFound.into_response(),
+    }
 }
 
 /// Where to go after signing in: only a path on this site, never another origin.

@@ -1,9 +1,7 @@
 //! Components: list, add, edit. A component's team is fixed once created.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::Utc;
 use escapement_core::ComponentDraft;
 use escapement_storage::StorageError;
@@ -21,18 +19,27 @@ use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
 use crate::render::Layout;
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{Opt, form_version, team_options};
 use escapement_core::auth::Permission;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/settings/components",
-            get(list_components_page).post(create_component),
-        )
-        .route("/settings/components/new", get(new_component_form))
-        .route("/settings/components/{id}", post(update_component))
-        .route("/settings/components/{id}/edit", get(edit_component_form))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{SignedIn, TeamAdmin};
+    vec![
+        Route::get("/settings/components", SignedIn, list_components_page),
+        Route::post("/settings/components", TeamAdmin, create_component),
+        Route::get("/settings/components/new", TeamAdmin, new_component_form),
+        Route::post(
+            "/settings/components/{component_id}",
+            TeamAdmin,
+            update_component,
+        ),
+        Route::get(
+            "/settings/components/{component_id}/edit",
+            TeamAdmin,
+            edit_component_form,
+        ),
+    ]
 }
 
 const TRAIL: &[(&str, &str)] = &[

@@ -6,25 +6,27 @@ mod components;
 mod releases;
 mod teams;
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use escapement_core::ValidationErrors;
 use serde::Serialize;
 
-use crate::AppState;
 use crate::csrf::CsrfToken;
 use crate::error::{AppError, AppResult};
 use crate::render::{Layout, render, render_with_status};
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{FormErrors, Opt};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/settings", get(settings_index))
-        .merge(teams::router())
-        .merge(components::router())
-        .merge(releases::router())
+pub fn routes() -> Vec<Route> {
+    let mut all = vec![Route::get(
+        "/settings",
+        AccessLevel::SignedIn,
+        settings_index,
+    )];
+    all.extend(teams::routes());
+    all.extend(components::routes());
+    all.extend(releases::routes());
+    all
 }
 
 #[derive(Serialize)]

@@ -1,9 +1,7 @@
 //! Releases: list, add, edit. A release's team is fixed once created.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::Utc;
 use escapement_core::ReleaseDraft;
 use escapement_storage::StorageError;
@@ -21,18 +19,23 @@ use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
 use crate::render::Layout;
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{Opt, form_version, team_options};
 use escapement_core::auth::Permission;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/settings/releases",
-            get(list_releases_page).post(create_release),
-        )
-        .route("/settings/releases/new", get(new_release_form))
-        .route("/settings/releases/{id}", post(update_release))
-        .route("/settings/releases/{id}/edit", get(edit_release_form))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{SignedIn, TeamAdmin};
+    vec![
+        Route::get("/settings/releases", SignedIn, list_releases_page),
+        Route::post("/settings/releases", TeamAdmin, create_release),
+        Route::get("/settings/releases/new", TeamAdmin, new_release_form),
+        Route::post("/settings/releases/{release_id}", TeamAdmin, update_release),
+        Route::get(
+            "/settings/releases/{release_id}/edit",
+            TeamAdmin,
+            edit_release_form,
+        ),
+    ]
 }
 
 const TRAIL: &[(&str, &str)] = &[
