@@ -1,6 +1,7 @@
 //! HTTP suite: the application through its router, on SQLite and PostgreSQL, exercised
 //! the way a browser would use it (forms with the CSRF field, redirects, status codes).
 
+mod access;
 mod admin;
 mod api;
 mod auth;

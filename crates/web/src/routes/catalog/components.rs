@@ -11,8 +11,8 @@ use escapement_storage::catalog::{
 };
 use serde::Deserialize;
 
-use super::manageable;
 use super::{FieldKind, FieldView, FormPage, ListPage, ListRow, render_list};
+use super::{manageable, manageable_or_refused};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
@@ -145,7 +145,7 @@ async fn new_component_form(
         "Add a component",
         "/settings/components".to_owned(),
         &draft,
-        team_options(&manageable(&user, teams)),
+        team_options(&manageable_or_refused(&user, teams)?),
     )
     .show()
 }
@@ -156,6 +156,7 @@ async fn create_component(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<ComponentDraft>,
 ) -> AppResult<Response> {
+    user.require_named(&draft.team_id, Permission::ManageCatalog)?;
     let teams = list_teams(&state.db).await?;
     let page = form(
         &csrf,
@@ -168,7 +169,6 @@ async fn create_component(
         Ok(new) => new,
         Err(errors) => return Err(page.invalid(&errors)),
     };
-    user.require(new.team_id, Permission::ManageCatalog)?;
     match insert_component(&state.db, &new, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/settings/components").into_response()),
         Err(StorageError::Invalid(errors)) => Err(page.invalid(&errors)),

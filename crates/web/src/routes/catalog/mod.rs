@@ -57,6 +57,21 @@ pub fn manageable(
         .collect()
 }
 
+/// The teams `user` may manage, or 403 when there is none: the form would offer nothing.
+pub fn manageable_or_refused(
+    user: &crate::auth::CurrentUser,
+    teams: Vec<escapement_storage::records::Team>,
+) -> AppResult<Vec<escapement_storage::records::Team>> {
+    let teams = manageable(user, teams);
+    if teams.is_empty() {
+        return Err(AppError::Forbidden(
+            "Only a team admin can add to a team's catalog. A team admin can change your role."
+                .to_owned(),
+        ));
+    }
+    Ok(teams)
+}
+
 /// One row of a catalog list; the first cell links to `href`.
 #[derive(Debug, Serialize)]
 pub struct ListRow {

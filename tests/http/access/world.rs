@@ -1,0 +1,141 @@
+//! The fixture world of the access suite: two teams with objects in each, the people whose
+//! standing toward team B is checked, and the map from path parameters to B's objects.
+
+use chrono::Utc;
+use escapement_core::auth::{Role, UserDraft};
+use escapement_storage::accounts::{create_user, set_membership};
+use escapement_tests::{CSRF, TestApp};
+use escapement_web::auth::{SESSION_COOKIE, start_session};
+use uuid::Uuid;
+
+use crate::seed::{self, Seeded, defect_form, record};
+
+/// Who sends a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Who {
+    Anonymous,
+    /// The instance admin.
+    Admin,
+    /// Team admin of A, a stranger to B.
+    ALead,
+    BViewer,
+    BEditor,
+    /// Team admin of B, not an instance admin.
+    BLead,
+}
+
+impl Who {
+    pub fn label(self) -> &'static str {
+        match self {
+            Who::Anonymous => "anonymous",
+            Who::Admin => "instance admin",
+            Who::ALead => "A's team admin",
+            Who::BViewer => "B's viewer",
+            Who::BEditor => "B's editor",
+            Who::BLead => "B's team admin",
+        }
+    }
+}
+
+/// Teams A and B with a component, a release and a defect each, and the people above.
+pub struct World {
+    pub b: Seeded,
+    pub b_defect: Uuid,
+    a_lead: Uuid,
+    b_viewer: Uuid,
+    b_editor: Uuid,
+    b_lead: Uuid,
+}
+
+async fn person(app: &TestApp, email: &str, memberships: &[(Uuid, Role)]) -> Uuid {
+    let draft = UserDraft {
+        email: email.to_owned(),
+        display_name: email.to_owned(),
+        password: "a long enough passphrase".to_owned(),
+        password_confirmation: "a long enough passphrase".to_owned(),
+    };
+    let user = create_user(
+        app.db(),
+        &draft.validate().expect("a valid user"),
+        "not-a-real-hash",
+        false,
+        Utc::now(),
+    )
+    .await
+    .expect("a user");
+    for (team, role) in memberships {
+        set_membership(app.db(), *team, user.id, *role, Utc::now())
+            .await
+            .expect("a membership");
+    }
+    user.id
+}
+
+impl World {
+    pub async fn build(app: &TestApp) -> World {
+        let a = seed::team(app, "Checkout").await;
+        let b = seed::team(app, "Platform").await;
+        record(app, &defect_form(&a, "Checkout bug", "high", "production")).await;
+        let b_defect = record(app, &defect_form(&b, "Platform bug", "low", "unit_test")).await;
+        let a_lead = person(app, "a.lead@example.com", &[(a.team, Role::TeamAdmin)]).await;
+        let b_viewer = person(app, "b.viewer@example.com", &[(b.team, Role::Viewer)]).await;
+        let b_editor = person(app, "b.editor@example.com", &[(b.team, Role::Editor)]).await;
+        let b_lead = person(app, "b.lead@example.com", &[(b.team, Role::TeamAdmin)]).await;
+        World {
+            b,
+            b_defect,
+            a_lead,
+            b_viewer,
+            b_editor,
+            b_lead,
+        }
+    }
+
+    /// The id of B's object that a path parameter names, or `None` for a parameter this
+    /// world knows nothing about.
+    fn param(&self, name: &str) -> Option<Uuid> {
+        match name {
+            "defect_id" => Some(self.b_defect),
+            "team_id" => Some(self.b.team),
+            "component_id" => Some(self.b.component),
+            "release_id" => Some(self.b.release),
+            _ => None,
+        }
+    }
+
+    /// `pattern` with every `{parameter}` replaced by B's object. Panics for a parameter the
+    /// world cannot fill, so that a new kind of route forces this suite to learn about it.
+    pub fn fill(&self, pattern: &str) -> String {
+        pattern
+            .split('/')
+            .map(|segment| match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => self
+                    .param(name)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "the route `{pattern}` has a path parameter `{name}` the access suite cannot fill: add an object for it to World::param in tests/http/access/world.rs"
+                        )
+                    })
+                    .to_string(),
+                None => segment.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// The `Cookie` header for `who`: the CSRF cookie and, for a user, a fresh session.
+    pub async fn cookies(&self, app: &TestApp, who: Who) -> String {
+        let user = match who {
+            Who::Anonymous => return format!("escapement_csrf={CSRF}"),
+            Who::Admin => app.admin_id,
+            Who::ALead => self.a_lead,
+            Who::BViewer => self.b_viewer,
+            Who::BEditor => self.b_editor,
+            Who::BLead => self.b_lead,
+        };
+        let session = start_session(app.db(), user, Utc::now())
+            .await
+            .expect("a session");
+        format!("escapement_csrf={CSRF}; {SESSION_COOKIE}={session}")
+    }
+}
