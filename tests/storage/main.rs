@@ -1,5 +1,6 @@
 //! Storage suite: repositories and migrations against SQLite and PostgreSQL.
 
+mod account_admin;
 mod accounts;
 
 use chrono::{Duration, TimeZone, Utc};
