@@ -2,11 +2,8 @@
 //! 404, as if they did not exist), a viewer cannot write (403), and only instance admins
 //! manage teams and the pipeline.
 
-use chrono::Utc;
-use escapement_core::auth::{Role, UserDraft};
-use escapement_storage::accounts::{create_user, set_membership};
-use escapement_tests::{CSRF, TestApp, both_backends};
-use escapement_web::auth::{SESSION_COOKIE, start_session};
+use escapement_core::auth::Role;
+use escapement_tests::{TestApp, both_backends};
 use uuid::Uuid;
 
 use crate::seed::{self, defect_form, pairs, record, set};
@@ -19,28 +16,7 @@ both_backends!(TestApp:
 
 /// A signed-in member of `team` with `role`; returns the cookie header.
 async fn member(app: &TestApp, email: &str, team: Uuid, role: Role) -> String {
-    let draft = UserDraft {
-        email: email.to_owned(),
-        display_name: "Member".to_owned(),
-        password: "a long enough passphrase".to_owned(),
-        password_confirmation: "a long enough passphrase".to_owned(),
-    };
-    let user = create_user(
-        app.db(),
-        &draft.validate().expect("valid"),
-        "not-a-real-hash",
-        false,
-        Utc::now(),
-    )
-    .await
-    .expect("member");
-    set_membership(app.db(), team, user.id, role, Utc::now())
-        .await
-        .expect("membership");
-    let session = start_session(app.db(), user.id, Utc::now())
-        .await
-        .expect("session");
-    format!("escapement_csrf={CSRF}; {SESSION_COOKIE}={session}")
+    seed::member(app, email, &[(team, role)]).await.1
 }
 
 struct World {

@@ -2,6 +2,7 @@
 //! the way a browser would use it (forms with the CSRF field, redirects, status codes).
 
 mod access;
+mod accounts;
 mod admin;
 mod api;
 mod auth;
@@ -10,3 +11,4 @@ mod defects;
 mod isolation;
 mod platform;
 mod seed;
+mod tokens;

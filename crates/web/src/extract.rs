@@ -41,3 +41,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
             })
     }
 }
+
+/// Two ids from the path, in the order the pattern names them; anything that is not a pair
+/// of UUIDs is simply not found.
+#[derive(Debug, Clone, Copy)]
+pub struct IdPair(pub Uuid, pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPair {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        match (Uuid::parse_str(&first), Uuid::parse_str(&second)) {
+            (Ok(first), Ok(second)) => Ok(IdPair(first, second)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}

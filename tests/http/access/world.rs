@@ -2,10 +2,9 @@
 //! standing toward team B is checked, and the map from path parameters to B's objects.
 
 use chrono::Utc;
-use escapement_core::auth::{Role, UserDraft};
-use escapement_storage::accounts::{create_user, set_membership};
+use escapement_core::auth::{Role, TokenName};
+use escapement_storage::accounts::create_token;
 use escapement_tests::{CSRF, TestApp};
-use escapement_web::auth::{SESSION_COOKIE, start_session};
 use uuid::Uuid;
 
 use crate::seed::{self, Seeded, defect_form, record};
@@ -41,34 +40,18 @@ impl Who {
 pub struct World {
     pub b: Seeded,
     pub b_defect: Uuid,
+    /// A viewer of B who sends nothing: the member that B's membership routes name.
+    b_member: Uuid,
+    /// An API token of B's viewer: the object of routes only its owner may use.
+    b_viewer_token: Uuid,
     a_lead: Uuid,
     b_viewer: Uuid,
     b_editor: Uuid,
     b_lead: Uuid,
 }
 
-async fn person(app: &TestApp, email: &str, memberships: &[(Uuid, Role)]) -> Uuid {
-    let draft = UserDraft {
-        email: email.to_owned(),
-        display_name: email.to_owned(),
-        password: "a long enough passphrase".to_owned(),
-        password_confirmation: "a long enough passphrase".to_owned(),
-    };
-    let user = create_user(
-        app.db(),
-        &draft.validate().expect("a valid user"),
-        "not-a-real-hash",
-        false,
-        Utc::now(),
-    )
-    .await
-    .expect("a user");
-    for (team, role) in memberships {
-        set_membership(app.db(), *team, user.id, *role, Utc::now())
-            .await
-            .expect("a membership");
-    }
-    user.id
+async fn person(app: &TestApp, email: &str, roles: &[(Uuid, Role)]) -> Uuid {
+    seed::member(app, email, roles).await.0
 }
 
 impl World {
@@ -81,9 +64,17 @@ impl World {
         let b_viewer = person(app, "b.viewer@example.com", &[(b.team, Role::Viewer)]).await;
         let b_editor = person(app, "b.editor@example.com", &[(b.team, Role::Editor)]).await;
         let b_lead = person(app, "b.lead@example.com", &[(b.team, Role::TeamAdmin)]).await;
+        let b_member = person(app, "b.member@example.com", &[(b.team, Role::Viewer)]).await;
+        let name = TokenName::parse("Export").expect("a token name");
+        let b_viewer_token = create_token(app.db(), b_viewer, &name, &"e".repeat(64), Utc::now())
+            .await
+            .expect("a token")
+            .id;
         World {
             b,
             b_defect,
+            b_member,
+            b_viewer_token,
             a_lead,
             b_viewer,
             b_editor,
@@ -99,6 +90,8 @@ impl World {
             "team_id" => Some(self.b.team),
             "component_id" => Some(self.b.component),
             "release_id" => Some(self.b.release),
+            "user_id" => Some(self.b_member),
+            "token_id" => Some(self.b_viewer_token),
             _ => None,
         }
     }
@@ -133,9 +126,6 @@ impl World {
             Who::BEditor => self.b_editor,
             Who::BLead => self.b_lead,
         };
-        let session = start_session(app.db(), user, Utc::now())
-            .await
-            .expect("a session");
-        format!("escapement_csrf={CSRF}; {SESSION_COOKIE}={session}")
+        seed::signed_in(app, user).await
     }
 }

@@ -6,9 +6,12 @@ mod audit;
 mod catalog;
 mod defects;
 mod health;
+mod members;
 mod pipeline;
 mod session;
 mod table;
+mod tokens;
+mod users;
 mod views;
 
 use axum::Router;
@@ -56,7 +59,10 @@ fn entries() -> Vec<Route> {
         session::routes(),
         defects::routes(),
         catalog::routes(),
+        members::routes(),
         pipeline::routes(),
+        users::routes(),
+        tokens::routes(),
         audit::routes(),
         api::routes(),
     ] {

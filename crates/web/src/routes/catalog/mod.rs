@@ -103,6 +103,11 @@ pub enum FieldKind {
     Textarea,
     Select,
     Date,
+    Email,
+    /// Never shows a value: a password is not sent back to the browser.
+    Password,
+    /// Checked when the value is `on`.
+    Checkbox,
 }
 
 /// One field of a catalog form.

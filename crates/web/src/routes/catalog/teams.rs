@@ -51,7 +51,7 @@ async fn list_teams_page(
         rows: teams
             .into_iter()
             .map(|t| ListRow {
-                href: format!("/settings/teams/{}/edit", t.id),
+                href: format!("/settings/teams/{}/members", t.id),
                 cells: vec![t.name, t.created_at.format("%-d %b %Y").to_string()],
             })
             .collect(),
