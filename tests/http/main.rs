@@ -11,4 +11,5 @@ mod defects;
 mod isolation;
 mod platform;
 mod seed;
+mod sessions;
 mod tokens;

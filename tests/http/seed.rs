@@ -147,3 +147,16 @@ pub async fn signed_in(app: &TestApp, user_id: Uuid) -> String {
         .expect("a session");
     format!("escapement_csrf={CSRF}; {SESSION_COOKIE}={session}")
 }
+
+/// The session cookie value a response sets (after sign-in or setup).
+pub fn session_from(response: &escapement_tests::TestResponse) -> String {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{SESSION_COOKIE}=")))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
+}

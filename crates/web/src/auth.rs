@@ -60,7 +60,7 @@ pub fn new_setup_token() -> String {
 
 /// The stored id of a session: a SHA-256 of the cookie value, so a copy of the sessions
 /// table cannot be replayed as cookies.
-fn session_id(secret: &str) -> String {
+pub fn session_id(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
