@@ -10,6 +10,7 @@ mod catalog;
 mod defects;
 mod isolation;
 mod platform;
+mod secrets;
 mod seed;
 mod sessions;
 mod tokens;
