@@ -8,24 +8,14 @@ use escapement_storage::sea_orm::ConnectionTrait;
 use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, CSRF, TestApp, both_backends};
 use escapement_web::auth::{SESSION_COOKIE, start_session};
 
+use crate::seed::session_from;
+
 both_backends!(TestApp:
     a_visitor_without_a_session_is_sent_to_sign_in,
     signing_in_rotates_the_session_and_signing_out_ends_it,
     a_wrong_password_is_refused_without_saying_which_part,
     sign_in_never_redirects_off_site,
 );
-
-fn session_from(response: &escapement_tests::TestResponse) -> String {
-    response
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| c.strip_prefix(&format!("{SESSION_COOKIE}=")))
-        .and_then(|c| c.split(';').next())
-        .expect("a session cookie")
-        .to_owned()
-}
 
 fn cookies(session: &str) -> String {
     format!("escapement_csrf={CSRF}; {SESSION_COOKIE}={session}")

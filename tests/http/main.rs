@@ -1,6 +1,8 @@
 //! HTTP suite: the application through its router, on SQLite and PostgreSQL, exercised
 //! the way a browser would use it (forms with the CSRF field, redirects, status codes).
 
+mod access;
+mod accounts;
 mod admin;
 mod api;
 mod auth;
@@ -10,4 +12,7 @@ mod isolation;
 mod platform;
 mod reviews;
 mod reviews_access;
+mod secrets;
 mod seed;
+mod sessions;
+mod tokens;

@@ -210,6 +210,36 @@ async fn a_review_walks_from_draft_to_closed_through_the_guided_steps(app: TestA
     assert_eq!(action.status, 303, "{}", action.body);
     let actions_page = app.get(&format!("{base}?step=actions")).await;
     assert!(actions_page.body.contains("Add coupon contract tests"));
+    let action_id = review_escapes(app.db(), review).await.expect("escapes")[0].actions[0].id;
+    let edit = app
+        .get(&format!("/reviews/{review}/actions/{action_id}/edit"))
+        .await;
+    assert_eq!(edit.status, 200);
+    assert!(edit.body.contains("value=\"Add coupon contract tests\""));
+    let changed = [
+        ("title", "Add coupon contract tests to CI"),
+        ("mechanism", "no_test"),
+        ("target_layer", "integration_test"),
+        ("effort", "s"),
+        ("owner_team_id", team_id.as_str()),
+        ("status", "in_progress"),
+    ];
+    let mut fields = vec![("version", "1")];
+    fields.extend_from_slice(&changed);
+    let saved = app
+        .post_form(&format!("/reviews/{review}/actions/{action_id}"), &fields)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let stale = app
+        .post_form(&format!("/reviews/{review}/actions/{action_id}"), &fields)
+        .await;
+    assert_eq!(stale.status, 409);
+    assert!(
+        stale
+            .body
+            .contains("Someone else changed this action while you were editing it")
+    );
+    assert!(stale.body.contains("name=\"version\" value=\"2\""));
 
     let other = format!("/reviews/{review}/escapes/{second}");
     let mechanism = app

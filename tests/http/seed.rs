@@ -1,6 +1,10 @@
 //! Seed data for HTTP tests, written through the storage layer.
 
-use escapement_tests::TestApp;
+use chrono::Utc;
+use escapement_core::auth::{Role, UserDraft};
+use escapement_storage::accounts::{create_user, set_membership};
+use escapement_tests::{CSRF, TestApp};
+use escapement_web::auth::{SESSION_COOKIE, start_session};
 use uuid::Uuid;
 
 pub use escapement_tests::{Seeded, seed_team as team};
@@ -104,4 +108,55 @@ pub fn pipeline_form(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
     );
     form
+}
+
+/// A user who is not an instance admin, with these team roles and a fresh session; returns
+/// their id and the `Cookie` header to send as them (CSRF cookie included).
+pub async fn member(app: &TestApp, email: &str, roles: &[(Uuid, Role)]) -> (Uuid, String) {
+    let draft = UserDraft {
+        email: email.to_owned(),
+        display_name: format!("Member {email}"),
+        password: MEMBER_PASSWORD.to_owned(),
+        password_confirmation: MEMBER_PASSWORD.to_owned(),
+    };
+    let user = create_user(
+        app.db(),
+        &draft.validate().expect("a valid member"),
+        "not-a-real-hash",
+        false,
+        Utc::now(),
+    )
+    .await
+    .expect("a member");
+    for (team, role) in roles {
+        set_membership(app.db(), *team, user.id, *role, Utc::now())
+            .await
+            .expect("a membership");
+    }
+    (user.id, signed_in(app, user.id).await)
+}
+
+/// The password every seeded member is created with (their stored hash is not real, so it
+/// does not sign them in).
+pub const MEMBER_PASSWORD: &str = "a long enough passphrase";
+
+/// The `Cookie` header of a fresh session for `user_id`, with the CSRF cookie.
+pub async fn signed_in(app: &TestApp, user_id: Uuid) -> String {
+    let session = start_session(app.db(), user_id, Utc::now())
+        .await
+        .expect("a session");
+    format!("escapement_csrf={CSRF}; {SESSION_COOKIE}={session}")
+}
+
+/// The session cookie value a response sets (after sign-in or setup).
+pub fn session_from(response: &escapement_tests::TestResponse) -> String {
+    response
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix(&format!("{SESSION_COOKIE}=")))
+        .and_then(|c| c.split(';').next())
+        .expect("a session cookie")
+        .to_owned()
 }

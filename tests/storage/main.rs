@@ -1,5 +1,6 @@
 //! Storage suite: repositories and migrations against SQLite and PostgreSQL.
 
+mod account_admin;
 mod accounts;
 mod reviews;
 

@@ -2,6 +2,7 @@
 //! aggregate. Functions take `&impl ConnectionTrait` so they run on the pool or inside a
 //! transaction alike, and return core types or the plain records of [`records`].
 
+pub mod account_admin;
 pub mod accounts;
 mod bulk;
 pub mod catalog;

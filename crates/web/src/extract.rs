@@ -42,8 +42,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
     }
 }
 
-/// Two ids from the path (a review and one of its escapes or actions); anything that is
-/// not a UUID is simply not found.
+/// Two ids from the path, in the order the pattern names them; anything that is not a pair
+/// of UUIDs is simply not found.
 #[derive(Debug, Clone, Copy)]
 pub struct IdPair(pub Uuid, pub Uuid);
 
@@ -51,11 +51,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPair {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+        let Path((first, second)) = Path::<(String, String)>::from_request_parts(parts, state)
             .await
             .map_err(|_| AppError::NotFound)?;
-        match (Uuid::parse_str(&a), Uuid::parse_str(&b)) {
-            (Ok(a), Ok(b)) => Ok(IdPair(a, b)),
+        match (Uuid::parse_str(&first), Uuid::parse_str(&second)) {
+            (Ok(first), Ok(second)) => Ok(IdPair(first, second)),
             _ => Err(AppError::NotFound),
         }
     }

@@ -67,7 +67,6 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
 /// The whole application: routes, CSRF, security headers, tracing, timeouts, compression.
 pub fn app(state: AppState) -> Router {
     routes::router()
-        .layer(axum::middleware::from_fn(auth::require_login))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::load_user,

@@ -1,16 +1,14 @@
 //! The JSON API (`/api/v1`), authenticated by `Authorization: Bearer <token>` or a session.
 
-use axum::Router;
 use axum::response::Json;
-use axum::routing::get;
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::CurrentUser;
+use crate::routes::table::{AccessLevel, Route};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/api/v1/me", get(me))
+pub fn routes() -> Vec<Route> {
+    vec![Route::get("/api/v1/me", AccessLevel::SignedIn, me)]
 }
 
 #[derive(Serialize)]

@@ -1,9 +1,7 @@
 //! `GET /settings/audit`: the security audit log, for instance administrators.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
 use chrono::{DateTime, Utc};
 use escapement_core::Paging;
 use escapement_storage::accounts::list_events;
@@ -15,9 +13,14 @@ use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
 use crate::render::{Layout, render};
+use crate::routes::table::{AccessLevel, Route};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/settings/audit", get(audit_log))
+pub fn routes() -> Vec<Route> {
+    vec![Route::get(
+        "/settings/audit",
+        AccessLevel::InstanceAdmin,
+        audit_log,
+    )]
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,13 +1,12 @@
 //! `GET /healthz`: a real round trip to the database, for load balancers and monitors.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
-use axum::routing::get;
 use serde_json::json;
 
 use crate::AppState;
+use crate::routes::table::{AccessLevel, Route};
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match escapement_storage::ping(&state.db).await {
@@ -25,6 +24,6 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-pub fn router() -> axum::Router<AppState> {
-    Router::new().route("/healthz", get(health))
+pub fn routes() -> Vec<Route> {
+    vec![Route::get("/healthz", AccessLevel::Public, health)]
 }

@@ -1,22 +1,32 @@
-//! The route table: every URL of the application is listed here, in one place.
+//! The route table: every URL of the application is one entry of [`entries`], listed here in
+//! one place with who may use it; the router is folded from the same entries.
 
 mod api;
 mod audit;
 mod catalog;
 mod defects;
 mod health;
+mod members;
 mod pipeline;
 mod reviews;
 mod session;
+mod table;
+mod tokens;
+mod users;
 mod views;
 
 use axum::Router;
 use axum::http::header;
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Redirect};
-use axum::routing::get;
+use axum::routing::any;
+
+pub use table::{AccessLevel, RouteInfo};
 
 use crate::AppState;
+use crate::auth::require_login;
 use crate::error::AppError;
+use table::Route;
 
 const STYLESHEET: &str = include_str!("../../../../static/app.css");
 const REVIEW_SCRIPT: &str = include_str!("../../../../static/review.js");
@@ -49,19 +59,45 @@ async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-/// Every route of the application.
+/// Every route of the application, with its access level.
+fn entries() -> Vec<Route> {
+    use AccessLevel::{Public, SignedIn};
+    let mut all = vec![
+        Route::get("/", SignedIn, home),
+        Route::get("/static/app.css", Public, stylesheet),
+        Route::get("/static/review.js", Public, review_script),
+    ];
+    for module in [
+        health::routes(),
+        session::routes(),
+        defects::routes(),
+        reviews::routes(),
+        catalog::routes(),
+        members::routes(),
+        pipeline::routes(),
+        users::routes(),
+        tokens::routes(),
+        audit::routes(),
+        api::routes(),
+    ] {
+        all.extend(module);
+    }
+    all
+}
+
+/// The method, path pattern and access level of every route, in table order.
+pub fn table() -> Vec<RouteInfo> {
+    entries().iter().map(|r| r.info().clone()).collect()
+}
+
+/// The router: every entry behind the guards of its access level; an unknown path needs a
+/// signed-in user too, so it reveals nothing to a visitor.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(home))
-        .route("/static/app.css", get(stylesheet))
-        .route("/static/review.js", get(review_script))
-        .merge(health::router())
-        .merge(defects::router())
-        .merge(reviews::router())
-        .merge(catalog::router())
-        .merge(pipeline::router())
-        .merge(session::router())
-        .merge(api::router())
-        .merge(audit::router())
-        .fallback(not_found)
+    entries()
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            let path = route.info().path;
+            router.route(path, route.guarded())
+        })
+        .fallback(any(not_found).layer(from_fn(require_login)))
 }

@@ -2,11 +2,9 @@
 //! remove an unused one) and the escape boundary. Changing the boundary re-classifies every
 //! defect at once, because escapes are computed, never stored.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use escapement_core::{Boundary, Pipeline, Stage, StageKey, ValidationErrors};
 use escapement_storage::StorageError;
 use escapement_storage::settings::{StageSettings, save_stage_settings, stage_settings};
@@ -17,13 +15,18 @@ use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::render::{Layout, render, render_with_status};
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::FormErrors;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route(
-        "/settings/pipeline",
-        get(edit_pipeline).post(update_pipeline),
-    )
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::get("/settings/pipeline", AccessLevel::SignedIn, edit_pipeline),
+        Route::post(
+            "/settings/pipeline",
+            AccessLevel::InstanceAdmin,
+            update_pipeline,
+        ),
+    ]
 }
 
 #[derive(Debug, Clone, Serialize)]

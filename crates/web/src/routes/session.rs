@@ -2,11 +2,9 @@
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{AuditEvent, LoginDraft, ThrottleDecision, UserDraft};
@@ -26,13 +24,18 @@ use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
 use crate::render::{Layout, render, render_with_status};
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::FormErrors;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_form).post(login))
-        .route("/logout", post(logout))
-        .route("/setup", get(setup_form).post(setup))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{Public, SignedIn};
+    vec![
+        Route::get("/login", Public, login_form),
+        Route::post("/login", Public, login),
+        Route::post("/logout", SignedIn, logout),
+        Route::get("/setup", Public, setup_form),
+        Route::post("/setup", Public, setup),
+    ]
 }
 
 #[derive(Debug, Default, Deserialize)]

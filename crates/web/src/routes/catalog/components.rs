@@ -1,9 +1,7 @@
 //! Components: list, add, edit. A component's team is fixed once created.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::Utc;
 use escapement_core::ComponentDraft;
 use escapement_storage::StorageError;
@@ -13,26 +11,35 @@ use escapement_storage::catalog::{
 };
 use serde::Deserialize;
 
-use super::manageable;
 use super::{FieldKind, FieldView, FormPage, ListPage, ListRow, render_list};
+use super::{manageable, manageable_or_refused};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
 use crate::render::Layout;
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{Opt, form_version, team_options};
 use escapement_core::auth::Permission;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/settings/components",
-            get(list_components_page).post(create_component),
-        )
-        .route("/settings/components/new", get(new_component_form))
-        .route("/settings/components/{id}", post(update_component))
-        .route("/settings/components/{id}/edit", get(edit_component_form))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{SignedIn, TeamAdmin};
+    vec![
+        Route::get("/settings/components", SignedIn, list_components_page),
+        Route::post("/settings/components", TeamAdmin, create_component),
+        Route::get("/settings/components/new", TeamAdmin, new_component_form),
+        Route::post(
+            "/settings/components/{component_id}",
+            TeamAdmin,
+            update_component,
+        ),
+        Route::get(
+            "/settings/components/{component_id}/edit",
+            TeamAdmin,
+            edit_component_form,
+        ),
+    ]
 }
 
 const TRAIL: &[(&str, &str)] = &[
@@ -138,7 +145,7 @@ async fn new_component_form(
         "Add a component",
         "/settings/components".to_owned(),
         &draft,
-        team_options(&manageable(&user, teams)),
+        team_options(&manageable_or_refused(&user, teams)?),
     )
     .show()
 }
@@ -149,6 +156,7 @@ async fn create_component(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<ComponentDraft>,
 ) -> AppResult<Response> {
+    user.require_named(&draft.team_id, Permission::ManageCatalog)?;
     let teams = list_teams(&state.db).await?;
     let page = form(
         &csrf,
@@ -161,7 +169,6 @@ async fn create_component(
         Ok(new) => new,
         Err(errors) => return Err(page.invalid(&errors)),
     };
-    user.require(new.team_id, Permission::ManageCatalog)?;
     match insert_component(&state.db, &new, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/settings/components").into_response()),
         Err(StorageError::Invalid(errors)) => Err(page.invalid(&errors)),

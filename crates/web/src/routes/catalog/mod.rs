@@ -6,25 +6,27 @@ mod components;
 mod releases;
 mod teams;
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum::response::Response;
-use axum::routing::get;
 use escapement_core::ValidationErrors;
 use serde::Serialize;
 
-use crate::AppState;
 use crate::csrf::CsrfToken;
 use crate::error::{AppError, AppResult};
 use crate::render::{Layout, render, render_with_status};
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{FormErrors, Opt};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/settings", get(settings_index))
-        .merge(teams::router())
-        .merge(components::router())
-        .merge(releases::router())
+pub fn routes() -> Vec<Route> {
+    let mut all = vec![Route::get(
+        "/settings",
+        AccessLevel::SignedIn,
+        settings_index,
+    )];
+    all.extend(teams::routes());
+    all.extend(components::routes());
+    all.extend(releases::routes());
+    all
 }
 
 #[derive(Serialize)]
@@ -53,6 +55,21 @@ pub fn manageable(
                 .can(escapement_core::auth::Permission::ManageCatalog)
         })
         .collect()
+}
+
+/// The teams `user` may manage, or 403 when there is none: the form would offer nothing.
+pub fn manageable_or_refused(
+    user: &crate::auth::CurrentUser,
+    teams: Vec<escapement_storage::records::Team>,
+) -> AppResult<Vec<escapement_storage::records::Team>> {
+    let teams = manageable(user, teams);
+    if teams.is_empty() {
+        return Err(AppError::Forbidden(
+            "Only a team admin can add to a team's catalog. A team admin can change your role."
+                .to_owned(),
+        ));
+    }
+    Ok(teams)
 }
 
 /// One row of a catalog list; the first cell links to `href`.
@@ -86,6 +103,11 @@ pub enum FieldKind {
     Textarea,
     Select,
     Date,
+    Email,
+    /// Never shows a value: a password is not sent back to the browser.
+    Password,
+    /// Checked when the value is `on`.
+    Checkbox,
 }
 
 /// One field of a catalog form.

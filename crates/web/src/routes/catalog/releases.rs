@@ -1,9 +1,7 @@
 //! Releases: list, add, edit. A release's team is fixed once created.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use chrono::Utc;
 use escapement_core::ReleaseDraft;
 use escapement_storage::StorageError;
@@ -13,26 +11,31 @@ use escapement_storage::catalog::{
 };
 use serde::Deserialize;
 
-use super::manageable;
 use super::{FieldKind, FieldView, FormPage, ListPage, ListRow, render_list};
+use super::{manageable, manageable_or_refused};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
 use crate::render::Layout;
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{Opt, form_version, team_options};
 use escapement_core::auth::Permission;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/settings/releases",
-            get(list_releases_page).post(create_release),
-        )
-        .route("/settings/releases/new", get(new_release_form))
-        .route("/settings/releases/{id}", post(update_release))
-        .route("/settings/releases/{id}/edit", get(edit_release_form))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{SignedIn, TeamAdmin};
+    vec![
+        Route::get("/settings/releases", SignedIn, list_releases_page),
+        Route::post("/settings/releases", TeamAdmin, create_release),
+        Route::get("/settings/releases/new", TeamAdmin, new_release_form),
+        Route::post("/settings/releases/{release_id}", TeamAdmin, update_release),
+        Route::get(
+            "/settings/releases/{release_id}/edit",
+            TeamAdmin,
+            edit_release_form,
+        ),
+    ]
 }
 
 const TRAIL: &[(&str, &str)] = &[
@@ -142,7 +145,7 @@ async fn new_release_form(
         "Add a release",
         "/settings/releases".to_owned(),
         &draft,
-        team_options(&manageable(&user, teams)),
+        team_options(&manageable_or_refused(&user, teams)?),
     )
     .show()
 }
@@ -153,6 +156,7 @@ async fn create_release(
     CsrfToken(csrf): CsrfToken,
     CsrfForm(draft): CsrfForm<ReleaseDraft>,
 ) -> AppResult<Response> {
+    user.require_named(&draft.team_id, Permission::ManageCatalog)?;
     let teams = list_teams(&state.db).await?;
     let page = form(
         &csrf,
@@ -165,7 +169,6 @@ async fn create_release(
         Ok(new) => new,
         Err(errors) => return Err(page.invalid(&errors)),
     };
-    user.require(new.team_id, Permission::ManageCatalog)?;
     match insert_release(&state.db, &new, Utc::now()).await {
         Ok(_) => Ok(Redirect::to("/settings/releases").into_response()),
         Err(StorageError::Invalid(errors)) => Err(page.invalid(&errors)),

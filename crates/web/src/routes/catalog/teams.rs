@@ -1,9 +1,7 @@
 //! Teams: list, add, rename.
 
-use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
 use chrono::Utc;
 use escapement_core::TeamDraft;
 use escapement_storage::StorageError;
@@ -18,14 +16,22 @@ use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::IdPath;
 use crate::render::Layout;
+use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::form_version;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/settings/teams", get(list_teams_page).post(create_team))
-        .route("/settings/teams/new", get(new_team_form))
-        .route("/settings/teams/{id}", axum::routing::post(update_team))
-        .route("/settings/teams/{id}/edit", get(edit_team_form))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{InstanceAdmin, SignedIn};
+    vec![
+        Route::get("/settings/teams", SignedIn, list_teams_page),
+        Route::post("/settings/teams", InstanceAdmin, create_team),
+        Route::get("/settings/teams/new", InstanceAdmin, new_team_form),
+        Route::post("/settings/teams/{team_id}", InstanceAdmin, update_team),
+        Route::get(
+            "/settings/teams/{team_id}/edit",
+            InstanceAdmin,
+            edit_team_form,
+        ),
+    ]
 }
 
 const TRAIL: &[(&str, &str)] = &[("Settings", "/settings"), ("Teams", "/settings/teams")];
@@ -45,7 +51,7 @@ async fn list_teams_page(
         rows: teams
             .into_iter()
             .map(|t| ListRow {
-                href: format!("/settings/teams/{}/edit", t.id),
+                href: format!("/settings/teams/{}/members", t.id),
                 cells: vec![t.name, t.created_at.format("%-d %b %Y").to_string()],
             })
             .collect(),

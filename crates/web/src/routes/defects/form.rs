@@ -218,10 +218,9 @@ pub async fn create_defect(
         stages: &stages,
         csrf: &csrf,
     };
+    // Answer 404 (or 403) for a team out of reach before judging the rest of the form.
+    user.require_named(&draft.team_id, Permission::WriteDefects)?;
     let result = match draft.validate(&stages.pipeline, Utc::now()) {
-        Ok(new) if !user.access(new.team_id).can(Permission::WriteDefects) => {
-            Err(StorageError::Invalid(team_not_offered()))
-        }
         Ok(new) => insert_defect(&state.db, &new, Utc::now()).await,
         Err(errors) => Err(StorageError::Invalid(errors)),
     };

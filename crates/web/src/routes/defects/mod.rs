@@ -4,21 +4,20 @@ mod form;
 mod list;
 mod show;
 
-use axum::Router;
-use axum::routing::get;
+use crate::routes::table::{AccessLevel, Route};
 
-use crate::AppState;
-
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/defects",
-            get(list::list_defects).post(form::create_defect),
-        )
-        .route("/defects/new", get(form::new_defect_form))
-        .route(
-            "/defects/{id}",
-            get(show::show_defect).post(form::update_defect),
-        )
-        .route("/defects/{id}/edit", get(form::edit_defect_form))
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{SignedIn, TeamRead, TeamWrite};
+    vec![
+        Route::get("/defects", SignedIn, list::list_defects),
+        Route::post("/defects", TeamWrite, form::create_defect),
+        Route::get("/defects/new", TeamWrite, form::new_defect_form),
+        Route::get("/defects/{defect_id}", TeamRead, show::show_defect),
+        Route::post("/defects/{defect_id}", TeamWrite, form::update_defect),
+        Route::get(
+            "/defects/{defect_id}/edit",
+            TeamWrite,
+            form::edit_defect_form,
+        ),
+    ]
 }

@@ -36,7 +36,6 @@ use crate::routes::views::{
 pub struct ActionForm {
     #[serde(flatten)]
     draft: ActionDraft,
-    #[serde(skip_serializing)]
     version: String,
 }
 

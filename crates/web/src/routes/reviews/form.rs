@@ -209,12 +209,6 @@ pub async fn new_review_form(
     render("reviews/form.html", &page)
 }
 
-fn team_not_offered() -> ValidationErrors {
-    let mut errors = ValidationErrors::new();
-    errors.push("team_id", "Select a team from the list");
-    errors
-}
-
 pub async fn create_review(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -232,11 +226,10 @@ pub async fn create_review(
             }
         }
     }
+    // Answer 404 (or 403) for a team out of reach before judging the rest of the form.
+    user.require_named(&form.team_id, Permission::WriteReviews)?;
     let result = match form.draft().validate(Utc::now().date_naive()) {
         Ok(_) if !errors.is_empty() => Err(StorageError::Invalid(errors)),
-        Ok(details) if !user.access(details.team_id).can(Permission::WriteReviews) => {
-            Err(StorageError::Invalid(team_not_offered()))
-        }
         Ok(details) => {
             insert_review(&state.db, &details, &defect_ids, &actor(&user), Utc::now()).await
         }

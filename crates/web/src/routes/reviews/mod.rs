@@ -10,8 +10,6 @@ mod show;
 mod step_page;
 mod steps;
 
-use axum::Router;
-use axum::routing::{get, post};
 use escapement_core::auth::Permission;
 use escapement_core::review::{EscapeWork, Step, blame_findings};
 use escapement_storage::reviews::{Actor, Review, ReviewEscape, get_review};
@@ -21,70 +19,107 @@ use uuid::Uuid;
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
+use crate::routes::table::{AccessLevel, Route};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/reviews",
-            get(list::list_reviews).post(form::create_review),
-        )
-        .route("/reviews/new", get(form::new_review_form))
-        .route(
-            "/reviews/{id}",
-            get(show::show_review).post(form::update_review),
-        )
-        .route("/reviews/{id}/edit", get(form::edit_review_form))
-        .route("/reviews/{id}/state", post(show::change_review_state))
-        .route("/reviews/{id}/escapes", post(show::add_review_escape))
-        .route(
-            "/reviews/{id}/escapes/new",
-            post(show::record_review_escape),
-        )
-        .route("/reviews/{id}/escapes/{escape_id}", get(steps::show_step))
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/remove",
-            post(show::remove_review_escape),
-        )
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/facts",
-            post(steps::save_facts),
-        )
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/checklist",
-            post(steps::save_checklist_answers),
-        )
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/analysis",
-            post(steps::save_analysis_answers),
-        )
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/mechanism",
-            post(steps::save_mechanism),
-        )
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/no-action",
-            post(steps::save_no_action),
-        )
-        .route(
-            "/reviews/{id}/escapes/{escape_id}/actions",
-            post(actions::create_action),
-        )
-        .route(
-            "/reviews/{id}/actions/{action_id}",
-            post(actions::update_action_details),
-        )
-        .route(
-            "/reviews/{id}/actions/{action_id}/edit",
-            get(actions::edit_action_form),
-        )
-        .route(
-            "/reviews/{id}/actions/{action_id}/delete",
-            post(actions::delete_action_now),
-        )
-        .route("/reviews/{id}/history", get(history::review_history))
-        .route("/reviews/{id}/export.md", get(export::export_markdown))
-        .route("/reviews/{id}/print", get(export::print_review))
-        .route("/escapes", get(list::unreviewed_queue))
+/// The review pages: lists and forms for signed-in users, everything about one review at
+/// its team's read or write level.
+pub fn routes() -> Vec<Route> {
+    use AccessLevel::{SignedIn, TeamRead, TeamWrite};
+    vec![
+        Route::get("/reviews", SignedIn, list::list_reviews),
+        Route::post("/reviews", TeamWrite, form::create_review),
+        Route::get("/reviews/new", TeamWrite, form::new_review_form),
+        Route::get("/reviews/{review_id}", TeamRead, show::show_review),
+        Route::post("/reviews/{review_id}", TeamWrite, form::update_review),
+        Route::get(
+            "/reviews/{review_id}/edit",
+            TeamWrite,
+            form::edit_review_form,
+        ),
+        Route::post(
+            "/reviews/{review_id}/state",
+            TeamWrite,
+            show::change_review_state,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes",
+            TeamWrite,
+            show::add_review_escape,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/new",
+            TeamWrite,
+            show::record_review_escape,
+        ),
+        Route::get(
+            "/reviews/{review_id}/escapes/{escape_id}",
+            TeamRead,
+            steps::show_step,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/facts",
+            TeamWrite,
+            steps::save_facts,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/checklist",
+            TeamWrite,
+            steps::save_checklist_answers,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/analysis",
+            TeamWrite,
+            steps::save_analysis_answers,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/mechanism",
+            TeamWrite,
+            steps::save_mechanism,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/no-action",
+            TeamWrite,
+            steps::save_no_action,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/actions",
+            TeamWrite,
+            actions::create_action,
+        ),
+        Route::post(
+            "/reviews/{review_id}/actions/{action_id}",
+            TeamWrite,
+            actions::update_action_details,
+        ),
+        Route::get(
+            "/reviews/{review_id}/actions/{action_id}/edit",
+            TeamWrite,
+            actions::edit_action_form,
+        ),
+        Route::get(
+            "/reviews/{review_id}/history",
+            TeamRead,
+            history::review_history,
+        ),
+        Route::get(
+            "/reviews/{review_id}/export.md",
+            TeamRead,
+            export::export_markdown,
+        ),
+        Route::get("/reviews/{review_id}/print", TeamRead, export::print_review),
+        Route::get("/escapes", SignedIn, list::unreviewed_queue),
+        // Removals last: the access suite lets people in in table order.
+        Route::post(
+            "/reviews/{review_id}/actions/{action_id}/delete",
+            TeamWrite,
+            actions::delete_action_now,
+        ),
+        Route::post(
+            "/reviews/{review_id}/escapes/{escape_id}/remove",
+            TeamWrite,
+            show::remove_review_escape,
+        ),
+    ]
 }
 
 /// The review `id` if the user may see its team (404 otherwise, as if it did not exist),

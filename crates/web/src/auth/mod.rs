@@ -1,30 +1,29 @@
 //! Authentication in the web layer: argon2id password hashes, the session cookie and its
-//! server-side record, the user behind a request, and the rule that every page but the
-//! login and first-run setup needs one.
+//! server-side record, API tokens and the user behind a request. The middleware that finds
+//! that user and guards routes lives in [`middleware`].
+
+mod middleware;
+
+pub use middleware::{load_user, require_instance_admin, require_login};
 
 use std::net::SocketAddr;
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue, request::Parts};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{DateTime, TimeDelta, Utc};
+use axum::response::Response;
+use chrono::{DateTime, Utc};
 use escapement_core::auth::{Access, Permission, Role, SessionPolicy};
-use escapement_storage::accounts::{
-    SessionRecord, User, get_user, load_session, memberships_of, save_session,
-};
+use escapement_storage::accounts::{SessionRecord, User, save_session};
 use escapement_storage::sea_orm::ConnectionTrait;
 use rand::Rng;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::error::AppError;
-use crate::render::{SIGNED_IN, SignedIn};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "escapement_session";
@@ -60,7 +59,7 @@ pub fn new_setup_token() -> String {
 
 /// The stored id of a session: a SHA-256 of the cookie value, so a copy of the sessions
 /// table cannot be replayed as cookies.
-fn session_id(secret: &str) -> String {
+pub fn session_id(secret: &str) -> String {
     Sha256::digest(secret.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -167,13 +166,23 @@ impl CurrentUser {
         Ok(())
     }
 
+    /// Like [`CurrentUser::require`] for the team a form names, checked before the rest of
+    /// the form is judged so that nothing about other teams' forms is revealed. An id that
+    /// does not parse is left to the form's validation.
+    pub fn require_named(&self, raw_team_id: &str, permission: Permission) -> Result<(), AppError> {
+        match Uuid::parse_str(raw_team_id.trim()) {
+            Ok(team_id) => self.require(team_id, permission),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// Answers 403 unless the user is an instance admin.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.user.is_admin {
             Ok(())
         } else {
             Err(AppError::Forbidden(
-                "Only an instance administrator can change this.".to_owned(),
+                "Only an instance administrator can do this.".to_owned(),
             ))
         }
     }
@@ -197,134 +206,6 @@ pub fn client_addr(parts: &axum::http::Extensions) -> String {
         || "unknown".to_owned(),
         |ConnectInfo(addr)| addr.ip().to_string(),
     )
-}
-
-/// Sessions are written back at most this often, so reading pages stays read-only.
-const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
-
-/// Middleware: resolves the session cookie to a [`CurrentUser`], keeps the session alive,
-/// and makes the user known to page rendering.
-pub async fn load_user(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let request = attach_user(&state, request).await;
-    let signed_in =
-        request
-            .extensions()
-            .get::<CurrentUser>()
-            .map(|CurrentUser { user: u, .. }| SignedIn {
-                display_name: u.display_name.clone(),
-                email: u.email.clone(),
-                is_admin: u.is_admin,
-            });
-    SIGNED_IN.scope(signed_in, next.run(request)).await
-}
-
-async fn signed_in(state: &AppState, user_id: Uuid) -> Result<Option<CurrentUser>, String> {
-    let user = match get_user(&state.db, user_id).await {
-        Ok(user) => user,
-        Err(escapement_storage::StorageError::NotFound) => return Ok(None),
-        Err(err) => return Err(err.to_string()),
-    };
-    let memberships = memberships_of(&state.db, user.id)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Some(CurrentUser { user, memberships }))
-}
-
-fn bearer_token(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(axum::http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|token| escapement_core::auth::looks_like_token(token))
-}
-
-/// The user behind an API token, or behind the session cookie; `Err` when the store
-/// cannot be read.
-async fn identify(
-    state: &AppState,
-    headers: &HeaderMap,
-    now: DateTime<Utc>,
-) -> Result<Option<CurrentUser>, String> {
-    if let Some(token) = bearer_token(headers) {
-        let found = escapement_storage::accounts::use_token(&state.db, &api_token_hash(token), now)
-            .await
-            .map_err(|e| e.to_string())?;
-        return match found {
-            Some(token) => signed_in(state, token.user_id).await,
-            None => Ok(None),
-        };
-    }
-    let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    let Some(mut record) = load_session(&state.db, &session_id(secret), now)
-        .await
-        .map_err(|e| e.to_string())?
-    else {
-        return Ok(None);
-    };
-    if now - record.last_seen_at >= TOUCH_EVERY {
-        record.last_seen_at = now;
-        record.expires_at = SessionPolicy::default().expires_at(record.created_at, now);
-        if let Err(err) = save_session(&state.db, &record).await {
-            tracing::warn!(error = %err, "cannot extend a session");
-        }
-    }
-    match record.user_id {
-        Some(user_id) => signed_in(state, user_id).await,
-        None => Ok(None),
-    }
-}
-
-async fn attach_user(state: &AppState, mut request: Request) -> Request {
-    match identify(state, request.headers(), Utc::now()).await {
-        Ok(Some(user)) => {
-            request.extensions_mut().insert(user);
-        }
-        Ok(None) => {}
-        Err(err) => {
-            tracing::error!(error = %err, "cannot read a session or token");
-            request.extensions_mut().insert(SessionUnavailable);
-        }
-    }
-    request
-}
-
-/// Marks a request whose session could not be read (the database is unreachable), so it
-/// gets an error page instead of a misleading trip to the login page.
-#[derive(Debug, Clone, Copy)]
-struct SessionUnavailable;
-
-/// Paths anyone may open: sign-in, first-run setup, health and the stylesheet.
-fn is_public(path: &str) -> bool {
-    matches!(path, "/login" | "/setup" | "/healthz" | "/static/app.css")
-}
-
-/// Middleware: sends a visitor without a session to the login page, remembering where
-/// they were going.
-pub async fn require_login(request: Request, next: Next) -> Response {
-    if is_public(request.uri().path()) || request.extensions().get::<CurrentUser>().is_some() {
-        return next.run(request).await;
-    }
-    if request.extensions().get::<SessionUnavailable>().is_some() {
-        return AppError::Internal(anyhow::anyhow!("the session store is unavailable"))
-            .into_response();
-    }
-    if request.uri().path().starts_with("/api/") {
-        let body = axum::Json(
-            serde_json::json!({"error": "unauthorized", "message": "Send a valid API token as `Authorization: Bearer <token>`."}),
-        );
-        return (
-            axum::http::StatusCode::UNAUTHORIZED,
-            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
-            body,
-        )
-            .into_response();
-    }
-    let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();
-    Redirect::to(&format!("/login?{query}")).into_response()
 }
 
 /// Where to go after signing in: only a path on this site, never another origin.
