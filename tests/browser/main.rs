@@ -5,6 +5,7 @@
 //! under `tests/screenshots/`, which git ignores.
 
 mod review;
+mod setup;
 mod webdriver;
 
 use std::time::Duration;
