@@ -130,7 +130,13 @@ async fn review_page(
     let blame = blame_hints(&[("Summary", review.summary.as_str())], &people);
     let default_escape = DefectDraft {
         detected_at: Utc::now().format("%Y-%m-%dT%H:%M").to_string(),
-        discovery_stage: "production".to_owned(),
+        // An escape is found late: the last stage of the pipeline is the likeliest.
+        discovery_stage: stages
+            .pipeline
+            .stages()
+            .last()
+            .map(|s| s.key.as_str().to_owned())
+            .unwrap_or_default(),
         detected_by: DetectedBy::Customer.key().to_owned(),
         ..DefectDraft::default()
     };
