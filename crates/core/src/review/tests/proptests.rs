@@ -114,3 +114,80 @@ proptest! {
         }
     }
 }
+
+/// One thing a team can do to a review in the model below.
+#[derive(Debug, Clone)]
+enum Op {
+    /// Confirm (`Some`) or clear (`None`) escape `i`'s primary mechanism.
+    Primary(usize, Option<usize>),
+    /// Add or remove one action of escape `i`.
+    Action(usize, bool),
+    /// Write or clear escape `i`'s no-action reason.
+    Reason(usize, bool),
+    /// Try to move the review to a state.
+    Move(ReviewState),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0usize..3, proptest::option::of(0..Mechanism::ALL.len()))
+            .prop_map(|(i, m)| Op::Primary(i, m)),
+        (0usize..3, any::<bool>()).prop_map(|(i, add)| Op::Action(i, add)),
+        (0usize..3, any::<bool>()).prop_map(|(i, set)| Op::Reason(i, set)),
+        state().prop_map(Op::Move),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Edits go through `allows_edits` and moves through `transition`, as storage does: no
+    /// sequence reaches classified or closed while an escape lacks a primary mechanism or
+    /// both an action and a reason.
+    #[test]
+    fn no_sequence_of_operations_classifies_an_unclassified_escape(
+        count in 1usize..4,
+        ops in proptest::collection::vec(op(), 0..40),
+    ) {
+        let mut escapes: Vec<EscapeWork> = (0..count)
+            .map(|i| EscapeWork { title: format!("escape {i}"), ..EscapeWork::default() })
+            .collect();
+        let mut state = ReviewState::Draft;
+        for op in ops {
+            match op {
+                Op::Move(to) => {
+                    if let Ok(reached) = transition(state, to, &escapes) {
+                        state = reached;
+                    }
+                }
+                edit if allows_edits(state) => {
+                    match edit {
+                        Op::Primary(i, m) => {
+                            if let Some(e) = escapes.get_mut(i) {
+                                e.classification = Classification::new(m.map(|m| Mechanism::ALL[m]), []);
+                            }
+                        }
+                        Op::Action(i, add) => {
+                            if let Some(e) = escapes.get_mut(i) {
+                                e.action_count = if add { e.action_count + 1 } else { e.action_count.saturating_sub(1) };
+                            }
+                        }
+                        Op::Reason(i, set) => {
+                            if let Some(e) = escapes.get_mut(i) {
+                                e.no_action_reason = set.then(|| "the feature was removed".to_owned());
+                            }
+                        }
+                        Op::Move(_) => {}
+                    }
+                }
+                _ => {}
+            }
+            if matches!(state, ReviewState::Classified | ReviewState::Closed) {
+                for e in &escapes {
+                    prop_assert!(e.is_done(Step::Mechanism), "{} has no primary in {state:?}", e.title);
+                    prop_assert!(e.is_done(Step::Actions), "{} has no action or reason in {state:?}", e.title);
+                }
+            }
+        }
+    }
+}
