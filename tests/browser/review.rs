@@ -1,71 +1,77 @@
-//! The guided review in a real browser: sign in, start the review, walk one escape through
-//! facts, checklist, analysis, mechanism and actions, then classify and close it.
+//! The guided review in a real browser: from the unreviewed queue, open a review of two
+//! escapes, walk the first through facts, checklist, analysis, mechanism (accepting the
+//! suggestion) and an action, classify the second with an action, then classify and close.
 
 use chrono::Utc;
-use escapement_core::review::ReviewDetails;
 use escapement_core::{DefectType, DetectedBy, NewDefect, Origin, ScopeFlags, Severity, StageKey};
 use escapement_storage::defects::create_defect;
-use escapement_storage::reviews::{Actor, create_review};
 use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends, seed_team};
 use fantoccini::{Client, Locator};
+use std::time::Instant;
+use uuid::Uuid;
 
 use crate::{button, choose, text_of, wait_for, webdriver};
 
 both_backends!(TestApp: walking_a_review_from_start_to_close);
 
 const ESCAPE: &str = "Coupon total wrong when two discounts stack";
+const SECOND: &str = "Search shows stale prices after a price change";
 
-async fn walking_a_review_from_start_to_close(app: TestApp) {
-    let seeded = seed_team(&app, "Checkout").await;
-    let defect = NewDefect {
-        title: ESCAPE.to_owned(),
+fn escape(
+    team: &escapement_tests::Seeded,
+    title: &str,
+    severity: Severity,
+    days_ago: i64,
+) -> NewDefect {
+    NewDefect {
+        title: title.to_owned(),
         description: String::new(),
-        severity: Severity::Critical,
+        severity,
         defect_type: DefectType::Functional,
         origin: Origin::Code,
         discovery_stage: StageKey::parse("production").expect("stage"),
         expected_catch_stage: None,
         detected_by: DetectedBy::Customer,
-        team_id: seeded.team,
-        component_id: Some(seeded.component),
-        release_id: Some(seeded.release),
+        team_id: team.team,
+        component_id: Some(team.component),
+        release_id: Some(team.release),
         introduced_at: None,
-        detected_at: Utc::now(),
+        detected_at: Utc::now() - chrono::Duration::days(days_ago),
         resolved_at: None,
         reopened_count: 0,
         scope: ScopeFlags {
             confirmed: true,
             ..ScopeFlags::default()
         },
-        external_key: Some("SHOP-1432".to_owned()),
+        external_key: None,
         incident_link: None,
-    };
-    let defect = create_defect(app.db(), &defect, Utc::now())
-        .await
-        .expect("defect");
-    let details = ReviewDetails {
-        title: "Black Friday checkout outage".to_owned(),
-        team_id: seeded.team,
-        incident_date: Utc::now().date_naive(),
-        incident_link: None,
-        summary: "Coupons **doubled** the order total for 40 minutes.".to_owned(),
-        participants: vec![],
-    };
-    let actor = Actor {
-        user_id: app.admin_id,
-        name: "Ada Admin".to_owned(),
-    };
-    let review = create_review(app.db(), &details, &[defect.id], &actor, Utc::now())
-        .await
-        .expect("review");
+    }
+}
+
+async fn walking_a_review_from_start_to_close(app: TestApp) {
+    let seeded = seed_team(&app, "Checkout").await;
+    let first = create_defect(
+        app.db(),
+        &escape(&seeded, ESCAPE, Severity::Critical, 3),
+        Utc::now(),
+    )
+    .await
+    .expect("defect");
+    let second = create_defect(
+        app.db(),
+        &escape(&seeded, SECOND, Severity::High, 2),
+        Utc::now(),
+    )
+    .await
+    .expect("defect");
     let base = format!("http://{}", app.serve().await);
     let backend = match app.store.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    let review_path = format!("/reviews/{}", review.id);
+    let ids = (first.id, second.id);
     webdriver::with_browser(&format!("review-{backend}"), move |client| {
-        walk(client, base, review_path, backend)
+        walk(client, base, ids, backend)
     })
     .await;
     drop(app);
@@ -99,21 +105,50 @@ async fn type_into(client: &Client, id: &str, text: &str) {
         .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
 }
 
-async fn walk(client: Client, base: String, review_path: String, backend: &'static str) {
+async fn walk(client: Client, base: String, (first, second): (Uuid, Uuid), backend: &'static str) {
+    let started = Instant::now();
+    // From the unreviewed queue: review the first escape, and add the second on the form.
     client
-        .goto(&format!("{base}{review_path}"))
+        .goto(&format!("{base}/escapes"))
         .await
-        .expect("open the review");
+        .expect("open the queue");
     wait_for(&client, "input#password", "the sign-in page").await;
     type_into(&client, "email", ADMIN_EMAIL).await;
     type_into(&client, "password", ADMIN_PASSWORD).await;
     click_button(&client, "Sign in").await;
     wait_for(
         &client,
-        "section.review-checklist",
-        "the review page after signing in",
+        "p#result-count",
+        "the unreviewed queue after signing in",
     )
     .await;
+    assert!(
+        text_of(&client, "p#result-count")
+            .await
+            .starts_with("2 escapes wait for review")
+    );
+    webdriver::save_full_page_screenshot(&client, &format!("review-queue-{backend}.png")).await;
+    click(&client, &format!("a[href='/reviews/new?defect={first}']")).await;
+    wait_for(&client, "input#title", "the new-review form").await;
+    let preselected = client
+        .find(Locator::Id(&format!("defect-{first}")))
+        .await
+        .expect("the first escape's checkbox");
+    assert!(
+        preselected.is_selected().await.expect("checked"),
+        "the escape from the queue is preselected"
+    );
+    type_into(&client, "title", "Black Friday checkout outage").await;
+    type_into(
+        &client,
+        "summary",
+        "Coupons **doubled** the order total for 40 minutes.",
+    )
+    .await;
+    click(&client, &format!("label[for='defect-{second}']")).await;
+    click_button(&client, "Open review").await;
+    wait_for(&client, "section.review-checklist", "the new review's page").await;
+    let review_path = client.current_url().await.expect("url").path().to_owned();
     let missing = text_of(&client, "section.review-checklist").await;
     assert!(
         missing.contains(&format!("'{ESCAPE}' has no primary mechanism")),
@@ -272,15 +307,56 @@ async fn walk(client: Client, base: String, review_path: String, backend: &'stat
     webdriver::save_full_page_screenshot(&client, &format!("review-blame-hint-{backend}.png"))
         .await;
 
+    // The second escape: straight to its mechanism, then one action.
+    client
+        .find(Locator::LinkText(SECOND))
+        .await
+        .expect("the second escape in the stepper")
+        .click()
+        .await
+        .expect("open the second escape");
+    wait_for(&client, "nav.tabs", "the second escape's steps").await;
+    click(&client, "nav.tabs a[href$='step=mechanism']").await;
+    wait_for(
+        &client,
+        "fieldset#primary",
+        "the second escape's mechanism step",
+    )
+    .await;
+    click(&client, "label[for='primary-environment_mismatch']").await;
+    click_button(&client, "Save and continue").await;
+    wait_for(
+        &client,
+        "section#actions",
+        "the second escape's actions step",
+    )
+    .await;
+    type_into(
+        &client,
+        "title",
+        "Compare price cache settings between staging and production",
+    )
+    .await;
+    choose(&client, "mechanism", "environment_mismatch").await;
+    choose(&client, "target_layer", "staging").await;
+    choose(&client, "effort", "s").await;
+    click_button(&client, "Add action").await;
+    wait_for(
+        &client,
+        "section#actions table.list",
+        "the second escape's action",
+    )
+    .await;
+
     client
         .goto(&format!("{base}{review_path}"))
         .await
         .expect("back to the review");
     wait_for(&client, "section.review-checklist", "the review page").await;
     assert!(
-        text_of(&client, "section.review-checklist").await.contains(
-            "Every escape is classified and has an action or a reason why none is needed."
-        )
+        text_of(&client, "section.review-checklist")
+            .await
+            .contains("Nothing stops the review from being classified.")
     );
     click_button(&client, "Mark as classified").await;
     wait_for(
@@ -298,5 +374,9 @@ async fn walk(client: Client, base: String, review_path: String, backend: &'stat
     assert!(
         history.contains("Closed") && history.contains("primary mechanism"),
         "{history}"
+    );
+    eprintln!(
+        "review walk on {backend}: queue → two escapes classified with actions → closed in {:.1} s",
+        started.elapsed().as_secs_f64()
     );
 }

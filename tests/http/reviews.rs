@@ -402,6 +402,73 @@ async fn bad_input_is_refused_with_the_input_kept(app: TestApp) {
         .await;
     assert_eq!(reason.status, 422);
     assert!(reason.body.contains("Write why no action is needed"));
+    let analysis = app
+        .post_form(
+            &format!("{base}/analysis"),
+            &[
+                ("version", "1"),
+                ("expected_catch_stage", "the moon"),
+                ("evidence", "Typed evidence stays"),
+            ],
+        )
+        .await;
+    assert_eq!(analysis.status, 422);
+    assert!(analysis.body.contains("Select a stage from the pipeline"));
+    assert!(analysis.body.contains("Typed evidence stays"));
+    let add = app
+        .post_form(
+            &format!("/reviews/{review}/escapes"),
+            &[("defect_id", "not-an-id")],
+        )
+        .await;
+    assert_eq!(add.status, 422);
+    assert!(add.body.contains("Select an escape to add"));
+    let early = record(
+        &app,
+        &defect_form(&team, "Caught early", "low", "unit_test"),
+    )
+    .await;
+    let early = early.to_string();
+    let not_escape = app
+        .post_form(
+            &format!("/reviews/{review}/escapes"),
+            &[("defect_id", early.as_str())],
+        )
+        .await;
+    assert_eq!(not_escape.status, 422);
+    assert!(
+        not_escape
+            .body
+            .contains("Only escapes can be reviewed: this defect was found before the boundary")
+    );
+    let team_id = team.team.to_string();
+    let added = app
+        .post_form(
+            &format!("{base}/actions"),
+            &[
+                ("title", "An action"),
+                ("mechanism", "no_test"),
+                ("target_layer", "unit_test"),
+                ("effort", "s"),
+                ("owner_team_id", team_id.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(added.status, 303);
+    let action_id = review_escapes(app.db(), review).await.expect("escapes")[0].actions[0].id;
+    let edit = app
+        .post_form(
+            &format!("/reviews/{review}/actions/{action_id}"),
+            &[
+                ("version", "1"),
+                ("title", "Renamed action"),
+                ("effort", "xl"),
+            ],
+        )
+        .await;
+    assert_eq!(edit.status, 422);
+    assert!(edit.body.contains("Select an effort from the list"));
+    assert!(edit.body.contains("Renamed action"));
     let unknown_state = app
         .post_form(
             &format!("/reviews/{review}/state"),
@@ -411,6 +478,10 @@ async fn bad_input_is_refused_with_the_input_kept(app: TestApp) {
     assert_eq!(unknown_state.status, 400);
     let saved = &review_escapes(app.db(), review).await.expect("escapes")[0];
     assert_eq!(saved.version, 1, "nothing was written");
+    assert_eq!(
+        saved.actions[0].title, "An action",
+        "the refused edit changed nothing"
+    );
 }
 
 async fn a_stale_step_shows_the_other_change_beside_mine(app: TestApp) {
