@@ -1,6 +1,7 @@
 //! Storage suite: repositories and migrations against SQLite and PostgreSQL.
 
 mod accounts;
+mod demo;
 mod reviews;
 
 use chrono::{Duration, TimeZone, Utc};
