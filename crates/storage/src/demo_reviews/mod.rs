@@ -38,6 +38,12 @@ const PERIOD_DAYS: i64 = 730;
 /// there before the incident review meets.
 const FRESH_CRITICAL_DAYS: i64 = 60;
 
+/// How many days of escapes one read looks at: a review's first escape and the two weeks after.
+const SEARCH_DAYS: i64 = 16;
+
+/// How many escapes one read returns: enough for a review of four when some are skipped.
+const CANDIDATES: usize = 8;
+
 /// The person who writes a team's demo reviews (its lead).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoReviewer {
@@ -159,7 +165,8 @@ pub async fn load_demo_reviews(
 
 /// Walks one team's escapes in detection order: each review takes an escape and up to three
 /// more detected within two weeks of it, then the walk jumps ahead 10 to 30 days, leaving
-/// the escapes it passes unreviewed. The newest week gets no review yet.
+/// the escapes it passes unreviewed. The newest week gets no review yet, and recent critical
+/// escapes are left for the queue.
 async fn plan_team(
     db: &impl ConnectionTrait,
     ctx: &Context<'_>,
@@ -171,14 +178,18 @@ async fn plan_team(
     let mut plans = Vec::new();
     let mut cursor = ctx.start;
     while plans.len() < MAX_REVIEWS_PER_TEAM && cursor < horizon {
-        let found = candidates(db, ctx, cursor, horizon, &components).await?;
-        let Some(last) = found.last() else { break };
+        // A bounded window keeps each read short however dense the escapes are.
+        let until = (cursor + Duration::days(SEARCH_DAYS)).min(horizon);
+        let found = candidates(db, ctx, cursor, until, &components).await?;
         let fresh_critical = |c: &Candidate| {
             c.severity == Severity::Critical
                 && ctx.now - c.detected_at < Duration::days(FRESH_CRITICAL_DAYS)
         };
         let Some(lead) = found.iter().find(|c| !fresh_critical(c)) else {
-            cursor = last.detected_at + Duration::seconds(1);
+            cursor = found
+                .last()
+                .filter(|_| found.len() == CANDIDATES)
+                .map_or(until, |c| c.detected_at + Duration::seconds(1));
             continue;
         };
         let size = *crate::demo::pick_weighted(rng, &[(1_usize, 40), (2, 30), (3, 18), (4, 12)]);
@@ -234,7 +245,7 @@ async fn candidates(
         .order_by_asc(defect::Column::DetectedAt)
         .order_by_asc(defect::Column::ExternalKey)
         .order_by_asc(defect::Column::Title)
-        .limit(8)
+        .limit(CANDIDATES as u64)
         .all(db)
         .await?;
     models

@@ -147,11 +147,20 @@ pub(crate) fn expected_stage(rng: &mut StdRng, m: Mechanism, discovered: &str) -
     key
 }
 
-/// The layer an action against `m` strengthens: the test layer itself for test mechanisms,
-/// otherwise the gate that the improvement changes.
-pub(crate) fn target_layer(m: Mechanism, expected: &'static str) -> &'static str {
+/// The layer an action against `m` strengthens: a test layer for the test mechanisms (the
+/// expected catch stage when that is one, the end-to-end layer for the journey check of
+/// `variant` 1), otherwise the gate that the improvement changes.
+pub(crate) fn target_layer(m: Mechanism, expected: &'static str, variant: usize) -> &'static str {
+    const TEST_LAYERS: [&str; 3] = ["unit_test", "integration_test", "system_test"];
     match m {
-        Mechanism::NoTest | Mechanism::IneffectiveTest | Mechanism::BrokenAutomation => expected,
+        Mechanism::NoTest if variant % 2 == 1 => "system_test",
+        Mechanism::NoTest | Mechanism::IneffectiveTest | Mechanism::BrokenAutomation => {
+            if TEST_LAYERS.contains(&expected) {
+                expected
+            } else {
+                "integration_test"
+            }
+        }
         Mechanism::UnrepresentativeData => "integration_test",
         Mechanism::EnvironmentMismatch => "staging",
         Mechanism::RequirementAmbiguity => "requirements_review",
@@ -229,8 +238,8 @@ pub(crate) fn target_state(rng: &mut StdRng, rank: usize, age_days: i64) -> Revi
         (0, _) => Draft,
         (1, _) => InReview,
         (2, _) => Classified,
-        (_, ..=30) => *pick_weighted(rng, &[(Draft, 3), (InReview, 7)]),
-        (_, 31..=90) => *pick_weighted(rng, &[(Classified, 55), (Closed, 45)]),
+        (_, ..=45) => *pick_weighted(rng, &[(Draft, 3), (InReview, 7)]),
+        (_, 46..=100) => *pick_weighted(rng, &[(Classified, 55), (Closed, 45)]),
         _ => *pick_weighted(rng, &[(Classified, 15), (Closed, 85)]),
     }
 }

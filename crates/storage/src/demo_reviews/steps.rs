@@ -137,10 +137,11 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
         let mut covered_by = None;
         for n in 0..wanted {
             let m = mechanisms.get(n).copied().unwrap_or(primary);
-            let layer_key = plan::target_layer(m, found.expected);
+            let variant = n + rng.random_range(0..2);
+            let layer_key = plan::target_layer(m, found.expected, variant);
             let title = texts::action_title(
                 m,
-                n + rng.random_range(0..2),
+                variant,
                 &c.component,
                 &c.symptom,
                 texts::layer_word(layer_key),

@@ -98,3 +98,48 @@ fn each_teams_three_newest_reviews_show_the_first_three_states() {
     assert!(old.contains(&ReviewState::Closed));
     assert!(!old.contains(&ReviewState::Draft));
 }
+
+#[test]
+fn actions_target_a_stage_of_the_default_pipeline_and_test_mechanisms_a_test_layer() {
+    let pipeline = escapement_core::Pipeline::default();
+    let mut rng = StdRng::seed_from_u64(5);
+    for &m in Mechanism::ALL {
+        for discovered in ["staging", "uat", "beta", "production"] {
+            for variant in 0..4 {
+                let expected = plan::expected_stage(&mut rng, m, discovered);
+                assert!(pipeline.get(expected).is_some(), "{expected}");
+                let layer = plan::target_layer(m, expected, variant);
+                assert!(pipeline.get(layer).is_some(), "{layer}");
+                if matches!(
+                    m,
+                    Mechanism::NoTest | Mechanism::IneffectiveTest | Mechanism::BrokenAutomation
+                ) {
+                    assert!(layer.ends_with("_test"), "{m:?} targets {layer}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn titles_take_the_article_their_words_need() {
+    assert_eq!(
+        texts::action_title(Mechanism::NoTest, 0, "Cart", "fails", "API"),
+        "Add an API test for Cart: fails"
+    );
+    assert_eq!(
+        texts::action_title(Mechanism::NoTest, 0, "Cart", "fails", "unit"),
+        "Add a unit test for Cart: fails"
+    );
+    assert_eq!(
+        texts::action_title(
+            Mechanism::MissedReview,
+            0,
+            "iOS app",
+            "fails",
+            "code review"
+        ),
+        "Add an iOS app risk checklist to code review"
+    );
+    assert!(texts::evidence(Mechanism::NoTest, "Cart", "end-to-end").starts_with("An end-to-end"));
+}

@@ -93,6 +93,14 @@ pub(crate) fn layer_word(stage: &str) -> &'static str {
     }
 }
 
+/// The article before `word`: "an API test", "a unit test".
+pub(crate) fn a_or_an(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'A' | 'E' | 'I' | 'O') => "an",
+        _ => "a",
+    }
+}
+
 /// The review title: the lead escape, and how many more the review covers.
 pub(crate) fn review_title(lead: &str, more: usize) -> String {
     let title = match more {
@@ -126,7 +134,8 @@ pub(crate) fn review_summary(gate: &str, escapes: &[(String, &str)]) -> String {
 pub(crate) fn evidence(m: Mechanism, component: &str, layer: &str) -> String {
     match m {
         Mechanism::NoTest => format!(
-            "A {layer} test for {component} exercising this exact case would have failed on the change."
+            "{} {layer} test for {component} exercising this exact case would have failed on the change.",
+            if a_or_an(layer) == "an" { "An" } else { "A" }
         ),
         Mechanism::IneffectiveTest => format!(
             "The existing {layer} test for {component} ran on the change; an assertion on the returned values, not only on success, would have failed."
@@ -186,7 +195,12 @@ pub(crate) fn action_title(
     layer: &str,
 ) -> String {
     let title = match (m, variant % 2) {
-        (Mechanism::NoTest, 0) => format!("Add a {layer} test for {component}: {symptom}"),
+        (Mechanism::NoTest, 0) => {
+            format!(
+                "Add {} {layer} test for {component}: {symptom}",
+                a_or_an(layer)
+            )
+        }
         (Mechanism::NoTest, _) => {
             format!("Add an end-to-end check of the {component} critical journey")
         }
@@ -215,7 +229,10 @@ pub(crate) fn action_title(
             format!("Hold a three-amigos review before {component} work starts")
         }
         (Mechanism::MissedReview, 0) => {
-            format!("Add a {component} risk checklist to code review")
+            format!(
+                "Add {} {component} risk checklist to code review",
+                a_or_an(component)
+            )
         }
         (Mechanism::MissedReview, _) => {
             format!("Ask for a second reviewer on risky {component} paths")
@@ -224,7 +241,10 @@ pub(crate) fn action_title(
             format!("Fix and un-quarantine the flaky {component} tests")
         }
         (Mechanism::BrokenAutomation, _) => {
-            format!("Alert when a {component} suite is skipped in CI")
+            format!(
+                "Alert when {} {component} suite is skipped in CI",
+                a_or_an(component)
+            )
         }
     };
     title.chars().take(200).collect()
