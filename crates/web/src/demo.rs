@@ -41,10 +41,15 @@ pub async fn create_demo_reviews(
 /// What `escapement demo` wrote, for its report.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DemoReport {
+    /// Teams, components, releases and defects written.
     pub data: DemoSummary,
+    /// Seconds spent on the data set and the accounts.
     pub data_seconds: f64,
+    /// An editor and a lead per team.
     pub accounts: Vec<DemoAccount>,
+    /// Reviews, covered escapes and actions written.
     pub reviews: DemoReviewSummary,
+    /// Seconds spent on the reviews.
     pub reviews_seconds: f64,
 }
 

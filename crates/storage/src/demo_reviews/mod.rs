@@ -56,9 +56,11 @@ pub struct DemoReviewer {
 /// What the demo reviews wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoReviewSummary {
+    /// Reviews written, in every state.
     pub reviews: usize,
-    /// Escapes covered by a review.
+    /// Escapes the reviews cover (the rest stay in the unreviewed queue).
     pub escapes: usize,
+    /// Improvement actions added to the reviews' escapes.
     pub actions: usize,
 }
 
