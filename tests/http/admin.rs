@@ -1,12 +1,16 @@
-//! The administrative subcommands (`escapement user|team|member …`), run against the same
+//! The administrative subcommands (`escapement user|team|member|demo …`), run against the same
 //! database the web app uses.
 
+use escapement_core::Paging;
 use escapement_core::auth::Role;
 use escapement_storage::accounts::{list_users, memberships_of};
+use escapement_storage::reviews::{ReviewFilter, list_history, list_reviews};
 use escapement_tests::{CSRF, TestApp, both_backends};
 use escapement_web::admin::{
     MemberCommand, TeamCommand, UserCommand, run_member, run_team, run_user,
 };
+use escapement_web::config::DemoArgs;
+use escapement_web::demo::{run_demo, write_demo_report};
 
 both_backends!(TestApp: users_teams_and_members_are_managed_from_the_command_line);
 
@@ -124,17 +128,23 @@ async fn users_teams_and_members_are_managed_from_the_command_line(app: TestApp)
     );
 }
 
-both_backends!(TestApp: the_demo_gives_every_team_an_editor_and_a_lead_who_can_sign_in);
+both_backends!(TestApp: the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead);
 
-async fn the_demo_gives_every_team_an_editor_and_a_lead_who_can_sign_in(app: TestApp) {
+async fn the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead(app: TestApp) {
     // The demo only fills an empty database; this app's own admin has no team data.
-    escapement_storage::demo::load_demo(app.db(), 50, 1, chrono::Utc::now(), |_| {})
-        .await
-        .expect("demo data");
     let password = "demo password for tests";
-    let accounts = escapement_web::admin::create_demo_users(app.db(), password)
-        .await
-        .expect("demo users");
+    let args = DemoArgs {
+        defects: 400,
+        seed: 1,
+    };
+    let mut reported = 0;
+    let report = run_demo(app.db(), &args, password, chrono::Utc::now(), |n| {
+        reported = n;
+    })
+    .await
+    .expect("the demo");
+    assert_eq!(reported, 400, "progress reaches the total");
+    let accounts = &report.accounts;
     assert_eq!(accounts.len(), 6, "two per team");
     assert!(
         accounts
@@ -146,6 +156,46 @@ async fn the_demo_gives_every_team_an_editor_and_a_lead_who_can_sign_in(app: Tes
             .iter()
             .any(|a| a.email == "mobile.lead@example.com" && a.role == Role::TeamAdmin)
     );
+    let reviews = &report.reviews;
+    assert!(reviews.reviews > 0 && reviews.escapes >= reviews.reviews && reviews.actions > 0);
+
+    let mut out = Vec::new();
+    write_demo_report(&report, password, &mut out).expect("report");
+    let out = String::from_utf8(out).expect("utf-8");
+    assert!(
+        out.contains("3 teams, 12 components, 24 releases, 400 defects"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "Created {} reviews covering {} escapes with {} actions",
+            reviews.reviews, reviews.escapes, reviews.actions
+        )),
+        "{out}"
+    );
+    assert!(out.contains("mobile.lead@example.com") && out.contains(password));
+
+    // Every change in a review's history names the team's lead.
+    let newest = list_reviews(app.db(), &ReviewFilter::default(), Paging::new(1, 1))
+        .await
+        .expect("reviews")
+        .rows
+        .remove(0);
+    let (history, _) = list_history(app.db(), newest.id, Paging::new(1, 200))
+        .await
+        .expect("history");
+    let lead = format!("{} Team lead", newest.team_name);
+    assert!(!history.is_empty() && history.iter().all(|h| h.actor == lead));
+
+    let again = run_demo(app.db(), &args, password, chrono::Utc::now(), |_| {}).await;
+    assert!(
+        again
+            .expect_err("a used database")
+            .to_string()
+            .contains("database:"),
+        "the demo never mixes into existing data"
+    );
+
     let login = app
         .post_with_cookies(
             "/login",

@@ -2,6 +2,7 @@
 
 mod account_admin;
 mod accounts;
+mod demo;
 mod reviews;
 
 use chrono::{Duration, TimeZone, Utc};

@@ -129,7 +129,7 @@ const SYMPTOMS: [(&str, DefectType); 16] = [
     ),
 ];
 
-fn pick_weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, u32)]) -> &'a T {
+pub(crate) fn pick_weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, u32)]) -> &'a T {
     let total: u32 = items.iter().map(|(_, w)| w).sum();
     let mut roll = rng.random_range(0..total.max(1));
     for (item, weight) in items {

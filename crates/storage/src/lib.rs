@@ -8,6 +8,7 @@ mod bulk;
 pub mod catalog;
 pub mod defects;
 pub mod demo;
+pub mod demo_reviews;
 pub mod entities;
 pub mod records;
 pub mod reviews;

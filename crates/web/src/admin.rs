@@ -74,7 +74,8 @@ fn explain(errors: &ValidationErrors) -> anyhow::Error {
     anyhow!(lines.join("\n"))
 }
 
-fn storage(err: StorageError) -> anyhow::Error {
+/// A storage error as the command line shows it: field messages one per line, or the error.
+pub(crate) fn storage(err: StorageError) -> anyhow::Error {
     match err {
         StorageError::Invalid(errors) => explain(&errors),
         other => anyhow::Error::new(other),
@@ -207,7 +208,10 @@ pub async fn run_member(
 /// One demo account: who, in which team, with which role.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoAccount {
+    pub user_id: uuid::Uuid,
     pub email: String,
+    pub display_name: String,
+    pub team_id: uuid::Uuid,
     pub team: String,
     pub role: Role,
 }
@@ -244,7 +248,10 @@ pub async fn create_demo_users(
                 .map_err(storage)?;
             set_membership(db, team.id, user.id, role, Utc::now()).await?;
             accounts.push(DemoAccount {
+                user_id: user.id,
                 email: user.email,
+                display_name: user.display_name,
+                team_id: team.id,
                 team: team.name.clone(),
                 role,
             });

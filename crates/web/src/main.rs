@@ -1,7 +1,5 @@
 //! The `escapement` binary: settings, database, migrations, then the chosen command.
 
-use std::time::Instant;
-
 use anyhow::Context;
 use clap::Parser;
 use escapement_web::config::{Cli, Command, DemoArgs};
@@ -85,37 +83,17 @@ async fn demo(db: &escapement_storage::Db, args: &DemoArgs) -> anyhow::Result<()
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
-    let started = Instant::now();
-    let summary =
-        escapement_storage::demo::load_demo(db, args.defects, args.seed, chrono::Utc::now(), |n| {
-            bar.set_position(n)
-        })
-        .await
-        .map_err(|e| match e {
-            escapement_storage::StorageError::Invalid(errors) => anyhow::anyhow!("{errors}"),
-            other => anyhow::Error::new(other),
-        })?;
-    bar.finish_and_clear();
     let password = escapement_web::auth::new_setup_token()[..20].to_owned();
-    let accounts = escapement_web::admin::create_demo_users(db, &password).await?;
-    let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "Demo loaded: {} teams, {} components, {} releases, {} defects in {seconds:.1} s ({:.0} defects/s).",
-        summary.teams,
-        summary.components,
-        summary.releases,
-        summary.defects,
-        summary.defects as f64 / seconds.max(f64::EPSILON)
-    );
-    println!("\nDemo accounts, all with the password {password}");
-    for account in &accounts {
-        println!(
-            "    {:<32} {:<10} {}",
-            account.email,
-            account.role.label(),
-            account.team
-        );
-    }
+    let report = escapement_web::demo::run_demo(db, args, &password, chrono::Utc::now(), |n| {
+        bar.set_position(n);
+        if n >= args.defects {
+            // The reviews follow; the bar has nothing more to show.
+            bar.finish_and_clear();
+        }
+    })
+    .await;
+    bar.finish_and_clear();
+    escapement_web::demo::write_demo_report(&report?, &password, &mut std::io::stdout())?;
     Ok(())
 }
 

@@ -1,0 +1,192 @@
+//! The guided steps of one demo escape, saved through the review repository as far as the
+//! review's state needs: facts, checklist, analysis, mechanism, then actions or a reason
+//! for none, each on the version the previous save left.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
+use escapement_core::review::{Analysis, Checklist, Classification, NewAction, Question};
+use escapement_core::{Mechanism, ReviewState, StageKey};
+use rand::Rng;
+use rand::rngs::StdRng;
+use sea_orm::{ConnectionTrait, TransactionTrait};
+
+use super::{Candidate, Context, plan, texts};
+use crate::Result;
+use crate::reviews::{
+    add_action, confirm_facts, save_analysis, save_checklist, save_classification,
+    save_no_action_reason,
+};
+
+/// How far the guided steps of one escape get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Depth {
+    Untouched,
+    Facts,
+    PartChecklist,
+    Analysed,
+    Classified,
+    Complete,
+}
+
+/// Everything the team decides about one escape, drawn before anything is written so the
+/// draws do not depend on how far the steps get.
+pub(super) struct Findings {
+    pub(super) classification: Classification,
+    pub(super) checklist: Checklist,
+    pub(super) expected: &'static str,
+}
+
+/// Time moving forward from the review's creation, never past `now`.
+pub(super) struct Clock {
+    pub(super) at: DateTime<Utc>,
+    pub(super) now: DateTime<Utc>,
+}
+
+impl Clock {
+    pub(super) fn advance(
+        &mut self,
+        rng: &mut StdRng,
+        minutes: std::ops::RangeInclusive<i64>,
+    ) -> DateTime<Utc> {
+        self.at = (self.at + Duration::minutes(rng.random_range(minutes))).min(self.now);
+        self.at
+    }
+}
+
+/// `key` as a stage of the workspace's pipeline, or the boundary stage when a renamed
+/// pipeline lacks it.
+fn stage(ctx: &Context<'_>, key: &str) -> StageKey {
+    ctx.stages
+        .pipeline
+        .get(key)
+        .map_or_else(|| ctx.stages.boundary.after().clone(), |s| s.key.clone())
+}
+
+/// The guided steps of one escape, each saved on the version the previous one left.
+pub(super) struct Steps<'a, C> {
+    pub(super) db: &'a C,
+    pub(super) ctx: &'a Context<'a>,
+    pub(super) review_id: uuid::Uuid,
+    pub(super) escape_id: uuid::Uuid,
+    pub(super) version: i32,
+}
+
+impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
+    /// Saves the steps up to `depth`; returns how many actions were added.
+    #[expect(clippy::too_many_arguments, reason = "one escape's walk, spelled out")]
+    pub(super) async fn walk(
+        &mut self,
+        c: &Candidate,
+        found: &Findings,
+        depth: Depth,
+        state: ReviewState,
+        clock: &mut Clock,
+        titled: &mut HashMap<String, String>,
+        rng: &mut StdRng,
+    ) -> Result<usize> {
+        let (db, ctx, rid, eid) = (self.db, self.ctx, self.review_id, self.escape_id);
+        let actor = &ctx.reviewer.actor;
+        if depth >= Depth::Facts {
+            let at = clock.advance(rng, 5..=90);
+            confirm_facts(db, rid, eid, self.version, actor, at).await?;
+            self.version += 1;
+        }
+        if depth >= Depth::PartChecklist {
+            let checklist = if depth == Depth::PartChecklist {
+                let keep = rng.random_range(1..=3);
+                let mut part = Checklist::new();
+                for &q in Question::ALL.iter().take(keep) {
+                    part.set(q, found.checklist.answer(q), found.checklist.note(q));
+                }
+                part
+            } else {
+                found.checklist.clone()
+            };
+            let at = clock.advance(rng, 10..=120);
+            save_checklist(db, rid, eid, self.version, &checklist, actor, at).await?;
+            self.version += 1;
+        }
+        let primary = found.classification.primary().unwrap_or(Mechanism::NoTest);
+        if depth >= Depth::Analysed {
+            let layer = texts::layer_word(found.expected);
+            let analysis = Analysis {
+                expected_catch_stage: Some(stage(ctx, found.expected)),
+                evidence: texts::evidence(primary, &c.component, layer),
+                evidence_gap: texts::evidence_gap(primary, &c.component),
+            };
+            let at = clock.advance(rng, 10..=180);
+            save_analysis(db, rid, eid, self.version, &analysis, actor, at).await?;
+            self.version += 1;
+        }
+        if depth >= Depth::Classified {
+            let at = clock.advance(rng, 5..=60);
+            save_classification(db, rid, eid, self.version, &found.classification, actor, at)
+                .await?;
+            self.version += 1;
+        }
+        if depth < Depth::Complete {
+            return Ok(0);
+        }
+        let age = (ctx.now.date_naive() - c.detected_at.date_naive()).num_days();
+        let wanted = *crate::demo::pick_weighted(rng, &[(0_usize, 20), (1, 56), (2, 24)]);
+        let mechanisms: Vec<Mechanism> = std::iter::once(primary)
+            .chain(found.classification.contributing().iter().copied())
+            .collect();
+        let mut added = 0;
+        let mut covered_by = None;
+        for n in 0..wanted {
+            let m = mechanisms.get(n).copied().unwrap_or(primary);
+            let variant = n + rng.random_range(0..2);
+            let layer_key = plan::target_layer(m, found.expected, variant);
+            let title = texts::action_title(
+                m,
+                variant,
+                &c.component,
+                &c.symptom,
+                texts::layer_word(layer_key),
+            );
+            if let Some(other) = titled.get(&title) {
+                covered_by.get_or_insert_with(|| other.clone());
+                continue;
+            }
+            let effort = plan::effort(rng, m);
+            let shared = matches!(
+                m,
+                Mechanism::EnvironmentMismatch | Mechanism::BrokenAutomation
+            ) && ctx.platform.is_some()
+                && rng.random_bool(0.3);
+            let action = NewAction {
+                title: title.clone(),
+                mechanism: m,
+                component_id: if shared { None } else { c.component_id },
+                target_layer: stage(ctx, layer_key),
+                effort,
+                owner_team_id: ctx
+                    .platform
+                    .filter(|_| shared)
+                    .unwrap_or(ctx.reviewer.team_id),
+                due_date: Some(
+                    c.detected_at.date_naive() + Duration::days(plan::due_in_days(rng, effort)),
+                ),
+                status: plan::action_status(rng, state, age),
+            };
+            let at = clock.advance(rng, 5..=45);
+            add_action(db, rid, eid, &action, actor, at).await?;
+            titled.insert(title, c.title.clone());
+            added += 1;
+        }
+        if added == 0 {
+            let reason = match covered_by {
+                Some(other) => texts::covered_by(&other),
+                None => texts::NO_ACTION_REASONS
+                    [rng.random_range(0..texts::NO_ACTION_REASONS.len())]
+                .to_owned(),
+            };
+            let at = clock.advance(rng, 5..=45);
+            save_no_action_reason(db, rid, eid, self.version, Some(&reason), actor, at).await?;
+            self.version += 1;
+        }
+        Ok(added)
+    }
+}
