@@ -187,6 +187,50 @@ async fn the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead(app:
     let lead = format!("{} Team lead", newest.team_name);
     assert!(!history.is_empty() && history.iter().all(|h| h.actor == lead));
 
+    // Every demo review renders: its page, history, exports and each step of its first escape.
+    let all = list_reviews(app.db(), &ReviewFilter::default(), Paging::new(1, 200))
+        .await
+        .expect("reviews");
+    assert_eq!(all.total, all.rows.len() as u64);
+    for review in &all.rows {
+        let id = review.id;
+        for path in [
+            format!("/reviews/{id}"),
+            format!("/reviews/{id}/history"),
+            format!("/reviews/{id}/export.md"),
+            format!("/reviews/{id}/print"),
+        ] {
+            assert_eq!(app.get(&path).await.status, 200, "{path}");
+        }
+        let escapes = escapement_storage::reviews::review_escapes(app.db(), id)
+            .await
+            .expect("escapes");
+        let first = escapes.first().expect("every demo review covers an escape");
+        for step in ["facts", "checklist", "analysis", "mechanism", "actions"] {
+            let path = format!("/reviews/{id}/escapes/{}?step={step}", first.id);
+            let page = app.get(&path).await;
+            assert_eq!(page.status, 200, "{path}");
+            assert!(
+                !page.body.contains("A thought on wording"),
+                "demo texts are blameless: {path}"
+            );
+        }
+    }
+    for path in [
+        "/reviews",
+        "/escapes",
+        "/reviews?state=closed",
+        "/reviews?state=draft",
+    ] {
+        assert_eq!(app.get(path).await.status, 200, "{path}");
+    }
+    assert!(
+        !app.get("/escapes")
+            .await
+            .body
+            .contains("No escapes are waiting for review")
+    );
+
     let again = run_demo(app.db(), &args, password, chrono::Utc::now(), |_| {}).await;
     assert!(
         again
