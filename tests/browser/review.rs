@@ -1,11 +1,16 @@
-//! The guided review in a real browser: from the unreviewed queue, open a review of two
-//! escapes, walk the first through facts, checklist, analysis, mechanism (accepting the
+//! The guided review in a real browser, on the demo data: from the unreviewed queue, open a
+//! review of two escapes, walk the first through facts, checklist, analysis, mechanism (accepting the
 //! suggestion) and an action, classify the second with an action, then classify and close.
 
 use chrono::Utc;
-use escapement_core::{DefectType, DetectedBy, NewDefect, Origin, ScopeFlags, Severity, StageKey};
-use escapement_storage::defects::create_defect;
-use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends, seed_team};
+use escapement_core::Paging;
+use escapement_storage::catalog::list_teams;
+use escapement_storage::defects::DefectFilter;
+use escapement_storage::reviews::unreviewed_escapes;
+use escapement_storage::settings::stage_settings;
+use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends};
+use escapement_web::config::DemoArgs;
+use escapement_web::demo::run_demo;
 use fantoccini::{Client, Locator};
 use std::time::Instant;
 use uuid::Uuid;
@@ -14,67 +19,64 @@ use crate::{button, choose, text_of, wait_for, webdriver};
 
 both_backends!(TestApp: walking_a_review_from_start_to_close);
 
-const ESCAPE: &str = "Coupon total wrong when two discounts stack";
-const SECOND: &str = "Search shows stale prices after a price change";
-
-fn escape(
-    team: &escapement_tests::Seeded,
-    title: &str,
-    severity: Severity,
-    days_ago: i64,
-) -> NewDefect {
-    NewDefect {
-        title: title.to_owned(),
-        description: String::new(),
-        severity,
-        defect_type: DefectType::Functional,
-        origin: Origin::Code,
-        discovery_stage: StageKey::parse("production").expect("stage"),
-        expected_catch_stage: None,
-        detected_by: DetectedBy::Customer,
-        team_id: team.team,
-        component_id: Some(team.component),
-        release_id: Some(team.release),
-        introduced_at: None,
-        detected_at: Utc::now() - chrono::Duration::days(days_ago),
-        resolved_at: None,
-        reopened_count: 0,
-        scope: ScopeFlags {
-            confirmed: true,
-            ..ScopeFlags::default()
-        },
-        external_key: None,
-        incident_link: None,
-    }
-}
-
 async fn walking_a_review_from_start_to_close(app: TestApp) {
-    let seeded = seed_team(&app, "Checkout").await;
-    let first = create_defect(
+    // The default demo data set: reviews in every state and a queue of unreviewed escapes.
+    let args = DemoArgs {
+        defects: 600,
+        seed: 2026,
+    };
+    run_demo(
         app.db(),
-        &escape(&seeded, ESCAPE, Severity::Critical, 3),
+        &args,
+        "demo password for tests",
         Utc::now(),
+        |_| {},
     )
     .await
-    .expect("defect");
-    let second = create_defect(
-        app.db(),
-        &escape(&seeded, SECOND, Severity::High, 2),
-        Utc::now(),
-    )
-    .await
-    .expect("defect");
+    .expect("the demo");
+    let checkout = list_teams(app.db())
+        .await
+        .expect("teams")
+        .into_iter()
+        .find(|t| t.name == "Checkout")
+        .expect("the demo's Checkout team");
+    let stages = stage_settings(app.db()).await.expect("stages");
+    let filter = DefectFilter {
+        team_id: Some(checkout.id),
+        ..DefectFilter::default()
+    };
+    let queue = unreviewed_escapes(app.db(), &filter, &stages, Paging::new(1, 2))
+        .await
+        .expect("the queue");
+    let [first, second] = &queue.rows[..] else {
+        panic!("the demo leaves at least two Checkout escapes unreviewed")
+    };
     let base = format!("http://{}", app.serve().await);
     let backend = match app.store.backend {
         Backend::Sqlite => "sqlite",
         Backend::Postgres => "postgres",
     };
-    let ids = (first.id, second.id);
+    let picked = Picked {
+        team: checkout.id,
+        first: first.id,
+        first_title: first.title.clone(),
+        second: second.id,
+        second_title: second.title.clone(),
+    };
     webdriver::with_browser(&format!("review-{backend}"), move |client| {
-        walk(client, base, ids, backend)
+        walk(client, base, picked, backend)
     })
     .await;
     drop(app);
+}
+
+/// The two escapes the walk reviews, both of the demo's Checkout team.
+struct Picked {
+    team: Uuid,
+    first: Uuid,
+    first_title: String,
+    second: Uuid,
+    second_title: String,
 }
 
 async fn click_button(client: &Client, label: &str) {
@@ -105,11 +107,18 @@ async fn type_into(client: &Client, id: &str, text: &str) {
         .unwrap_or_else(|e| panic!("type into #{id}: {e}"));
 }
 
-async fn walk(client: Client, base: String, (first, second): (Uuid, Uuid), backend: &'static str) {
+async fn walk(client: Client, base: String, picked: Picked, backend: &'static str) {
+    let Picked {
+        team,
+        first,
+        first_title,
+        second,
+        second_title,
+    } = picked;
     let started = Instant::now();
     // From the unreviewed queue: review the first escape, and add the second on the form.
     client
-        .goto(&format!("{base}/escapes"))
+        .goto(&format!("{base}/escapes?team={team}"))
         .await
         .expect("open the queue");
     wait_for(&client, "input#password", "the sign-in page").await;
@@ -125,7 +134,7 @@ async fn walk(client: Client, base: String, (first, second): (Uuid, Uuid), backe
     assert!(
         text_of(&client, "p#result-count")
             .await
-            .starts_with("2 escapes wait for review")
+            .ends_with("escapes wait for review")
     );
     webdriver::save_full_page_screenshot(&client, &format!("review-queue-{backend}.png")).await;
     click(&client, &format!("a[href='/reviews/new?defect={first}']")).await;
@@ -151,7 +160,7 @@ async fn walk(client: Client, base: String, (first, second): (Uuid, Uuid), backe
     let review_path = client.current_url().await.expect("url").path().to_owned();
     let missing = text_of(&client, "section.review-checklist").await;
     assert!(
-        missing.contains(&format!("'{ESCAPE}' has no primary mechanism")),
+        missing.contains(&format!("'{first_title}' has no primary mechanism")),
         "{missing}"
     );
     webdriver::save_full_page_screenshot(&client, &format!("review-draft-{backend}.png")).await;
@@ -164,7 +173,7 @@ async fn walk(client: Client, base: String, (first, second): (Uuid, Uuid), backe
     )
     .await;
     client
-        .find(Locator::LinkText(ESCAPE))
+        .find(Locator::LinkText(&first_title))
         .await
         .expect("the escape's link")
         .click()
@@ -309,7 +318,7 @@ async fn walk(client: Client, base: String, (first, second): (Uuid, Uuid), backe
 
     // The second escape: straight to its mechanism, then one action.
     client
-        .find(Locator::LinkText(SECOND))
+        .find(Locator::LinkText(&second_title))
         .await
         .expect("the second escape in the stepper")
         .click()

@@ -677,6 +677,16 @@ async fn the_unreviewed_queue_lists_what_no_review_covers(app: TestApp) {
         form.body.contains(&format!("value=\"{low}\" checked")),
         "the escape is preselected"
     );
+    let other = seed::team(&app, "Platform").await;
+    let elsewhere = escape(&app, &other, "Platform escape", "high").await;
+    let form = app.get(&format!("/reviews/new?defect={elsewhere}")).await;
+    assert!(
+        form.body.contains(&format!(
+            "<option value=\"{}\" selected>Platform</option>",
+            other.team
+        )),
+        "the escape's team is preselected"
+    );
     let defect_page = app.get(&format!("/defects/{low}")).await;
     assert!(defect_page.body.contains(">Start review</a>"));
     let review = open_review(&app, &team, "Low one", &[low]).await;
@@ -688,14 +698,14 @@ async fn the_unreviewed_queue_lists_what_no_review_covers(app: TestApp) {
     assert!(
         after
             .body
-            .contains("<strong>1</strong> escape waits for review")
+            .contains("<strong>2</strong> escapes wait for review")
     );
     assert!(!after.body.contains("Low escape"));
     assert!(
         app.get("/reviews")
             .await
             .body
-            .contains("1 escape is waiting for review")
+            .contains("2 escapes are waiting for review")
     );
 }
 

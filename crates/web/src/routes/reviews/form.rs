@@ -11,7 +11,7 @@ use escapement_core::review::{ReviewDraft, participants_text};
 use escapement_core::{Paging, ValidationErrors};
 use escapement_storage::StorageError;
 use escapement_storage::catalog::list_teams;
-use escapement_storage::defects::DefectFilter;
+use escapement_storage::defects::{DefectFilter, get_defect};
 use escapement_storage::reviews::{
     Review, create_review as insert_review, unreviewed_escapes, update_review as save_review,
 };
@@ -179,12 +179,22 @@ pub async fn new_review_form(
     if writable.is_empty() {
         return Err(AppError::Forbidden("You cannot open reviews: your role in your teams is read-only. A team admin can change your role.".to_owned()));
     }
+    // A review started from an escape belongs to that escape's team.
+    let defect_team = match Uuid::parse_str(query.defect.trim()) {
+        Ok(id) => match get_defect(&state.db, id).await {
+            Ok(d) => Some(d.data.team_id.to_string()),
+            Err(StorageError::NotFound) => None,
+            Err(other) => return Err(other.into()),
+        },
+        Err(_) => None,
+    };
+    let wanted = defect_team.unwrap_or(query.team);
     let team_id = match writable.as_slice() {
         [only] => only.to_string(),
         _ => writable
             .iter()
             .map(Uuid::to_string)
-            .find(|t| *t == query.team)
+            .find(|t| *t == wanted)
             .unwrap_or_default(),
     };
     let form = ReviewForm {
