@@ -2,12 +2,12 @@
 //! within a severity, oldest first.
 
 use escapement_core::{Paging, Severity};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::Result;
 use crate::defects::{DefectFilter, Purpose, condition, resolve_names};
-use crate::entities::defect;
+use crate::entities::{defect, review_escape};
 use crate::records::DefectListPage;
 use crate::settings::StageSettings;
 
@@ -26,20 +26,22 @@ pub async fn unreviewed_escapes(
         severity: None,
         ..filter.clone()
     };
-    let per_severity: Vec<(String, i64)> = defect::Entity::find()
-        .select_only()
-        .column(defect::Column::Severity)
-        .expr(Expr::cust("COUNT(*)"))
-        .filter(condition(&filter, stages, Purpose::Count))
-        .group_by(defect::Column::Severity)
-        .into_tuple()
-        .all(db)
-        .await?;
+    // Unreviewed = escapes − reviewed escapes, per severity. Both counts are cheap: the
+    // first reads the team/stage/severity index alone, the second starts from the few
+    // covered escapes. Filtering "not covered" row by row would visit every escape.
+    let escaped = DefectFilter {
+        unreviewed: false,
+        ..filter.clone()
+    };
+    let all = counts_by_severity(db, condition(&escaped, stages, Purpose::Count)).await?;
+    let covered = covered_by_severity(db, condition(&escaped, stages, Purpose::Count)).await?;
     let count_of = |s: Severity| {
-        per_severity
-            .iter()
-            .find(|(k, _)| k == s.key())
-            .map_or(0, |&(_, n)| u64::try_from(n).unwrap_or(0))
+        let of = |list: &[(String, i64)]| {
+            list.iter()
+                .find(|(k, _)| k == s.key())
+                .map_or(0, |&(_, n)| u64::try_from(n).unwrap_or(0))
+        };
+        of(&all).saturating_sub(of(&covered))
     };
     let total: u64 = Severity::ALL.iter().map(|&s| count_of(s)).sum();
     let mut skip = paging.offset();
@@ -73,4 +75,51 @@ pub async fn unreviewed_escapes(
         total,
         escaped: total,
     })
+}
+
+/// `SELECT severity, COUNT(*) FROM defects WHERE cond GROUP BY severity`.
+async fn counts_by_severity(
+    db: &impl ConnectionTrait,
+    cond: sea_orm::Condition,
+) -> Result<Vec<(String, i64)>> {
+    Ok(defect::Entity::find()
+        .select_only()
+        .column(defect::Column::Severity)
+        .expr(Expr::cust("COUNT(*)"))
+        .filter(cond)
+        .group_by(defect::Column::Severity)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The covered escapes among `cond`, per severity, read from the covered side: every row of
+/// `review_escapes` looks up its defect by id (the join order is fixed, so the database does
+/// not walk all escapes instead).
+async fn covered_by_severity(
+    db: &impl ConnectionTrait,
+    cond: sea_orm::Condition,
+) -> Result<Vec<(String, i64)>> {
+    let mut query = Query::select();
+    query
+        .expr(Expr::col((defect::Entity, defect::Column::Severity)))
+        .expr(Expr::cust("COUNT(*)"))
+        .from(review_escape::Entity)
+        .cross_join(defect::Entity)
+        .and_where(
+            Expr::col((defect::Entity, defect::Column::Id))
+                .equals((review_escape::Entity, review_escape::Column::DefectId)),
+        )
+        .cond_where(cond)
+        .group_by_col((defect::Entity, defect::Column::Severity));
+    db.query_all(&query)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok((
+                row.try_get_by_index::<String>(0)?,
+                row.try_get_by_index::<i64>(1)?,
+            ))
+        })
+        .collect()
 }
