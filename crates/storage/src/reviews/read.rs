@@ -15,9 +15,7 @@ use uuid::Uuid;
 
 use super::{Action, Review, ReviewEscape, ReviewRow};
 use crate::defects::{count, names};
-use crate::entities::{
-    component, defect, improvement_action, membership, review, review_escape, team, user,
-};
+use crate::entities::{component, defect, improvement_action, review, review_escape, team};
 use crate::{Result, StorageError, stored_key, stored_stage};
 
 /// The review list filters; every `None` means "any".
@@ -320,27 +318,6 @@ pub async fn list_reviews(
         })
         .collect::<Result<Vec<_>>>()?;
     Ok(ReviewListPage { rows, total })
-}
-
-/// The display names of a team's members, for the blameless guard.
-pub async fn team_member_names(db: &impl ConnectionTrait, team_id: Uuid) -> Result<Vec<String>> {
-    let user_ids: Vec<Uuid> = membership::Entity::find()
-        .select_only()
-        .column(membership::Column::UserId)
-        .filter(membership::Column::TeamId.eq(team_id))
-        .into_tuple()
-        .all(db)
-        .await?;
-    if user_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    Ok(user::Entity::find()
-        .select_only()
-        .column(user::Column::DisplayName)
-        .filter(user::Column::Id.is_in(user_ids))
-        .into_tuple()
-        .all(db)
-        .await?)
 }
 
 /// The review covering `defect_id`, if one does: its id, title and state.

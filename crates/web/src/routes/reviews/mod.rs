@@ -221,8 +221,11 @@ fn blame_hints(fields: &[(&'static str, &str)], people: &[String]) -> Vec<BlameH
 
 /// Names the blameless guard treats as people: team members and listed participants.
 async fn people_of(state: &AppState, review: &Review) -> AppResult<Vec<String>> {
-    let mut names =
-        escapement_storage::reviews::team_member_names(&state.db, review.team_id).await?;
-    names.extend(review.participants.iter().map(|p| p.name.clone()));
-    Ok(names)
+    let members =
+        escapement_storage::account_admin::team_members(&state.db, review.team_id).await?;
+    Ok(members
+        .into_iter()
+        .map(|m| m.user.display_name)
+        .chain(review.participants.iter().map(|p| p.name.clone()))
+        .collect())
 }
