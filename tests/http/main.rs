@@ -16,3 +16,4 @@ mod secrets;
 mod seed;
 mod sessions;
 mod tokens;
+mod users;

@@ -4,6 +4,7 @@ mod account_admin;
 mod accounts;
 mod demo;
 mod reviews;
+mod user_admin;
 
 use chrono::{Duration, TimeZone, Utc};
 use escapement_core::{

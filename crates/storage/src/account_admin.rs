@@ -110,7 +110,7 @@ pub async fn add_user(
     Ok(user)
 }
 
-async fn log(
+pub(crate) async fn log(
     db: &impl ConnectionTrait,
     event: AuditEvent,
     actor: Actor<'_>,

@@ -26,6 +26,15 @@ pub struct User {
     pub is_admin: bool,
     pub version: i32,
     pub created_at: DateTime<Utc>,
+    /// When the account was deactivated; `None` while it may sign in.
+    pub deactivated_at: Option<DateTime<Utc>>,
+}
+
+impl User {
+    /// True while the account may sign in and use its sessions and API tokens.
+    pub fn is_active(&self) -> bool {
+        self.deactivated_at.is_none()
+    }
 }
 
 impl From<user::Model> for User {
@@ -37,6 +46,7 @@ impl From<user::Model> for User {
             is_admin: m.is_admin,
             version: m.version,
             created_at: m.created_at,
+            deactivated_at: m.deactivated_at,
         }
     }
 }
@@ -108,6 +118,7 @@ pub async fn create_user(
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
+        deactivated_at: Set(None),
     };
     let model = user::Entity::insert(row)
         .exec_with_returning(db)

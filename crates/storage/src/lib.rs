@@ -13,6 +13,7 @@ pub mod entities;
 pub mod records;
 pub mod reviews;
 pub mod settings;
+pub mod user_admin;
 mod versioned;
 
 use std::time::Duration;

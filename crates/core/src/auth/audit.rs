@@ -17,5 +17,14 @@ crate::taxonomy::keyed_enum! {
         MembershipRemoved => ("membership_removed", "Membership removed"),
         TokenCreated => ("token_created", "API token created"),
         TokenRevoked => ("token_revoked", "API token revoked"),
+        /// An instance admin changed a user's name or instance-admin flag.
+        UserUpdated => ("user_updated", "User updated"),
+        /// An instance admin set a new password for a user.
+        PasswordReset => ("password_reset", "Password reset by an administrator"),
+        /// A user changed their own password.
+        PasswordChanged => ("password_changed", "Password changed"),
+        /// The account can no longer sign in; its sessions ended.
+        UserDeactivated => ("user_deactivated", "User deactivated"),
+        UserReactivated => ("user_reactivated", "User reactivated"),
     }
 }

@@ -81,6 +81,47 @@ impl fmt::Debug for UserDraft {
     }
 }
 
+/// A new password as typed twice (an administrator's reset or a user's own change).
+/// `Debug` prints `<redacted>` for both, and the type is deliberately not `Serialize`.
+#[derive(Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
+pub struct PasswordDraft {
+    pub password: String,
+    pub password_confirmation: String,
+}
+
+impl PasswordDraft {
+    /// Checks the password against `policy` (and the account's `email`) and that the
+    /// confirmation equals it exactly; at most one message per field.
+    pub fn validate_with(
+        &self,
+        policy: &PasswordPolicy,
+        email: Option<&Email>,
+    ) -> Result<(), ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        if let Err(err) = policy.check(&self.password, email) {
+            e.push("password", err.to_string());
+        }
+        if self.password_confirmation.is_empty() {
+            if !self.password.is_empty() {
+                e.push("password_confirmation", "Confirm the new password");
+            }
+        } else if self.password_confirmation != self.password {
+            e.push("password_confirmation", "Passwords do not match");
+        }
+        if e.is_empty() { Ok(()) } else { Err(e) }
+    }
+}
+
+impl fmt::Debug for PasswordDraft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasswordDraft")
+            .field("password", &REDACTED)
+            .field("password_confirmation", &REDACTED)
+            .finish()
+    }
+}
+
 /// Raw login form input, exactly as typed. `Debug` prints `<redacted>` for the password, and
 /// the type is deliberately not `Serialize`.
 #[derive(Clone, Default, PartialEq, Eq, Deserialize)]

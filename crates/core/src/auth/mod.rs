@@ -13,7 +13,7 @@ mod throttle;
 mod token;
 
 pub use audit::AuditEvent;
-pub use drafts::{LoginDraft, NewUser, UserDraft};
+pub use drafts::{LoginDraft, NewUser, PasswordDraft, UserDraft};
 pub use identity::{
     DISPLAY_NAME_MAX_LEN, DisplayName, DisplayNameError, EMAIL_MAX_LEN, Email, EmailError,
 };

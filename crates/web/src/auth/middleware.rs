@@ -41,6 +41,11 @@ async fn signed_in(state: &AppState, user_id: Uuid) -> Result<Option<CurrentUser
         Err(escapement_storage::StorageError::NotFound) => return Ok(None),
         Err(err) => return Err(err.to_string()),
     };
+    // A deactivated account's sessions end when it is deactivated; this also refuses any
+    // session or API token that reaches here afterwards.
+    if !user.is_active() {
+        return Ok(None);
+    }
     let memberships = memberships_of(&state.db, user.id)
         .await
         .map_err(|e| e.to_string())?;

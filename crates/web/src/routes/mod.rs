@@ -7,6 +7,7 @@ mod catalog;
 mod defects;
 mod health;
 mod members;
+mod password;
 mod pipeline;
 mod reviews;
 mod session;
@@ -77,6 +78,7 @@ fn entries() -> Vec<Route> {
         pipeline::routes(),
         users::routes(),
         tokens::routes(),
+        password::routes(),
         audit::routes(),
         api::routes(),
     ] {

@@ -149,7 +149,9 @@ async fn login(
             let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
                 .await
                 .map_err(|e| AppError::Internal(e.into()))?;
-            ok.then_some(user)
+            // A deactivated account gets the same answer as a wrong password, so the form
+            // does not tell a guesser which accounts exist or which passwords are right.
+            (ok && user.is_active()).then_some(user)
         }
         None => {
             // Spend the same time as a real check, so timing does not reveal accounts.

@@ -2,7 +2,9 @@
 //! and one account's page with its memberships, where its roles are changed. Lists are by
 //! email address; nothing here ranks or counts people.
 
+mod edit;
 mod show;
+mod status;
 
 use std::fmt;
 
@@ -36,6 +38,8 @@ pub fn routes() -> Vec<Route> {
     ]
     .into_iter()
     .chain(show::routes())
+    .chain(edit::routes())
+    .chain(status::routes())
     .collect()
 }
 
@@ -48,6 +52,7 @@ struct UserRow {
     display_name: String,
     email: String,
     is_admin: bool,
+    active: bool,
     teams: String,
 }
 
@@ -83,6 +88,7 @@ async fn list_users_page(
         .into_iter()
         .map(|u| UserRow {
             teams: teams_of(u.id),
+            active: u.is_active(),
             id: u.id,
             display_name: u.display_name,
             email: u.email,

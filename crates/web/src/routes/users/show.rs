@@ -50,6 +50,9 @@ struct UserPage {
     display_name: String,
     email: String,
     is_admin: bool,
+    deactivated_at: Option<DateTime<Utc>>,
+    /// The page shows the signed-in admin's own account (which they cannot deactivate).
+    is_self: bool,
     created_at: DateTime<Utc>,
     memberships: Vec<MembershipRow>,
     other_teams: Vec<Opt>,
@@ -68,6 +71,7 @@ struct MembershipForm {
 
 async fn user_page(
     state: &AppState,
+    viewer: &CurrentUser,
     csrf: &str,
     user_id: Uuid,
     form: &MembershipForm,
@@ -92,6 +96,8 @@ async fn user_page(
         display_name: shown.display_name,
         email: shown.email,
         is_admin: shown.is_admin,
+        deactivated_at: shown.deactivated_at,
+        is_self: shown.id == viewer.user.id,
         created_at: shown.created_at,
         memberships: member_of,
         other_teams: team_options(&others),
@@ -114,7 +120,15 @@ async fn show_user(
 ) -> AppResult<Response> {
     user.require_admin()?;
     let form = MembershipForm::default();
-    let view = user_page(&state, &csrf, user_id, &form, &ValidationErrors::new()).await?;
+    let view = user_page(
+        &state,
+        &user,
+        &csrf,
+        user_id,
+        &form,
+        &ValidationErrors::new(),
+    )
+    .await?;
     render("settings/user.html", &view)
 }
 
@@ -147,7 +161,7 @@ async fn add_membership(
             Err(other) => return Err(other.into()),
         }
     }
-    let view = user_page(&state, &csrf, user_id, &form, &errors).await?;
+    let view = user_page(&state, &user, &csrf, user_id, &form, &errors).await?;
     Err(render_with_status(
         StatusCode::UNPROCESSABLE_ENTITY,
         "settings/user.html",
