@@ -256,3 +256,59 @@ fn user_draft_deserializes_with_missing_fields_empty() {
         }
     );
 }
+
+fn new_password(password: &str, confirmation: &str) -> PasswordDraft {
+    PasswordDraft {
+        password: password.into(),
+        password_confirmation: confirmation.into(),
+    }
+}
+
+#[test]
+fn a_new_password_typed_twice_that_meets_the_policy_is_accepted() {
+    let email = Email::parse("ada@example.com").unwrap();
+    let draft = new_password(PASSWORD, PASSWORD);
+    assert!(
+        draft
+            .validate_with(&PasswordPolicy::default(), Some(&email))
+            .is_ok()
+    );
+}
+
+#[test]
+fn a_new_password_reports_the_policy_and_the_confirmation_once_each() {
+    let email = Email::parse("ada@example.com").unwrap();
+    let policy = PasswordPolicy::default();
+    let short = new_password("short", "other")
+        .validate_with(&policy, None)
+        .unwrap_err();
+    assert_eq!(
+        short.get("password"),
+        Some("Password must be 12 characters or more")
+    );
+    assert_eq!(
+        short.get("password_confirmation"),
+        Some("Passwords do not match")
+    );
+    let unconfirmed = new_password(PASSWORD, "")
+        .validate_with(&policy, None)
+        .unwrap_err();
+    assert_eq!(
+        unconfirmed.get("password_confirmation"),
+        Some("Confirm the new password")
+    );
+    let own_email = new_password("ada@example.com", "ada@example.com")
+        .validate_with(&policy, Some(&email))
+        .unwrap_err();
+    assert_eq!(
+        own_email.get("password"),
+        Some("Password must not be your email address")
+    );
+}
+
+#[test]
+fn a_new_password_never_shows_in_debug_output() {
+    let shown = format!("{:?}", new_password(PASSWORD, PASSWORD));
+    assert!(!shown.contains(PASSWORD), "{shown}");
+    assert!(shown.contains("<redacted>"));
+}

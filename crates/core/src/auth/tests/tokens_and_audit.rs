@@ -95,6 +95,11 @@ fn audit_event_keys_round_trip_and_match_the_issue() {
             "membership_removed",
             "token_created",
             "token_revoked",
+            "user_updated",
+            "password_reset",
+            "password_changed",
+            "user_deactivated",
+            "user_reactivated",
         ]
     );
 }
@@ -115,6 +120,11 @@ fn audit_event_labels_read_as_sentences_for_people() {
             "Membership removed",
             "API token created",
             "API token revoked",
+            "User updated",
+            "Password reset by an administrator",
+            "Password changed",
+            "User deactivated",
+            "User reactivated",
         ]
     );
     assert_eq!(
