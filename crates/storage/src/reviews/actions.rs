@@ -16,7 +16,7 @@ use crate::{Result, StorageError, versioned};
 
 /// The history subject of an action: `Action 'Add a contract test'`.
 #[must_use]
-pub fn action_subject(title: &str) -> String {
+fn action_subject(title: &str) -> String {
     format!("Action '{title}'")
 }
 

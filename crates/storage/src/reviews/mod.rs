@@ -17,7 +17,6 @@ use escapement_core::{ActionStatus, Defect, Effort, Mechanism, ReviewState, Stag
 use serde::Serialize;
 use uuid::Uuid;
 
-pub use actions::action_subject;
 pub use actions::{add_action, delete_action, update_action};
 pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;

@@ -9,7 +9,6 @@ use escapement_core::auth::Permission;
 use escapement_core::review::{ActionDraft, Step};
 use escapement_core::{ActionStatus, Effort, Mechanism, ValidationErrors};
 use escapement_storage::StorageError;
-use escapement_storage::catalog::{list_components, list_teams};
 use escapement_storage::reviews::{
     Action, Review, add_action, delete_action, get_action, update_action,
 };
@@ -18,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::show::EmptyForm;
 use super::step_page::{Input, step_page};
-use super::{actor, visible_review};
+use super::{action_choices, actor, visible_review};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
@@ -27,7 +26,6 @@ use crate::extract::IdPair;
 use crate::render::{Layout, render, render_with_status};
 use crate::routes::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
-    team_options,
 };
 
 /// The action form with the version it was based on.
@@ -151,24 +149,7 @@ async fn action_page(
     conflict: Option<Vec<ConflictField>>,
 ) -> AppResult<ActionFormPage> {
     let stages = stage_settings(&state.db).await?;
-    let mut teams = list_teams(&state.db).await?;
-    teams.retain(|t| user.sees(t.id));
-    let components = list_components(&state.db, None)
-        .await?
-        .into_iter()
-        .filter(|c| user.sees(c.team_id))
-        .map(|c| Opt {
-            value: c.id.to_string(),
-            label: format!(
-                "{} ({})",
-                c.name,
-                teams
-                    .iter()
-                    .find(|t| t.id == c.team_id)
-                    .map_or("", |t| t.name.as_str())
-            ),
-        })
-        .collect();
+    let (components, owner_teams) = action_choices(state, user).await?;
     let review_href = format!("/reviews/{}", review.id);
     Ok(ActionFormPage {
         layout: Layout::new(
@@ -184,7 +165,7 @@ async fn action_page(
         efforts: keyed_options::<Effort>(),
         statuses: keyed_options::<ActionStatus>(),
         components,
-        owner_teams: team_options(&teams),
+        owner_teams,
         review,
         action,
         form,

@@ -20,6 +20,8 @@ use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::routes::table::{AccessLevel, Route};
+use crate::routes::views::{Opt, team_options};
+use escapement_storage::catalog::{list_components, list_teams};
 
 /// The review pages: lists and forms for signed-in users, everything about one review at
 /// its team's read or write level.
@@ -228,4 +230,28 @@ async fn people_of(state: &AppState, review: &Review) -> AppResult<Vec<String>> 
         .map(|m| m.user.display_name)
         .chain(review.participants.iter().map(|p| p.name.clone()))
         .collect())
+}
+
+/// What an action form offers: the components of the teams the user sees, each labelled
+/// with its team, and those teams as owners.
+async fn action_choices(state: &AppState, user: &CurrentUser) -> AppResult<(Vec<Opt>, Vec<Opt>)> {
+    let mut teams = list_teams(&state.db).await?;
+    teams.retain(|t| user.sees(t.id));
+    let components = list_components(&state.db, None)
+        .await?
+        .into_iter()
+        .filter(|c| user.sees(c.team_id))
+        .map(|c| Opt {
+            value: c.id.to_string(),
+            label: format!(
+                "{} ({})",
+                c.name,
+                teams
+                    .iter()
+                    .find(|t| t.id == c.team_id)
+                    .map_or("", |t| t.name.as_str())
+            ),
+        })
+        .collect();
+    Ok((components, team_options(&teams)))
 }

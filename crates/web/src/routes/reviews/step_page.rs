@@ -10,7 +10,7 @@ use escapement_core::review::{
     answer_field, note_field,
 };
 use escapement_core::{ActionStatus, Effort, Mechanism, ValidationErrors};
-use escapement_storage::catalog::{get_component, get_release, list_components, list_teams};
+use escapement_storage::catalog::{get_component, get_release};
 use escapement_storage::reviews::{
     Action, HistoryEntry, Review, ReviewEscape, escape_subject, last_change_of, review_escapes,
 };
@@ -18,14 +18,14 @@ use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{BlameHint, EscapeNav, StepMark, blame_hints, escape_nav, people_of, step_marks};
+use super::{
+    BlameHint, EscapeNav, StepMark, action_choices, blame_hints, escape_nav, people_of, step_marks,
+};
 use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::render::Layout;
-use crate::routes::views::{
-    ConflictField, FormErrors, Opt, keyed_options, stage_options, team_options,
-};
+use crate::routes::views::{ConflictField, FormErrors, Opt, keyed_options, stage_options};
 
 /// The user's own input of the step being re-rendered, or `Saved` to show what is stored.
 pub(super) enum Input {
@@ -341,9 +341,7 @@ pub(super) async fn step_page(
         _ => Vec::new(),
     };
     let suggested: Vec<Mechanism> = suggestions.iter().map(|s| s.mechanism).collect();
-    let mut teams = list_teams(&state.db).await?;
-    teams.retain(|t| user.sees(t.id));
-    let components = list_components(&state.db, None).await?;
+    let (components, owner_teams) = action_choices(state, user).await?;
     let mut steps = step_marks(&work);
     for m in &mut steps {
         m.current = m.key == step.key();
@@ -403,22 +401,8 @@ pub(super) async fn step_page(
         action,
         efforts: keyed_options::<Effort>(),
         statuses: keyed_options::<ActionStatus>(),
-        components: components
-            .iter()
-            .filter(|c| user.sees(c.team_id))
-            .map(|c| Opt {
-                value: c.id.to_string(),
-                label: format!(
-                    "{} ({})",
-                    c.name,
-                    teams
-                        .iter()
-                        .find(|t| t.id == c.team_id)
-                        .map_or("", |t| t.name.as_str())
-                ),
-            })
-            .collect(),
-        owner_teams: team_options(&teams),
+        components,
+        owner_teams,
         no_action_reason: reason,
         errors: errors.into(),
         conflict,
