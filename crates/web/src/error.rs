@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use escapement_storage::StorageError;
 
-use crate::render::error_page;
+use crate::templates::{Page, error_page, internal_error_page};
 
 /// What a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -17,12 +17,16 @@ pub enum AppError {
     BadRequest(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
-    /// The change clashes with the state of what it changes (a closed review, say).
-    #[error("conflict: {0}")]
-    Conflict(String),
-    /// A fully rendered page with its own status (form re-renders with 422 or 409).
-    #[error("rendered page with status {0}")]
-    Page(StatusCode, String),
+    /// A rule refuses the change in the state its subject is in (a closed review, say);
+    /// every reason in words.
+    #[error("refused: {0}")]
+    Refused(String),
+    /// The form again, with the user's input and a message beside each field (422).
+    #[error("invalid input")]
+    Invalid(Box<Page>),
+    /// The form again, beside what someone else saved meanwhile (409).
+    #[error("edit conflict")]
+    Conflict(Box<Page>),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -30,11 +34,23 @@ pub enum AppError {
 /// Result alias for handlers.
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// `template` over `page` again with status 422: the input kept, the messages shown.
+    pub fn invalid<T: serde::Serialize>(template: &'static str, page: &T) -> AppError {
+        AppError::Invalid(Box::new(Page::new(template, page)))
+    }
+
+    /// `template` over `page` again with status 409, beside what is saved now.
+    pub fn conflict<T: serde::Serialize>(template: &'static str, page: &T) -> AppError {
+        AppError::Conflict(Box::new(Page::new(template, page)))
+    }
+}
+
 impl From<StorageError> for AppError {
     fn from(err: StorageError) -> Self {
         match err {
             StorageError::NotFound => AppError::NotFound,
-            StorageError::Blocked(blocked) => AppError::Conflict(blocked.to_string()),
+            StorageError::Blocked(blocked) => AppError::Refused(blocked.to_string()),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -62,19 +78,18 @@ impl IntoResponse for AppError {
             AppError::Forbidden(message) => {
                 error_page(StatusCode::FORBIDDEN, "You cannot do that", &message)
             }
-            AppError::Conflict(message) => error_page(
+            AppError::Refused(message) => error_page(
                 StatusCode::CONFLICT,
                 "This change cannot be made now",
                 &message,
             ),
-            AppError::Page(status, html) => (status, axum::response::Html(html)).into_response(),
+            AppError::Invalid(page) => (*page)
+                .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+                .into_response(),
+            AppError::Conflict(page) => (*page).with_status(StatusCode::CONFLICT).into_response(),
             AppError::Internal(err) => {
                 tracing::error!(error = ?err, "request failed with an internal error");
-                error_page(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Sorry, there is a problem with the service",
-                    "The error has been logged. Try again later; your last change may not have been saved.",
-                )
+                internal_error_page()
             }
         }
     }

@@ -9,16 +9,17 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod markdown;
-pub mod render;
+pub mod page;
 pub mod routes;
+pub mod state;
+pub mod templates;
 
 use std::future::Future;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use sea_orm::DatabaseConnection;
+use axum::response::Response;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -27,42 +28,13 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use escapement_storage::Db;
-use escapement_storage::sea_orm;
-
-/// Shared state of every handler: cheap to clone.
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    /// The one-time first-run setup token, while the database had no user at start.
-    pub setup_token: Option<std::sync::Arc<str>>,
-    /// How failed logins are slowed and refused.
-    pub throttle: escapement_core::auth::ThrottlePolicy,
-    /// Whether cookies get the `Secure` flag (the public URL is https).
-    pub secure_cookies: bool,
-}
-
-impl AppState {
-    /// State over an open, migrated database, with default policies and no setup token.
-    pub fn new(db: DatabaseConnection) -> AppState {
-        AppState {
-            db,
-            setup_token: None,
-            throttle: escapement_core::auth::ThrottlePolicy::default(),
-            secure_cookies: false,
-        }
-    }
-}
+pub use state::AppState;
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
-    render::error_page(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "Sorry, there is a problem with the service",
-        "The error has been logged. Try again later; your last change may not have been saved.",
-    )
-    .into_response()
+    templates::internal_error_page()
 }
 
 /// The whole application: routes, CSRF, security headers, tracing, timeouts, compression.

@@ -12,9 +12,9 @@ use escapement_storage::accounts::{get_user, load_session, memberships_of, save_
 use uuid::Uuid;
 
 use super::{CurrentUser, SESSION_COOKIE, api_token_hash, cookie_value, session_id};
-use crate::AppState;
 use crate::error::AppError;
-use crate::render::{SIGNED_IN, SignedIn};
+use crate::state::AppState;
+use crate::templates::{SIGNED_IN, SignedIn};
 
 /// Sessions are written back at most this often, so reading pages stays read-only.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);

@@ -232,3 +232,11 @@ pub fn new_api_token() -> String {
 pub fn api_token_hash(token: &str) -> String {
     session_id(token)
 }
+
+/// [`hash_password`] on a blocking thread, so a hash never stalls the async workers.
+pub async fn hash_off_thread(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(AppError::Internal)
+}

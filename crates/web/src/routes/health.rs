@@ -5,8 +5,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
 use serde_json::json;
 
-use crate::AppState;
 use crate::routes::table::{AccessLevel, Route};
+use crate::state::AppState;
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
     match escapement_storage::ping(&state.db).await {

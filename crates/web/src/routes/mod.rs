@@ -2,19 +2,12 @@
 //! one place with who may use it; the router is folded from the same entries.
 
 mod api;
-mod audit;
-mod catalog;
 mod defects;
 mod health;
-mod members;
-mod password;
-mod pipeline;
 mod reviews;
 mod session;
+mod settings;
 mod table;
-mod tokens;
-mod users;
-mod views;
 
 use axum::Router;
 use axum::http::header;
@@ -24,9 +17,9 @@ use axum::routing::any;
 
 pub use table::{AccessLevel, RouteInfo};
 
-use crate::AppState;
 use crate::auth::require_login;
 use crate::error::AppError;
+use crate::state::AppState;
 use table::Route;
 
 const STYLESHEET: &str = include_str!("../../../../static/app.css");
@@ -73,13 +66,7 @@ fn entries() -> Vec<Route> {
         session::routes(),
         defects::routes(),
         reviews::routes(),
-        catalog::routes(),
-        members::routes(),
-        pipeline::routes(),
-        users::routes(),
-        tokens::routes(),
-        password::routes(),
-        audit::routes(),
+        settings::routes(),
         api::routes(),
     ] {
         all.extend(module);

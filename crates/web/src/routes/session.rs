@@ -15,7 +15,6 @@ use escapement_storage::accounts::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::auth::{
     CurrentUser, clear_session_cookie, client_addr, end_session, hash_password, safe_next,
     session_cookie, start_session, verify_password, with_cookie,
@@ -23,9 +22,10 @@ use crate::auth::{
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
-use crate::render::{Layout, render, render_with_status};
+use crate::page::views::FormErrors;
+use crate::page::{Layout, Page, render};
 use crate::routes::table::{AccessLevel, Route};
-use crate::routes::views::FormErrors;
+use crate::state::AppState;
 
 pub fn routes() -> Vec<Route> {
     use AccessLevel::{Public, SignedIn};
@@ -104,11 +104,7 @@ async fn login(
     let email = match draft.validate() {
         Ok(email) => email,
         Err(errors) => {
-            return Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "login.html",
-                &page(&errors, None),
-            ));
+            return Err(AppError::invalid("login.html", &page(&errors, None)));
         }
     };
     let since = now - state.throttle.window;
@@ -131,11 +127,9 @@ async fn login(
             )
             .await?;
             let message = decision.refusal_message().unwrap_or_default();
-            return Err(render_with_status(
-                StatusCode::TOO_MANY_REQUESTS,
-                "login.html",
-                &page(&ValidationErrors::new(), Some(message)),
-            ));
+            let page = page(&ValidationErrors::new(), Some(message));
+            let page = Page::new("login.html", &page).with_status(StatusCode::TOO_MANY_REQUESTS);
+            return Ok(page.into_response());
         }
         ThrottleDecision::Delay(delay) => {
             tokio::time::sleep(delay.to_std().unwrap_or(MAX_WAIT).min(MAX_WAIT)).await;
@@ -172,11 +166,7 @@ async fn login(
         .await?;
         let mut errors = ValidationErrors::new();
         errors.push("email", "Enter a correct email address and password");
-        return Err(render_with_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "login.html",
-            &page(&errors, None),
-        ));
+        return Err(AppError::invalid("login.html", &page(&errors, None)));
     };
     // A new session id at every sign-in: a session planted before login is worthless.
     end_session(&state.db, &headers).await?;
@@ -306,11 +296,7 @@ async fn setup(
     let new = match draft.validate() {
         Ok(new) => new,
         Err(errors) => {
-            return Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "setup.html",
-                &page(&errors),
-            ));
+            return Err(AppError::invalid("setup.html", &page(&errors)));
         }
     };
     let password = form.password.clone();
@@ -320,11 +306,7 @@ async fn setup(
     let user = match create_user(&state.db, &new, &hash, true, now).await {
         Ok(user) => user,
         Err(StorageError::Invalid(errors)) => {
-            return Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "setup.html",
-                &page(&errors),
-            ));
+            return Err(AppError::invalid("setup.html", &page(&errors)));
         }
         Err(other) => return Err(other.into()),
     };

@@ -9,8 +9,8 @@ use axum::middleware::from_fn;
 use axum::routing::{MethodRouter, get, post};
 use serde::Serialize;
 
-use crate::AppState;
 use crate::auth::{require_instance_admin, require_login};
+use crate::state::AppState;
 
 /// Who may use a route. Team levels name a team through the object in the path or the
 /// `team_id` of the form: other teams' objects answer 404 and a too-small role 403.

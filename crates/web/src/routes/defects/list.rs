@@ -11,16 +11,16 @@ use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
-use crate::render::{Layout, render};
-use crate::routes::views::{
+use crate::page::views::{
     Opt, OptGroup, component_groups, id_filter, keyed_options, release_groups, stage_options,
     team_options,
 };
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// Defects shown on one page of the list.
 pub const PER_PAGE: u64 = 50;

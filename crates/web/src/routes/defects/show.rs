@@ -9,13 +9,13 @@ use escapement_storage::reviews::review_of_defect;
 use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppError;
 use crate::error::AppResult;
 use crate::extract::IdPath;
-use crate::render::{Layout, render};
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// One stage of the pipeline strip, with what happened there.
 #[derive(Serialize)]

@@ -2,7 +2,6 @@
 //! version check, deleted with a confirmation button.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
@@ -18,15 +17,15 @@ use serde::{Deserialize, Serialize};
 use super::show::EmptyForm;
 use super::step_page::{Input, step_page};
 use super::{action_choices, actor, visible_review};
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPair;
-use crate::render::{Layout, render, render_with_status};
-use crate::routes::views::{
+use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// The action form with the version it was based on.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -95,11 +94,7 @@ pub async fn create_action(
                 None,
             )
             .await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/step.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/step.html", &page))
         }
         Err(other) => Err(other.into()),
     }
@@ -231,11 +226,7 @@ pub async fn update_action_details(
         Err(StorageError::Invalid(errors)) => {
             let page =
                 action_page(&state, &user, &csrf, review, action, form, &errors, None).await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/action_form.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/action_form.html", &page))
         }
         Err(StorageError::Stale { .. }) => {
             let current = get_action(&state.db, id, action_id).await?;
@@ -253,11 +244,7 @@ pub async fn update_action_details(
                 Some(conflict),
             )
             .await?;
-            Err(render_with_status(
-                StatusCode::CONFLICT,
-                "reviews/action_form.html",
-                &page,
-            ))
+            Err(AppError::conflict("reviews/action_form.html", &page))
         }
         Err(other) => Err(AppError::from(other)),
     }

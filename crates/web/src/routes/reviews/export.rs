@@ -12,12 +12,12 @@ use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 
 use super::visible_review;
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::IdPath;
-use crate::render::{Layout, render};
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// The review with every name and label resolved.
 async fn document(state: &AppState, review: &Review) -> AppResult<ReviewDocument> {

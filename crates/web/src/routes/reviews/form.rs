@@ -3,7 +3,6 @@
 //! an edit based on an old version shows what is saved now beside the input (409).
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
@@ -20,15 +19,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{actor, visible_review};
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
-use crate::render::{Layout, render, render_with_status};
-use crate::routes::views::{
-    ConflictField, FormErrors, Opt, conflicting, form_version, team_options,
-};
+use crate::page::views::{ConflictField, FormErrors, Opt, conflicting, form_version, team_options};
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// The review form as posted: the details, the escapes to cover and the version it was based on.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -253,11 +250,7 @@ pub async fn create_review(
         Err(StorageError::Invalid(errors)) => {
             let errors = rename_defect_field(errors);
             let page = page(&state, &user, &csrf, None, form, &errors, None).await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/form.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/form.html", &page))
         }
         Err(other) => Err(other.into()),
     }
@@ -341,11 +334,7 @@ pub async fn update_review(
         Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
         Err(StorageError::Invalid(errors)) => {
             let page = page(&state, &user, &csrf, Some(&review), form, &errors, None).await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/form.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/form.html", &page))
         }
         Err(StorageError::Stale { .. }) => {
             let current = visible_review(&state, &user, id, None).await?;
@@ -363,11 +352,7 @@ pub async fn update_review(
                 Some(conflict),
             )
             .await?;
-            Err(render_with_status(
-                StatusCode::CONFLICT,
-                "reviews/form.html",
-                &page,
-            ))
+            Err(AppError::conflict("reviews/form.html", &page))
         }
         Err(other) => Err(other.into()),
     }

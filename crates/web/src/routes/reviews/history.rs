@@ -7,12 +7,12 @@ use escapement_storage::reviews::{HistoryEntry, Review, list_history};
 use serde::{Deserialize, Serialize};
 
 use super::visible_review;
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
-use crate::render::{Layout, render};
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 const PER_PAGE: u64 = 100;
 

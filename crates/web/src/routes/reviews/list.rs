@@ -15,13 +15,13 @@ use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
-use crate::render::{Layout, render};
-use crate::routes::views::{Opt, id_filter, keyed_options, team_options};
+use crate::page::views::{Opt, id_filter, keyed_options, team_options};
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// Rows on one page of either list.
 const PER_PAGE: u64 = 50;

@@ -16,11 +16,11 @@ use escapement_storage::reviews::{Actor, Review, ReviewEscape, get_review};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
+use crate::page::views::{Opt, team_options};
 use crate::routes::table::{AccessLevel, Route};
-use crate::routes::views::{Opt, team_options};
+use crate::state::AppState;
 use escapement_storage::catalog::{list_components, list_teams};
 
 /// The review pages: lists and forms for signed-in users, everything about one review at

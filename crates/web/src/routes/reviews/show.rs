@@ -3,7 +3,6 @@
 //! escapes, picked from the team's queue or recorded on the spot.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
@@ -23,13 +22,13 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{BlameHint, EscapeNav, actor, blame_hints, escape_nav, people_of, visible_review};
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPair, IdPath};
-use crate::render::{Layout, render, render_with_status};
-use crate::routes::views::{FormErrors, Opt, form_version, keyed_options, stage_options};
+use crate::page::views::{FormErrors, Opt, form_version, keyed_options, stage_options};
+use crate::page::{Layout, render};
+use crate::state::AppState;
 
 /// A state button.
 #[derive(Serialize)]
@@ -228,11 +227,7 @@ pub async fn change_review_state(
         },
     )
     .await?;
-    Err(render_with_status(
-        StatusCode::CONFLICT,
-        "reviews/show.html",
-        &page,
-    ))
+    Err(AppError::conflict("reviews/show.html", &page))
 }
 
 /// The "add an escape from the queue" form.
@@ -268,11 +263,7 @@ pub async fn add_review_escape(
                 ..Feedback::default()
             };
             let page = review_page(&state, &user, &csrf, review, feedback).await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/show.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/show.html", &page))
         }
         Err(other) => Err(other.into()),
     }
@@ -309,11 +300,7 @@ pub async fn record_review_escape(
                 ..Feedback::default()
             };
             let page = review_page(&state, &user, &csrf, review, feedback).await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/show.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/show.html", &page))
         }
         Err(other) => Err(other.into()),
     }

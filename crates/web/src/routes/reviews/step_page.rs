@@ -21,11 +21,11 @@ use uuid::Uuid;
 use super::{
     BlameHint, EscapeNav, StepMark, action_choices, blame_hints, escape_nav, people_of, step_marks,
 };
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::render::Layout;
-use crate::routes::views::{ConflictField, FormErrors, Opt, keyed_options, stage_options};
+use crate::page::Layout;
+use crate::page::views::{ConflictField, FormErrors, Opt, keyed_options, stage_options};
+use crate::state::AppState;
 
 /// The user's own input of the step being re-rendered, or `Saved` to show what is stored.
 pub(super) enum Input {

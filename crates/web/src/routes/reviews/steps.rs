@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
@@ -25,13 +24,14 @@ use uuid::Uuid;
 
 use super::step_page::{Input, StepConflict, changes_since, step_page};
 use super::{actor, visible_review};
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::extract::{IdPair, QueryParams};
-use crate::render::{render, render_with_status};
-use crate::routes::views::{conflicting, form_version};
+use crate::page::render;
+use crate::page::views::{conflicting, form_version};
+use crate::state::AppState;
 
 /// `?step=checklist`; without it, the first step not yet done.
 #[derive(Debug, Default, Deserialize)]
@@ -102,11 +102,7 @@ async fn respond<T: Serialize>(
                 state, user, csrf, review, escape_id, step, input.1, &errors, None,
             )
             .await?;
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "reviews/step.html",
-                &page,
-            ))
+            Err(AppError::invalid("reviews/step.html", &page))
         }
         Err(StorageError::Stale { .. }) => {
             let current = get_escape(&state.db, review_id, escape_id).await?;
@@ -128,11 +124,7 @@ async fn respond<T: Serialize>(
                 Some(conflict),
             )
             .await?;
-            Err(render_with_status(
-                StatusCode::CONFLICT,
-                "reviews/step.html",
-                &page,
-            ))
+            Err(AppError::conflict("reviews/step.html", &page))
         }
         Err(other) => Err(other.into()),
     }

@@ -11,13 +11,13 @@ use escapement_storage::user_admin::{SELF_DEACTIVATION, set_active};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::AppState;
 use crate::auth::{CurrentUser, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPath;
-use crate::routes::members::actor;
+use crate::routes::settings::members::actor;
 use crate::routes::table::{AccessLevel, Route};
+use crate::state::AppState;
 
 pub fn routes() -> Vec<Route> {
     use AccessLevel::InstanceAdmin;
@@ -70,7 +70,7 @@ async fn change(
     match set_active(&state.db, user_id, active, actor(user, &addr), Utc::now()).await {
         Ok(_) => {}
         Err(StorageError::Invalid(_)) => {
-            return Err(AppError::Conflict(SELF_DEACTIVATION.to_owned()));
+            return Err(AppError::Refused(SELF_DEACTIVATION.to_owned()));
         }
         Err(other) => return Err(other.into()),
     }

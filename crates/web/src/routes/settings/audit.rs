@@ -7,13 +7,13 @@ use escapement_core::Paging;
 use escapement_storage::accounts::list_events;
 use serde::{Deserialize, Serialize};
 
-use crate::AppState;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
-use crate::render::{Layout, render};
+use crate::page::{Layout, render};
 use crate::routes::table::{AccessLevel, Route};
+use crate::state::AppState;
 
 pub fn routes() -> Vec<Route> {
     vec![Route::get(

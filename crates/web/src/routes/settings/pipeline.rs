@@ -2,21 +2,17 @@
 //! remove an unused one) and the escape boundary. Changing the boundary re-classifies every
 //! defect at once, because escapes are computed, never stored.
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use escapement_core::{Boundary, Pipeline, Stage, StageKey, ValidationErrors};
-use escapement_storage::StorageError;
 use escapement_storage::settings::{StageSettings, save_stage_settings, stage_settings};
 use serde::Serialize;
 
-use crate::AppState;
-use crate::auth::CurrentUser;
-use crate::csrf::{CsrfForm, CsrfToken};
+use crate::csrf::CsrfForm;
 use crate::error::AppResult;
-use crate::render::{Layout, render, render_with_status};
+use crate::page::form::{FormPage, Refusal, respond};
+use crate::page::views::FormErrors;
+use crate::page::{Ctx, Layout, Page, render, see_other};
 use crate::routes::table::{AccessLevel, Route};
-use crate::routes::views::FormErrors;
 
 pub fn routes() -> Vec<Route> {
     vec![
@@ -48,12 +44,11 @@ struct PipelinePage {
     errors: FormErrors,
 }
 
-fn page(csrf: &str, settings: &StageSettings) -> PipelinePage {
+fn page(ctx: &Ctx, settings: &StageSettings) -> PipelinePage {
     PipelinePage {
-        layout: Layout::new(
+        layout: ctx.layout(
             "Pipeline and boundary",
             "settings",
-            csrf,
             &[("Settings", "/settings")],
         ),
         stages: settings
@@ -76,12 +71,9 @@ fn page(csrf: &str, settings: &StageSettings) -> PipelinePage {
     }
 }
 
-async fn edit_pipeline(
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
-) -> AppResult<Response> {
-    let settings = stage_settings(&state.db).await?;
-    render("settings/pipeline.html", &page(&csrf, &settings))
+async fn edit_pipeline(ctx: Ctx) -> AppResult<Response> {
+    let settings = stage_settings(ctx.db()).await?;
+    render("settings/pipeline.html", &page(&ctx, &settings))
 }
 
 fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
@@ -177,29 +169,31 @@ fn parse(
     }
 }
 
+impl FormPage for PipelinePage {
+    type Input = ();
+
+    async fn invalid(mut self, (): (), errors: ValidationErrors) -> AppResult<Page> {
+        self.errors = (&errors).into();
+        Ok(Page::new("settings/pipeline.html", &self))
+    }
+
+    async fn stale(self, (): ()) -> AppResult<Page> {
+        Ok(Page::new("settings/pipeline.html", &self))
+    }
+}
+
 async fn update_pipeline(
-    user: CurrentUser,
-    State(state): State<AppState>,
-    CsrfToken(csrf): CsrfToken,
+    ctx: Ctx,
     CsrfForm(form): CsrfForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
-    let current = stage_settings(&state.db).await?;
-    let mut view = page(&csrf, &current);
-    let result = match parse(&form, &current, &mut view) {
-        Ok(settings) => save_stage_settings(&state.db, &settings).await,
-        Err(errors) => Err(StorageError::Invalid(errors)),
+    ctx.user.require_admin()?;
+    let current = stage_settings(ctx.db()).await?;
+    let mut view = page(&ctx, &current);
+    let outcome: Result<(), Refusal> = match parse(&form, &current, &mut view) {
+        Ok(settings) => save_stage_settings(ctx.db(), &settings)
+            .await
+            .map_err(Refusal::from),
+        Err(errors) => Err(errors.into()),
     };
-    match result {
-        Ok(()) => Ok(Redirect::to("/settings/pipeline").into_response()),
-        Err(StorageError::Invalid(errors)) => {
-            view.errors = (&errors).into();
-            Err(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "settings/pipeline.html",
-                &view,
-            ))
-        }
-        Err(other) => Err(other.into()),
-    }
+    respond(view, (), outcome, |()| see_other("/settings/pipeline")).await
 }

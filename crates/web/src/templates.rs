@@ -1,5 +1,6 @@
 //! Template rendering: one embedded minijinja environment (autoescaping, strict undefined),
-//! the shared page layout, and the few filters the templates need.
+//! the shared page layout, the few filters the templates need, and [`Page`], a page waiting
+//! to be rendered with its status. It imports nothing else of this crate but Markdown.
 
 use std::sync::LazyLock;
 
@@ -11,8 +12,6 @@ use escapement_core::{
 };
 use minijinja::{Environment, UndefinedBehavior, Value};
 use serde::Serialize;
-
-use crate::error::{AppError, AppResult};
 
 static TEMPLATES: LazyLock<Environment<'static>> = LazyLock::new(|| {
     let mut env = Environment::new();
@@ -136,26 +135,61 @@ tokio::task_local! {
 
 /// Renders `template` with the serialised `page` as its context, plus `signed_in` (the
 /// user of the current request, or none) for the layout.
-pub fn render_string<T: Serialize>(template: &str, page: &T) -> AppResult<String> {
+pub fn render_string<T: Serialize>(template: &str, page: &T) -> Result<String, minijinja::Error> {
+    render_value(template, Value::from(minijinja::value::Serde(page)))
+}
+
+fn render_value(template: &str, page: Value) -> Result<String, minijinja::Error> {
     let template = TEMPLATES.get_template(template)?;
     let signed_in = SIGNED_IN.try_with(Clone::clone).ok().flatten();
     let context = minijinja::context! {
         signed_in => Value::from(minijinja::value::Serde(signed_in)),
-        ..Value::from(minijinja::value::Serde(page))
+        ..page
     };
-    Ok(template.render(context)?)
+    template.render(context)
 }
 
-/// Renders a page with status 200.
-pub fn render<T: Serialize>(template: &str, page: &T) -> AppResult<Response> {
-    Ok(Html(render_string(template, page)?).into_response())
+/// A page to render: its template, its context and the status it answers with. Handlers
+/// build one; it is rendered when it becomes the response, so a form that comes back with
+/// 422 or 409 travels as data, not as HTML rendered in advance.
+#[derive(Debug, Clone)]
+pub struct Page {
+    status: StatusCode,
+    template: &'static str,
+    context: Value,
 }
 
-/// Renders a page with another status, as an error so handlers can `return Err(..)` it.
-pub fn render_with_status<T: Serialize>(status: StatusCode, template: &str, page: &T) -> AppError {
-    match render_string(template, page) {
-        Ok(html) => AppError::Page(status, html),
-        Err(err) => err,
+impl Page {
+    /// `template` over the serialised `page`, answering 200.
+    pub fn new<T: Serialize>(template: &'static str, page: &T) -> Page {
+        Page {
+            status: StatusCode::OK,
+            template,
+            context: Value::from(minijinja::value::Serde(page)),
+        }
+    }
+
+    /// The same page answering `status`.
+    pub fn with_status(mut self, status: StatusCode) -> Page {
+        self.status = status;
+        self
+    }
+
+    /// The HTML of the page.
+    pub fn render(&self) -> Result<String, minijinja::Error> {
+        render_value(self.template, self.context.clone())
+    }
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        match self.render() {
+            Ok(html) => (self.status, Html(html)).into_response(),
+            Err(err) => {
+                tracing::error!(error = ?err, template = self.template, "a page could not be rendered");
+                internal_error_page()
+            }
+        }
     }
 }
 
@@ -177,4 +211,13 @@ pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response 
         Ok(html) => (status, Html(html)).into_response(),
         Err(_) => (status, format!("{heading}\n\n{message}")).into_response(),
     }
+}
+
+/// The page for a failure the user cannot act on; what went wrong is logged, never shown.
+pub fn internal_error_page() -> Response {
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Sorry, there is a problem with the service",
+        "The error has been logged. Try again later; your last change may not have been saved.",
+    )
 }

@@ -8,25 +8,23 @@ mod status;
 
 use std::fmt;
 
-use axum::extract::State;
 use axum::http::Extensions;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::UserDraft;
-use escapement_storage::StorageError;
 use escapement_storage::account_admin::{add_user, all_memberships};
 use escapement_storage::accounts::list_users;
 use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::catalog::{FieldKind, FieldView, FormPage};
-use super::members::actor;
-use crate::AppState;
-use crate::auth::{CurrentUser, client_addr, hash_password};
-use crate::csrf::{CsrfForm, CsrfToken};
-use crate::error::{AppError, AppResult};
-use crate::render::{Layout, render};
+use crate::auth::{client_addr, hash_off_thread};
+use crate::csrf::CsrfForm;
+use crate::error::AppResult;
+use crate::page::fields::{FieldForm, FieldKind, FieldView};
+use crate::page::form::{Refusal, respond};
+use crate::page::{Ctx, Layout, render, see_other};
+use crate::routes::settings::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -62,14 +60,10 @@ struct UsersPage {
     users: Vec<UserRow>,
 }
 
-async fn list_users_page(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
-) -> AppResult<Response> {
-    user.require_admin()?;
-    let teams = list_teams(&state.db).await?;
-    let memberships = all_memberships(&state.db).await?;
+async fn list_users_page(ctx: Ctx) -> AppResult<Response> {
+    ctx.user.require_admin()?;
+    let teams = list_teams(ctx.db()).await?;
+    let memberships = all_memberships(ctx.db()).await?;
     // Teams in name order, as list_teams returns them.
     let teams_of = |user_id: Uuid| -> String {
         teams
@@ -83,7 +77,7 @@ async fn list_users_page(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let users = list_users(&state.db)
+    let users = list_users(ctx.db())
         .await?
         .into_iter()
         .map(|u| UserRow {
@@ -98,7 +92,7 @@ async fn list_users_page(
     render(
         "settings/users.html",
         &UsersPage {
-            layout: Layout::new("Users", "settings", &csrf, &TRAIL[..1]),
+            layout: ctx.layout("Users", "settings", &TRAIL[..1]),
             users,
         },
     )
@@ -125,20 +119,19 @@ impl fmt::Debug for NewUserForm {
     }
 }
 
-fn user_form(csrf: &str, form: &NewUserForm) -> FormPage {
-    let mut email = FieldView::new("email", "Email address", FieldKind::Email, &form.email);
-    email.hint = Some("They sign in with it.");
-    let mut password = FieldView::new("password", "Password", FieldKind::Password, "");
-    password.hint = Some(
+fn user_form(ctx: &Ctx, form: &NewUserForm) -> FieldForm {
+    let email = FieldView::new("email", "Email address", FieldKind::Email, &form.email)
+        .hint("They sign in with it.");
+    let password = FieldView::new("password", "Password", FieldKind::Password, "").hint(
         "At least 12 characters. Tell it to them in person or over a channel you trust; they cannot change it yet.",
     );
-    let mut admin = FieldView::new(
+    let admin = FieldView::new(
         "is_admin",
         "Instance administrator",
         FieldKind::Checkbox,
         &form.is_admin,
-    );
-    admin.hint = Some("Can manage every team, account and setting.");
+    )
+    .hint("Can manage every team, account and setting.");
     let fields = vec![
         email,
         FieldView::new("display_name", "Name", FieldKind::Text, &form.display_name),
@@ -151,8 +144,8 @@ fn user_form(csrf: &str, form: &NewUserForm) -> FormPage {
         ),
         admin,
     ];
-    FormPage::new(
-        Layout::new("Add a user", "settings", csrf, TRAIL),
+    FieldForm::new(
+        ctx.layout("Add a user", "settings", TRAIL),
         "/settings/users".to_owned(),
         "Add user",
         "/settings/users".to_owned(),
@@ -161,50 +154,37 @@ fn user_form(csrf: &str, form: &NewUserForm) -> FormPage {
     )
 }
 
-async fn new_user_form(user: CurrentUser, CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
-    user.require_admin()?;
-    user_form(&csrf, &NewUserForm::default()).show()
+async fn new_user_form(ctx: Ctx) -> AppResult<Response> {
+    ctx.user.require_admin()?;
+    Ok(user_form(&ctx, &NewUserForm::default())
+        .page()
+        .into_response())
 }
 
 async fn create_user(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
+    ctx: Ctx,
     extensions: Extensions,
     CsrfForm(form): CsrfForm<NewUserForm>,
 ) -> AppResult<Response> {
-    user.require_admin()?;
-    let page = user_form(&csrf, &form);
-    let draft = UserDraft {
-        email: form.email.clone(),
-        display_name: form.display_name.clone(),
-        password: form.password.clone(),
-        password_confirmation: form.password_confirmation.clone(),
-    };
-    let new = match draft.validate() {
-        Ok(new) => new,
-        Err(errors) => return Err(page.invalid(&errors)),
-    };
-    let password = form.password;
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
-    let addr = client_addr(&extensions);
-    let is_admin = form.is_admin == "on";
-    let created = match add_user(
-        &state.db,
-        &new,
-        &hash,
-        is_admin,
-        actor(&user, &addr),
-        Utc::now(),
-    )
+    ctx.user.require_admin()?;
+    let outcome: Result<_, Refusal> = async {
+        let draft = UserDraft {
+            email: form.email.clone(),
+            display_name: form.display_name.clone(),
+            password: form.password.clone(),
+            password_confirmation: form.password_confirmation.clone(),
+        };
+        let new = draft.validate()?;
+        let hash = hash_off_thread(form.password.clone()).await?;
+        let (addr, is_admin) = (client_addr(&extensions), form.is_admin == "on");
+        let actor = actor(&ctx.user, &addr);
+        Ok(add_user(ctx.db(), &new, &hash, is_admin, actor, Utc::now()).await?)
+    }
+    .await;
+    let by = ctx.user.user.id;
+    respond(user_form(&ctx, &form), (), outcome, |created| {
+        tracing::info!(user.id = %created.id, by.id = %by, "an administrator added a user");
+        see_other(&format!("/settings/users/{}", created.id))
+    })
     .await
-    {
-        Ok(created) => created,
-        Err(StorageError::Invalid(errors)) => return Err(page.invalid(&errors)),
-        Err(other) => return Err(other.into()),
-    };
-    tracing::info!(user.id = %created.id, by.id = %user.user.id, "an administrator added a user");
-    Ok(Redirect::to(&format!("/settings/users/{}", created.id)).into_response())
 }
