@@ -11,10 +11,10 @@ use escapement_storage::StorageError;
 use escapement_storage::accounts::create_user;
 use escapement_storage::defects::{DefectFilter, create_defect, get_defect};
 use escapement_storage::reviews::{
-    Actor, ReviewFilter, add_action, add_escape, change_state, confirm_facts, create_review,
-    delete_action, get_review, list_history, list_reviews, record_escape, remove_escape,
-    review_escapes, save_analysis, save_checklist, save_classification, save_no_action_reason,
-    unreviewed_escapes, update_action, update_review,
+    Actor, ReviewFilter, StepWrite, add_action, add_escape, change_state, confirm_facts,
+    create_review, delete_action, get_review, list_history, list_reviews, record_escape,
+    remove_escape, review_escapes, save_analysis, save_checklist, save_classification,
+    save_no_action_reason, unreviewed_escapes, update_action, update_review,
 };
 use escapement_storage::settings::stage_settings;
 use escapement_tests::{TestDb, both_backends};
@@ -175,46 +175,49 @@ async fn guided_steps_are_saved_with_their_history(store: TestDb) {
         .await
         .expect("review");
     let e = &review_escapes(&store.db, review.id).await.expect("escapes")[0];
-    confirm_facts(&store.db, review.id, e.id, 1, &who, Utc::now())
-        .await
-        .expect("facts");
+    confirm_facts(
+        &store.db,
+        &StepWrite::new(review.id, e.id, 1, &who, Utc::now()),
+    )
+    .await
+    .expect("facts");
     let mut checklist = Checklist::new();
     checklist.set(
         Question::AutomatedCoverage,
         Some(Answer::No),
         "only unit tests",
     );
-    save_checklist(&store.db, review.id, e.id, 2, &checklist, &who, Utc::now())
-        .await
-        .expect("checklist");
+    save_checklist(
+        &store.db,
+        &StepWrite::new(review.id, e.id, 2, &who, Utc::now()),
+        &checklist,
+    )
+    .await
+    .expect("checklist");
     let analysis = Analysis {
         expected_catch_stage: Some(StageKey::parse("integration_test").expect("stage")),
         evidence: "A contract test".to_owned(),
         evidence_gap: "No contract suite".to_owned(),
     };
-    save_analysis(&store.db, review.id, e.id, 3, &analysis, &who, Utc::now())
-        .await
-        .expect("analysis");
+    save_analysis(
+        &store.db,
+        &StepWrite::new(review.id, e.id, 3, &who, Utc::now()),
+        &analysis,
+    )
+    .await
+    .expect("analysis");
     let classification = Classification::new(Some(Mechanism::NoTest), [Mechanism::MissedReview]);
     save_classification(
         &store.db,
-        review.id,
-        e.id,
-        4,
+        &StepWrite::new(review.id, e.id, 4, &who, Utc::now()),
         &classification,
-        &who,
-        Utc::now(),
     )
     .await
     .expect("mechanism");
     save_no_action_reason(
         &store.db,
-        review.id,
-        e.id,
-        5,
+        &StepWrite::new(review.id, e.id, 5, &who, Utc::now()),
         Some("Feature removed"),
-        &who,
-        Utc::now(),
     )
     .await
     .expect("reason");
@@ -283,13 +286,21 @@ async fn a_stale_step_is_refused_and_changes_nothing(store: TestDb) {
         .expect("review");
     let e = &review_escapes(&store.db, review.id).await.expect("escapes")[0];
     let first = Classification::new(Some(Mechanism::NoTest), []);
-    save_classification(&store.db, review.id, e.id, 1, &first, &who, Utc::now())
-        .await
-        .expect("first");
+    save_classification(
+        &store.db,
+        &StepWrite::new(review.id, e.id, 1, &who, Utc::now()),
+        &first,
+    )
+    .await
+    .expect("first");
     let second = Classification::new(Some(Mechanism::MissedReview), []);
-    let err = save_classification(&store.db, review.id, e.id, 1, &second, &who, Utc::now())
-        .await
-        .expect_err("stale");
+    let err = save_classification(
+        &store.db,
+        &StepWrite::new(review.id, e.id, 1, &who, Utc::now()),
+        &second,
+    )
+    .await
+    .expect_err("stale");
     assert!(
         matches!(err, StorageError::Stale { current_version: 2 }),
         "{err:?}"
@@ -403,23 +414,15 @@ async fn the_state_machine_guards_classification_and_locks_closed_reviews(store:
     let e = &review_escapes(&store.db, review.id).await.expect("escapes")[0];
     save_classification(
         &store.db,
-        review.id,
-        e.id,
-        1,
+        &StepWrite::new(review.id, e.id, 1, &who, Utc::now()),
         &Classification::new(Some(Mechanism::NoTest), []),
-        &who,
-        Utc::now(),
     )
     .await
     .expect("classified");
     save_no_action_reason(
         &store.db,
-        review.id,
-        e.id,
-        2,
+        &StepWrite::new(review.id, e.id, 2, &who, Utc::now()),
         Some("Feature removed"),
-        &who,
-        Utc::now(),
     )
     .await
     .expect("reason");
@@ -445,9 +448,13 @@ async fn the_state_machine_guards_classification_and_locks_closed_reviews(store:
     .expect("closed");
     assert!(review.closed_at.is_some());
 
-    let err = save_no_action_reason(&store.db, review.id, e.id, 3, None, &who, Utc::now())
-        .await
-        .expect_err("locked");
+    let err = save_no_action_reason(
+        &store.db,
+        &StepWrite::new(review.id, e.id, 3, &who, Utc::now()),
+        None,
+    )
+    .await
+    .expect_err("locked");
     assert!(
         matches!(err, StorageError::Blocked(ref b) if b.reasons == ["This review is closed: reopen it to change it"]),
         "{err:?}"

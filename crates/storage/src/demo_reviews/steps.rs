@@ -14,7 +14,7 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use super::{Candidate, Context, plan, texts};
 use crate::Result;
 use crate::reviews::{
-    add_action, confirm_facts, save_analysis, save_checklist, save_classification,
+    StepWrite, add_action, confirm_facts, save_analysis, save_checklist, save_classification,
     save_no_action_reason,
 };
 
@@ -89,7 +89,7 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
         let actor = &ctx.reviewer.actor;
         if depth >= Depth::Facts {
             let at = clock.advance(rng, 5..=90);
-            confirm_facts(db, rid, eid, self.version, actor, at).await?;
+            confirm_facts(db, &StepWrite::new(rid, eid, self.version, actor, at)).await?;
             self.version += 1;
         }
         if depth >= Depth::PartChecklist {
@@ -104,7 +104,12 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
                 found.checklist.clone()
             };
             let at = clock.advance(rng, 10..=120);
-            save_checklist(db, rid, eid, self.version, &checklist, actor, at).await?;
+            save_checklist(
+                db,
+                &StepWrite::new(rid, eid, self.version, actor, at),
+                &checklist,
+            )
+            .await?;
             self.version += 1;
         }
         let primary = found.classification.primary().unwrap_or(Mechanism::NoTest);
@@ -116,13 +121,22 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
                 evidence_gap: texts::evidence_gap(primary, &c.component),
             };
             let at = clock.advance(rng, 10..=180);
-            save_analysis(db, rid, eid, self.version, &analysis, actor, at).await?;
+            save_analysis(
+                db,
+                &StepWrite::new(rid, eid, self.version, actor, at),
+                &analysis,
+            )
+            .await?;
             self.version += 1;
         }
         if depth >= Depth::Classified {
             let at = clock.advance(rng, 5..=60);
-            save_classification(db, rid, eid, self.version, &found.classification, actor, at)
-                .await?;
+            save_classification(
+                db,
+                &StepWrite::new(rid, eid, self.version, actor, at),
+                &found.classification,
+            )
+            .await?;
             self.version += 1;
         }
         if depth < Depth::Complete {
@@ -184,7 +198,12 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
                 .to_owned(),
             };
             let at = clock.advance(rng, 5..=45);
-            save_no_action_reason(db, rid, eid, self.version, Some(&reason), actor, at).await?;
+            save_no_action_reason(
+                db,
+                &StepWrite::new(rid, eid, self.version, actor, at),
+                Some(&reason),
+            )
+            .await?;
             self.version += 1;
         }
         Ok(added)

@@ -40,6 +40,36 @@ pub struct Actor {
     pub name: String,
 }
 
+/// What every save of a review step names: the escape, the version the user's page
+/// showed, who saves and when.
+#[derive(Debug, Clone, Copy)]
+pub struct StepWrite<'a> {
+    pub review_id: Uuid,
+    pub escape_id: Uuid,
+    pub expected_version: i32,
+    pub actor: &'a Actor,
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> StepWrite<'a> {
+    /// A step write of `escape_id` in `review_id`, based on `expected_version`.
+    pub fn new(
+        review_id: Uuid,
+        escape_id: Uuid,
+        expected_version: i32,
+        actor: &'a Actor,
+        now: DateTime<Utc>,
+    ) -> StepWrite<'a> {
+        StepWrite {
+            review_id,
+            escape_id,
+            expected_version,
+            actor,
+            now,
+        }
+    }
+}
+
 /// A stored review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Review {

@@ -13,7 +13,7 @@ use uuid::Uuid;
 use super::history::Changes;
 use super::read::{contributing_keys, get_escape};
 use super::write::{editable, touch};
-use super::{Actor, ReviewEscape};
+use super::{Actor, ReviewEscape, StepWrite};
 use crate::entities::{defect, review_escape};
 use crate::{Result, StorageError, versioned};
 
@@ -64,12 +64,15 @@ async fn finish(
 /// Records that the team checked the escape's facts.
 pub async fn confirm_facts(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    escape_id: Uuid,
-    expected_version: i32,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    w: &StepWrite<'_>,
 ) -> Result<()> {
+    let StepWrite {
+        review_id,
+        escape_id,
+        expected_version,
+        actor,
+        now,
+    } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     changes.diff(
@@ -101,13 +104,16 @@ fn yes_no(b: bool) -> &'static str {
 /// Replaces the checklist answers and notes.
 pub async fn save_checklist(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    escape_id: Uuid,
-    expected_version: i32,
+    w: &StepWrite<'_>,
     checklist: &Checklist,
-    actor: &Actor,
-    now: DateTime<Utc>,
 ) -> Result<()> {
+    let StepWrite {
+        review_id,
+        escape_id,
+        expected_version,
+        actor,
+        now,
+    } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     for &q in Question::ALL {
@@ -147,13 +153,16 @@ pub async fn save_checklist(
 /// what evidence would have caught it, and why that evidence did not exist.
 pub async fn save_analysis(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    escape_id: Uuid,
-    expected_version: i32,
+    w: &StepWrite<'_>,
     analysis: &Analysis,
-    actor: &Actor,
-    now: DateTime<Utc>,
 ) -> Result<()> {
+    let StepWrite {
+        review_id,
+        escape_id,
+        expected_version,
+        actor,
+        now,
+    } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let data = &escape.defect.data;
     let mut changes = Changes::of(escape_subject(&data.title));
@@ -224,13 +233,16 @@ fn mechanisms_text(c: &Classification) -> String {
 /// Confirms the primary and contributing mechanisms.
 pub async fn save_classification(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    escape_id: Uuid,
-    expected_version: i32,
+    w: &StepWrite<'_>,
     classification: &Classification,
-    actor: &Actor,
-    now: DateTime<Utc>,
 ) -> Result<()> {
+    let StepWrite {
+        review_id,
+        escape_id,
+        expected_version,
+        actor,
+        now,
+    } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     let primary = |c: &Classification| {
@@ -269,13 +281,16 @@ pub async fn save_classification(
 /// Sets (or, with `None`, clears) the written reason why the escape needs no action.
 pub async fn save_no_action_reason(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    escape_id: Uuid,
-    expected_version: i32,
+    w: &StepWrite<'_>,
     reason: Option<&str>,
-    actor: &Actor,
-    now: DateTime<Utc>,
 ) -> Result<()> {
+    let StepWrite {
+        review_id,
+        escape_id,
+        expected_version,
+        actor,
+        now,
+    } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     changes.diff(

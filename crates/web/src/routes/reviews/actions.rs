@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
-use escapement_core::review::{ActionDraft, Step};
+use escapement_core::review::ActionDraft;
 use escapement_core::{ActionStatus, Effort, Mechanism, ValidationErrors};
 use escapement_storage::StorageError;
 use escapement_storage::reviews::{
@@ -15,17 +15,22 @@ use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 
 use super::show::EmptyForm;
-use super::step_page::{Input, step_page};
+use super::steps::actions::Actions;
+use super::steps::frame::StepForm;
 use super::{action_choices, actor, visible_review};
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPair;
+use crate::page::Ctx;
+use crate::page::form::{Refusal, respond};
+use crate::page::see_other;
 use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
 use crate::page::{Layout, render};
 use crate::state::AppState;
+use std::marker::PhantomData;
 
 /// The action form with the version it was based on.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -60,44 +65,32 @@ fn check_owner(user: &CurrentUser, draft: &ActionDraft) -> Result<(), Validation
 }
 
 pub async fn create_action(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
+    ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(form): CsrfForm<ActionForm>,
 ) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
-    let stages = stage_settings(&state.db).await?;
-    let result = match check_owner(&user, &form.draft)
-        .and_then(|()| form.draft.validate(&stages.pipeline))
-    {
-        Ok(new) => add_action(&state.db, id, escape_id, &new, &actor(&user), Utc::now())
-            .await
-            .map(|_| ()),
-        Err(errors) => Err(StorageError::Invalid(errors)),
+    let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteActions)).await?;
+    let stages = stage_settings(ctx.db()).await?;
+    let outcome: Result<(), Refusal> = async {
+        check_owner(&ctx.user, &form.draft)?;
+        let new = form.draft.validate(&stages.pipeline)?;
+        add_action(ctx.db(), id, escape_id, &new, &actor(&ctx.user), Utc::now()).await?;
+        Ok(())
+    }
+    .await;
+    let step = StepForm::<Actions> {
+        ctx: &ctx,
+        review,
+        escape_id,
+        loaded_at: String::new(),
+        kind: PhantomData,
     };
-    match result {
-        Ok(()) => Ok(Redirect::to(&format!(
+    let done = |()| {
+        see_other(&format!(
             "/reviews/{id}/escapes/{escape_id}?step=actions#actions"
         ))
-        .into_response()),
-        Err(StorageError::Invalid(errors)) => {
-            let page = step_page(
-                &state,
-                &user,
-                &csrf,
-                review,
-                escape_id,
-                Step::Actions,
-                Input::Action(form.draft),
-                &errors,
-                None,
-            )
-            .await?;
-            Err(AppError::invalid("reviews/step.html", &page))
-        }
-        Err(other) => Err(other.into()),
-    }
+    };
+    respond(step, form.draft, outcome, done).await
 }
 
 #[derive(Serialize)]

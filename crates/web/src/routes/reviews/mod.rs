@@ -7,7 +7,6 @@ mod form;
 mod history;
 mod list;
 mod show;
-mod step_page;
 mod steps;
 
 use escapement_core::auth::Permission;
