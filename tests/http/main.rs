@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod auth;
 mod catalog;
+mod concurrency;
 mod defects;
 mod isolation;
 mod platform;

@@ -2,6 +2,7 @@
 
 mod account_admin;
 mod accounts;
+mod concurrency;
 mod demo;
 mod reviews;
 mod user_admin;

@@ -34,7 +34,7 @@ both_backends!(TestDb:
     an_escape_recorded_from_a_review_is_added_with_it_or_not_at_all,
 );
 
-async fn actor(store: &TestDb) -> Actor {
+pub(crate) async fn actor(store: &TestDb) -> Actor {
     let draft = UserDraft {
         email: format!("{}@example.com", Uuid::new_v4().simple()),
         display_name: "Dana Reyes".to_owned(),
@@ -56,7 +56,7 @@ async fn actor(store: &TestDb) -> Actor {
     }
 }
 
-fn details(team_id: Uuid, title: &str, day: u32) -> ReviewDetails {
+pub(crate) fn details(team_id: Uuid, title: &str, day: u32) -> ReviewDetails {
     ReviewDetails {
         title: title.to_owned(),
         team_id,
@@ -67,7 +67,7 @@ fn details(team_id: Uuid, title: &str, day: u32) -> ReviewDetails {
     }
 }
 
-async fn escape(store: &TestDb, team_id: Uuid, title: &str, days_ago: i64) -> Uuid {
+pub(crate) async fn escape(store: &TestDb, team_id: Uuid, title: &str, days_ago: i64) -> Uuid {
     create_defect(
         &store.db,
         &defect(team_id, title, "production", days_ago),

@@ -7,7 +7,7 @@
 use std::time::Instant;
 
 use escapement_storage::sea_orm::entity::prelude::*;
-use escapement_storage::sea_orm::{ActiveValue::Set, ConnectionTrait, TransactionTrait};
+use escapement_storage::sea_orm::{ActiveValue::Set, ConnectionTrait};
 
 mod scratch {
     use escapement_storage::sea_orm::entity::prelude::*;
@@ -41,7 +41,7 @@ async fn baseline(db: &escapement_storage::Db, rows: u64) -> Result<f64, DbErr> 
     let started = Instant::now();
     let mut written = 0;
     while written < rows {
-        let txn = db.begin().await?;
+        let txn = escapement_storage::begin_write(db).await?;
         for _ in 0..50 {
             let size = 1_000.min(rows - written);
             if size == 0 {

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use escapement_core::auth::{AuditEvent, Email, NewUser, Role, TokenName};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -98,7 +97,7 @@ pub async fn add_user(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<User> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let user = create_user(&txn, new, password_hash, is_admin, now).await?;
     let subject = if is_admin {
         format!("{} (instance admin)", user.email)
@@ -164,7 +163,7 @@ async fn write_role(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let team = get_team(&txn, team_id).await?;
     let user = get_user(&txn, user_id).await?;
     let before = membership::Entity::find_by_id((team_id, user_id))
@@ -198,7 +197,7 @@ pub async fn remove_member(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let team = get_team(&txn, team_id).await?;
     let user = get_user(&txn, user_id).await?;
     remove_membership(&txn, team_id, user_id).await?;
@@ -217,7 +216,7 @@ pub async fn issue_token(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<ApiToken> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let user = get_user(&txn, user_id).await?;
     let token = create_token(&txn, user_id, name, token_hash, now).await?;
     let subject = format!("{} for {}", token.name, user.email);
@@ -235,7 +234,7 @@ pub async fn revoke_own_token(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let token = api_token::Entity::find_by_id(token_id)
         .filter(api_token::Column::UserId.eq(user_id))
         .one(&txn)

@@ -8,7 +8,7 @@ use escapement_core::{
 };
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
 use crate::bulk::{batch_rows, insert_defects, insert_sql};
@@ -352,7 +352,7 @@ pub async fn load_demo(
     }
     // Whole seconds: realistic for defect records, and shorter keys in every time index.
     let now = now.trunc_subsecs(0);
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let catalogs = create_catalog(&txn, now).await?;
     let backend = Backend::of(db);
     let batch_size = batch_rows(backend);

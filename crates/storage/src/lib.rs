@@ -13,6 +13,7 @@ pub mod entities;
 pub mod records;
 pub mod reviews;
 pub mod settings;
+mod tx;
 pub mod user_admin;
 mod versioned;
 
@@ -24,6 +25,7 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
 pub use sea_orm::DatabaseConnection as Db;
+pub use tx::begin_write;
 
 /// What can go wrong in storage, in terms a handler can act on.
 #[derive(Debug, thiserror::Error)]
@@ -81,6 +83,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
             });
         }
         let mut options = ConnectOptions::new(url);
+        // One writer at a time: a write transaction waits up to the busy timeout for the
+        // lock when it begins (`begin_write`), as single statements do on their own; WAL
+        // keeps reads going meanwhile.
         options
             .max_connections(8)
             .min_connections(1)

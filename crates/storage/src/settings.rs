@@ -6,7 +6,7 @@ use escapement_core::{Boundary, Pipeline, ValidationErrors};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter,
 };
 use serde::{Serialize, de::DeserializeOwned};
 
@@ -73,7 +73,7 @@ pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> 
 /// Saves the pipeline and boundary together, in one transaction. Refused with a field
 /// error on `stages` when a stage that defects still refer to would disappear.
 pub async fn save_stage_settings(db: &DatabaseConnection, settings: &StageSettings) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let keys: Vec<String> = settings
         .pipeline
         .stages()

@@ -9,7 +9,6 @@ use escapement_core::auth::{AuditEvent, DisplayName};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -33,7 +32,7 @@ pub async fn update_user(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<User> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let before = get_user(&txn, user_id).await?;
     let mut changes = Vec::new();
     if before.display_name != display_name.as_str() {
@@ -135,7 +134,7 @@ async fn write_password(
     actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let target = get_user(&txn, user_id).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
@@ -171,7 +170,7 @@ pub async fn set_active(
         errors.push("active", SELF_DEACTIVATION);
         return Err(StorageError::Invalid(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let before = get_user(&txn, user_id).await?;
     if before.is_active() == active {
         return Ok(before);

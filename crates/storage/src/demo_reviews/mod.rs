@@ -124,7 +124,7 @@ pub async fn load_demo_reviews(
         return Err(StorageError::Invalid(errors));
     }
     let now = now.trunc_subsecs(0);
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let stages = stage_settings(&txn).await?;
     let team_names = crate::catalog::list_teams(&txn).await?;
     let name_of = |id: Uuid| {

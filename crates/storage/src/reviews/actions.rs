@@ -105,7 +105,7 @@ pub async fn add_action(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Action> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     get_escape(&txn, review_id, escape_id).await?;
     check_references(&txn, a).await?;
@@ -142,7 +142,7 @@ pub async fn update_action(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Action> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let old = get_action(&txn, review_id, action_id).await?;
     check_references(&txn, a).await?;
@@ -181,7 +181,7 @@ pub async fn delete_action(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let old = get_action(&txn, review_id, action_id).await?;
     improvement_action::Entity::delete_by_id(action_id)

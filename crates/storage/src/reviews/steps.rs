@@ -28,7 +28,7 @@ async fn begin<C: ConnectionTrait + TransactionTrait>(
     review_id: Uuid,
     escape_id: Uuid,
 ) -> Result<(C::Transaction, ReviewEscape)> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let escape = get_escape(&txn, review_id, escape_id).await?;
     Ok((txn, escape))

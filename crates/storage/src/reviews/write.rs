@@ -130,7 +130,7 @@ pub async fn create_review(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Review> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let team = crate::catalog::get_team(&txn, details.team_id)
         .await
         .map_err(|e| match e {
@@ -180,7 +180,7 @@ pub async fn update_review(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Review> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let old = editable(&txn, id).await?;
     if details.team_id != old.team_id {
         return Err(invalid(
@@ -238,7 +238,7 @@ pub async fn add_escape(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Uuid> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let review = editable(&txn, review_id).await?;
     let mut changes = Changes::of("Review");
     let id = insert_escape(&txn, &review, defect_id, &mut changes, now).await?;
@@ -256,7 +256,7 @@ pub async fn remove_escape(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let escape = super::read::get_escape(&txn, review_id, escape_id).await?;
     review_escape::Entity::delete_by_id(escape_id)
@@ -280,7 +280,7 @@ pub async fn change_state(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<Review> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let current = super::read::get_review(&txn, id).await?;
     if current.version != expected_version {
         return Err(StorageError::Stale {
@@ -333,7 +333,7 @@ pub async fn record_escape(
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<(Uuid, Uuid)> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     let review = editable(&txn, review_id).await?;
     if defect.team_id != review.team_id {
         return Err(invalid(
