@@ -9,7 +9,7 @@ use chrono::Utc;
 use escapement_core::Mechanism;
 use escapement_core::review::Classification;
 use escapement_storage::defects::{create_defect, get_defect, update_defect};
-use escapement_storage::reviews::{create_review, review_escapes, save_classification};
+use escapement_storage::reviews::{StepWrite, create_review, review_escapes, save_classification};
 use escapement_storage::{Result, StorageError};
 use escapement_tests::{TestDb, both_backends};
 use tokio::sync::Barrier;
@@ -88,7 +88,12 @@ async fn concurrent_saves_of_different_rows_all_succeed_and_a_race_for_one_row_h
     for &(review, escape) in &steps {
         let (db, who, c) = (store.db.clone(), who.clone(), classified.clone());
         spawn(&mut tasks, &start, Write::Step, async move {
-            save_classification(&db, review, escape, 1, &c, &who, Utc::now()).await
+            save_classification(
+                &db,
+                &StepWrite::new(review, escape, 1, &who, Utc::now()),
+                &c,
+            )
+            .await
         });
     }
     for (i, &id) in defects.iter().enumerate() {
@@ -106,7 +111,12 @@ async fn concurrent_saves_of_different_rows_all_succeed_and_a_race_for_one_row_h
         let (db, who) = (store.db.clone(), who.clone());
         let c = Classification::new(Some(mechanism), []);
         spawn(&mut tasks, &start, Write::Race, async move {
-            save_classification(&db, race_review, race_escape, 1, &c, &who, Utc::now()).await
+            save_classification(
+                &db,
+                &StepWrite::new(race_review, race_escape, 1, &who, Utc::now()),
+                &c,
+            )
+            .await
         });
     }
     let mut outcomes = Vec::new();
