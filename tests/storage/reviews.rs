@@ -536,9 +536,7 @@ async fn actions_are_added_changed_and_deleted(store: TestDb) {
     changed.status = ActionStatus::Accepted;
     let updated = update_action(
         &store.db,
-        review.id,
-        added.id,
-        1,
+        (review.id, added.id, 1),
         &changed,
         &who,
         Utc::now(),
@@ -551,9 +549,7 @@ async fn actions_are_added_changed_and_deleted(store: TestDb) {
     );
     let err = update_action(
         &store.db,
-        review.id,
-        added.id,
-        1,
+        (review.id, added.id, 1),
         &action(t, "x"),
         &who,
         Utc::now(),

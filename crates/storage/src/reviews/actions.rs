@@ -135,9 +135,7 @@ pub async fn add_action(
 /// Replaces an action's data if it is still at `expected_version`; `Stale` otherwise.
 pub async fn update_action(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    action_id: Uuid,
-    expected_version: i32,
+    (review_id, action_id, expected_version): (Uuid, Uuid, i32),
     a: &NewAction,
     actor: &Actor,
     now: DateTime<Utc>,

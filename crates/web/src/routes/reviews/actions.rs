@@ -7,7 +7,6 @@ use chrono::Utc;
 use escapement_core::auth::Permission;
 use escapement_core::review::ActionDraft;
 use escapement_core::{ActionStatus, Effort, Mechanism, ValidationErrors};
-use escapement_storage::StorageError;
 use escapement_storage::reviews::{
     Action, Review, add_action, delete_action, get_action, update_action,
 };
@@ -19,16 +18,16 @@ use super::steps::actions::Actions;
 use super::steps::frame::StepForm;
 use super::{action_choices, actor, visible_review};
 use crate::auth::CurrentUser;
-use crate::csrf::{CsrfForm, CsrfToken};
-use crate::error::{AppError, AppResult};
+use crate::csrf::CsrfForm;
+use crate::error::AppResult;
 use crate::extract::IdPair;
 use crate::page::Ctx;
-use crate::page::form::{Refusal, respond};
-use crate::page::see_other;
+use crate::page::Layout;
+use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
-use crate::page::{Layout, render};
+use crate::page::{Page, see_other};
 use crate::state::AppState;
 use std::marker::PhantomData;
 
@@ -125,122 +124,109 @@ fn form_of(a: &Action) -> ActionForm {
     }
 }
 
-#[expect(clippy::too_many_arguments, reason = "one page, spelled out")]
-async fn action_page(
-    state: &AppState,
-    user: &CurrentUser,
-    csrf: &str,
+/// The edit form of one action of `review`.
+struct ActionEdit<'a> {
+    ctx: &'a Ctx,
     review: Review,
     action: Action,
-    form: ActionForm,
-    errors: &ValidationErrors,
-    conflict: Option<Vec<ConflictField>>,
-) -> AppResult<ActionFormPage> {
-    let stages = stage_settings(&state.db).await?;
-    let (components, owner_teams) = action_choices(state, user).await?;
-    let review_href = format!("/reviews/{}", review.id);
-    Ok(ActionFormPage {
-        layout: Layout::new(
-            "Edit action",
-            "reviews",
-            csrf,
-            &[("Reviews", "/reviews"), (&review.title, &review_href)],
-        ),
-        errors: errors.into(),
-        conflict,
-        mechanisms: keyed_options::<Mechanism>(),
-        stages: stage_options(&stages.pipeline),
-        efforts: keyed_options::<Effort>(),
-        statuses: keyed_options::<ActionStatus>(),
-        components,
-        owner_teams,
-        review,
-        action,
-        form,
-    })
 }
 
-pub async fn edit_action_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
-    IdPair(id, action_id): IdPair,
-) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
-    let action = get_action(&state.db, id, action_id).await?;
+impl ActionEdit<'_> {
+    async fn page(
+        self,
+        form: ActionForm,
+        errors: &ValidationErrors,
+        conflict: Option<Vec<ConflictField>>,
+    ) -> AppResult<Page> {
+        let stages = stage_settings(self.ctx.db()).await?;
+        let (components, owner_teams) = action_choices(&self.ctx.state, &self.ctx.user).await?;
+        let review_href = format!("/reviews/{}", self.review.id);
+        let trail = [
+            ("Reviews", "/reviews"),
+            (self.review.title.as_str(), review_href.as_str()),
+        ];
+        let page = ActionFormPage {
+            layout: self.ctx.layout("Edit action", "reviews", &trail),
+            errors: errors.into(),
+            conflict,
+            mechanisms: keyed_options::<Mechanism>(),
+            stages: stage_options(&stages.pipeline),
+            efforts: keyed_options::<Effort>(),
+            statuses: keyed_options::<ActionStatus>(),
+            components,
+            owner_teams,
+            review: self.review,
+            action: self.action,
+            form,
+        };
+        Ok(Page::new("reviews/action_form.html", &page))
+    }
+}
+
+impl FormPage for ActionEdit<'_> {
+    type Input = ActionForm;
+
+    async fn invalid(self, form: ActionForm, errors: ValidationErrors) -> AppResult<Page> {
+        self.page(form, &errors, None).await
+    }
+
+    async fn stale(mut self, mut form: ActionForm) -> AppResult<Page> {
+        let current = get_action(self.ctx.db(), self.review.id, self.action.id).await?;
+        let conflict = conflicting(FIELDS, &form_of(&current), &form);
+        form.version = current.version.to_string();
+        self.action = current;
+        self.page(form, &ValidationErrors::new(), Some(conflict))
+            .await
+    }
+}
+
+pub async fn edit_action_form(ctx: Ctx, IdPair(id, action_id): IdPair) -> AppResult<Response> {
+    let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteActions)).await?;
+    let action = get_action(ctx.db(), id, action_id).await?;
     let form = form_of(&action);
-    let page = action_page(
-        &state,
-        &user,
-        &csrf,
+    let edit = ActionEdit {
+        ctx: &ctx,
         review,
         action,
-        form,
-        &ValidationErrors::new(),
-        None,
-    )
-    .await?;
-    render("reviews/action_form.html", &page)
+    };
+    Ok(edit
+        .page(form, &ValidationErrors::new(), None)
+        .await?
+        .into_response())
 }
 
 pub async fn update_action_details(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
+    ctx: Ctx,
     IdPair(id, action_id): IdPair,
-    CsrfForm(mut form): CsrfForm<ActionForm>,
+    CsrfForm(form): CsrfForm<ActionForm>,
 ) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
-    let action = get_action(&state.db, id, action_id).await?;
-    let stages = stage_settings(&state.db).await?;
-    let result = match check_owner(&user, &form.draft)
-        .and_then(|()| form.draft.validate(&stages.pipeline))
-    {
-        Ok(new) => {
-            update_action(
-                &state.db,
-                id,
-                action_id,
-                form_version(&form.version),
-                &new,
-                &actor(&user),
-                Utc::now(),
-            )
-            .await
-        }
-        Err(errors) => Err(StorageError::Invalid(errors)),
-    };
-    match result {
-        Ok(a) => Ok(Redirect::to(&format!(
+    let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteActions)).await?;
+    let action = get_action(ctx.db(), id, action_id).await?;
+    let outcome: Result<_, Refusal> = async {
+        let stages = stage_settings(ctx.db()).await?;
+        check_owner(&ctx.user, &form.draft)?;
+        let new = form.draft.validate(&stages.pipeline)?;
+        let (version, who) = (form_version(&form.version), actor(&ctx.user));
+        Ok(update_action(ctx.db(), (id, action_id, version), &new, &who, Utc::now()).await?)
+    }
+    .await;
+    let done = |a: Action| {
+        see_other(&format!(
             "/reviews/{id}/escapes/{}?step=actions#actions",
             a.review_escape_id
         ))
-        .into_response()),
-        Err(StorageError::Invalid(errors)) => {
-            let page =
-                action_page(&state, &user, &csrf, review, action, form, &errors, None).await?;
-            Err(AppError::invalid("reviews/action_form.html", &page))
-        }
-        Err(StorageError::Stale { .. }) => {
-            let current = get_action(&state.db, id, action_id).await?;
-            let saved = form_of(&current);
-            let conflict = conflicting(FIELDS, &saved, &form);
-            form.version = current.version.to_string();
-            let page = action_page(
-                &state,
-                &user,
-                &csrf,
-                review,
-                current,
-                form,
-                &ValidationErrors::new(),
-                Some(conflict),
-            )
-            .await?;
-            Err(AppError::conflict("reviews/action_form.html", &page))
-        }
-        Err(other) => Err(AppError::from(other)),
-    }
+    };
+    respond(
+        ActionEdit {
+            ctx: &ctx,
+            review,
+            action,
+        },
+        form,
+        outcome,
+        done,
+    )
+    .await
 }
 
 pub async fn delete_action_now(
