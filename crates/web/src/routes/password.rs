@@ -10,20 +10,18 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{Email, PasswordDraft, PasswordPolicy};
-use escapement_storage::accounts::find_login;
-use escapement_storage::user_admin::change_own_password;
+use escapement_storage::accounts::{change_own_password, find_login};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::{
-    CurrentUser, client_addr, hash_password, session_cookie, start_session, verify_password,
+    CurrentUser, actor, client_addr, hash_password, session_cookie, start_session, verify_password,
     with_cookie,
 };
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::render::Layout;
 use crate::routes::catalog::{FieldKind, FieldView, FormPage};
-use crate::routes::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {

@@ -8,13 +8,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
 use escapement_core::auth::TokenName;
-use escapement_storage::account_admin::{Actor, issue_token, revoke_own_token};
-use escapement_storage::accounts::list_tokens;
+use escapement_storage::accounts::{issue_token, list_tokens, revoke_own_token};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, api_token_hash, client_addr, new_api_token};
+use crate::auth::{CurrentUser, actor, api_token_hash, client_addr, new_api_token};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::IdPath;
@@ -129,10 +128,7 @@ async fn create_token(
     };
     let value = new_api_token();
     let addr = client_addr(&extensions);
-    let actor = Actor {
-        user_id: Some(user.user.id),
-        client_addr: &addr,
-    };
+    let actor = actor(&user, &addr);
     let token = issue_token(
         &state.db,
         user.user.id,
@@ -167,10 +163,7 @@ async fn revoke_token(
     CsrfForm(_): CsrfForm<TokenForm>,
 ) -> AppResult<Response> {
     let addr = client_addr(&extensions);
-    let actor = Actor {
-        user_id: Some(user.user.id),
-        client_addr: &addr,
-    };
+    let actor = actor(&user, &addr);
     revoke_own_token(&state.db, user.user.id, token_id, actor, Utc::now()).await?;
     tracing::info!(user.id = %user.user.id, token.id = %token_id, "a user revoked an API token");
     Ok(Redirect::to("/settings/tokens").into_response())

@@ -10,20 +10,18 @@ use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{DisplayName, Email, PasswordDraft, PasswordPolicy};
 use escapement_storage::StorageError;
-use escapement_storage::accounts::get_user;
-use escapement_storage::user_admin::{reset_password, update_user};
+use escapement_storage::accounts::{get_user, reset_password, update_user};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::TRAIL;
 use crate::AppState;
-use crate::auth::{CurrentUser, client_addr, hash_password};
+use crate::auth::{CurrentUser, actor, client_addr, hash_password};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPath;
 use crate::render::Layout;
 use crate::routes::catalog::{FieldKind, FieldView, FormPage};
-use crate::routes::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {

@@ -14,16 +14,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::auth::UserDraft;
 use escapement_storage::StorageError;
-use escapement_storage::account_admin::{add_user, all_memberships};
-use escapement_storage::accounts::list_users;
+use escapement_storage::accounts::{add_user, all_memberships, list_users};
 use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::catalog::{FieldKind, FieldView, FormPage};
-use super::members::actor;
 use crate::AppState;
-use crate::auth::{CurrentUser, client_addr, hash_password};
+use crate::auth::{CurrentUser, actor, client_addr, hash_password};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::render::{Layout, render};

@@ -7,20 +7,19 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
 use escapement_storage::StorageError;
-use escapement_storage::account_admin::grant_role;
-use escapement_storage::accounts::{get_user, memberships_of};
+use escapement_storage::accounts::{get_user, grant_role, memberships_of};
 use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::TRAIL;
 use crate::AppState;
-use crate::auth::{CurrentUser, client_addr};
+use crate::auth::{CurrentUser, actor, client_addr};
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::AppResult;
 use crate::extract::IdPath;
 use crate::render::{Layout, render, render_with_status};
-use crate::routes::members::{actor, parse_role, role_options};
+use crate::routes::members::{parse_role, role_options};
 use crate::routes::table::{AccessLevel, Route};
 use crate::routes::views::{FormErrors, Opt, team_options};
 

@@ -7,16 +7,15 @@ use axum::http::Extensions;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_storage::StorageError;
-use escapement_storage::user_admin::{SELF_DEACTIVATION, set_active};
+use escapement_storage::accounts::{SELF_DEACTIVATION, set_active};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::AppState;
-use crate::auth::{CurrentUser, client_addr};
+use crate::auth::{CurrentUser, actor, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPath;
-use crate::routes::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {
