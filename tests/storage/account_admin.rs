@@ -1,17 +1,18 @@
 //! Account administration use cases: every change lands together with its audit log entry,
 //! and a refused change leaves neither.
 
+use std::borrow::Cow;
+
 use chrono::{Duration, Utc};
 use escapement_core::NewTeam;
 use escapement_core::Paging;
 use escapement_core::auth::{AuditEvent, Email, Role, TokenName, UserDraft};
-use escapement_storage::StorageError;
-use escapement_storage::account_admin::{
-    Actor, add_user, all_memberships, change_role, find_user, grant_role, issue_token,
-    remove_member, revoke_own_token, team_members,
+use escapement_storage::accounts::{
+    AuditEntry, add_user, all_memberships, change_role, find_user, grant_role, issue_token,
+    list_events, list_tokens, memberships_of, remove_member, revoke_own_token, team_members,
 };
-use escapement_storage::accounts::{AuditEntry, list_events, list_tokens, memberships_of};
 use escapement_storage::catalog::create_team;
+use escapement_storage::{Actor, StorageError};
 use escapement_tests::{TestDb, both_backends};
 use uuid::Uuid;
 
@@ -22,9 +23,9 @@ both_backends!(TestDb:
     only_the_owner_revokes_a_token_and_both_steps_are_logged,
 );
 
-const ACTOR: Actor<'static> = Actor {
-    user_id: None,
-    client_addr: "203.0.113.9",
+const ACTOR: Actor = Actor {
+    client_addr: Cow::Borrowed("203.0.113.9"),
+    ..Actor::COMMAND_LINE
 };
 
 fn draft(email: &str, name: &str) -> UserDraft {

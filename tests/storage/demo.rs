@@ -8,17 +8,17 @@ use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use escapement_core::auth::{Role, UserDraft};
 use escapement_core::review::{Question, blame_findings};
 use escapement_core::{ActionStatus, Mechanism, Paging, ReviewState, Severity};
-use escapement_storage::StorageError;
 use escapement_storage::accounts::{create_user, set_membership};
 use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::{DefectFilter, list_defects};
 use escapement_storage::demo::load_demo;
 use escapement_storage::demo_reviews::{DemoReviewSummary, DemoReviewer, load_demo_reviews};
 use escapement_storage::reviews::{
-    Actor, ReviewEscape, ReviewFilter, ReviewRow, get_review, list_reviews, review_escapes,
+    ReviewEscape, ReviewFilter, ReviewRow, get_review, list_reviews, review_escapes,
     unreviewed_escapes,
 };
 use escapement_storage::settings::stage_settings;
+use escapement_storage::{Actor, StorageError};
 use escapement_tests::{TestDb, both_backends};
 
 both_backends!(TestDb:
@@ -59,10 +59,7 @@ async fn demo_with_reviews(store: &TestDb, seed: u64, now: DateTime<Utc>) -> Dem
             .expect("membership");
         reviewers.push(DemoReviewer {
             team_id: team.id,
-            actor: Actor {
-                user_id: user.id,
-                name: user.display_name,
-            },
+            actor: Actor::user(user.id, user.display_name, "command line"),
         });
     }
     load_demo_reviews(&store.db, &reviewers, seed, now)

@@ -7,16 +7,16 @@ use escapement_core::review::{
     Analysis, Answer, Checklist, Classification, NewAction, Question, ReviewDetails,
 };
 use escapement_core::{ActionStatus, Effort, Mechanism, Paging, ReviewState, Severity, StageKey};
-use escapement_storage::StorageError;
 use escapement_storage::accounts::create_user;
 use escapement_storage::defects::{DefectFilter, create_defect, get_defect};
 use escapement_storage::reviews::{
-    Actor, ReviewFilter, StepWrite, add_action, add_escape, change_state, confirm_facts,
-    create_review, delete_action, get_review, list_history, list_reviews, record_escape,
-    remove_escape, review_escapes, save_analysis, save_checklist, save_classification,
-    save_no_action_reason, unreviewed_escapes, update_action, update_review,
+    ReviewFilter, StepWrite, add_action, add_escape, change_state, confirm_facts, create_review,
+    delete_action, get_review, list_history, list_reviews, record_escape, remove_escape,
+    review_escapes, save_analysis, save_checklist, save_classification, save_no_action_reason,
+    unreviewed_escapes, update_action, update_review,
 };
 use escapement_storage::settings::stage_settings;
+use escapement_storage::{Actor, StorageError};
 use escapement_tests::{TestDb, both_backends};
 use uuid::Uuid;
 
@@ -50,10 +50,7 @@ pub(crate) async fn actor(store: &TestDb) -> Actor {
     )
     .await
     .expect("user");
-    Actor {
-        user_id: user.id,
-        name: user.display_name,
-    }
+    Actor::user(user.id, user.display_name, "203.0.113.9")
 }
 
 pub(crate) fn details(team_id: Uuid, title: &str, day: u32) -> ReviewDetails {

@@ -2,17 +2,17 @@
 //! setting passwords each land with their audit entry, end sessions where they must, and a
 //! refused change leaves neither a change nor an entry.
 
+use std::borrow::Cow;
+
 use chrono::{Duration, Utc};
 use escapement_core::Paging;
 use escapement_core::auth::{AuditEvent, DisplayName, Email, UserDraft};
-use escapement_storage::StorageError;
-use escapement_storage::account_admin::{Actor, add_user};
 use escapement_storage::accounts::{
-    AuditEntry, SessionRecord, find_login, get_user, list_events, load_session, save_session,
+    AuditEntry, LAST_ADMIN, SELF_DEACTIVATION, SessionRecord, add_user, change_own_password,
+    find_login, get_user, list_events, load_session, reset_password, save_session, set_active,
+    update_user,
 };
-use escapement_storage::user_admin::{
-    LAST_ADMIN, SELF_DEACTIVATION, change_own_password, reset_password, set_active, update_user,
-};
+use escapement_storage::{Actor, StorageError};
 use escapement_tests::{TestDb, both_backends};
 use uuid::Uuid;
 
@@ -24,9 +24,9 @@ both_backends!(TestDb:
     a_new_password_replaces_the_hash_and_ends_every_session,
 );
 
-const CLI: Actor<'static> = Actor {
-    user_id: None,
-    client_addr: "203.0.113.9",
+const CLI: Actor = Actor {
+    client_addr: Cow::Borrowed("203.0.113.9"),
+    ..Actor::COMMAND_LINE
 };
 
 async fn user(store: &TestDb, email: &str, is_admin: bool) -> Uuid {
@@ -195,10 +195,7 @@ async fn deactivating_ends_sessions_and_reactivating_restores_sign_in(store: Tes
 async fn nobody_deactivates_themselves(store: TestDb) {
     let ada = user(&store, "ada@example.com", true).await;
     let before = log(&store).await.len();
-    let herself = Actor {
-        user_id: Some(ada),
-        client_addr: "203.0.113.9",
-    };
+    let herself = Actor::user(ada, "Sam", "203.0.113.9");
     match set_active(&store.db, ada, false, herself, Utc::now()).await {
         Err(StorageError::Invalid(errors)) => {
             assert_eq!(errors.get("active"), Some(SELF_DEACTIVATION));
@@ -233,10 +230,7 @@ async fn a_new_password_replaces_the_hash_and_ends_every_session(store: TestDb) 
     );
 
     session(&store, "sam-2", sam).await;
-    let own = Actor {
-        user_id: Some(sam),
-        client_addr: "203.0.113.9",
-    };
+    let own = Actor::user(sam, "Sam", "203.0.113.9");
     change_own_password(&store.db, sam, "$argon2id$mine", own, Utc::now())
         .await
         .expect("change");

@@ -1,9 +1,11 @@
 //! Escapement's persistence: connection set-up, migrations and one repository module per
 //! aggregate. Functions take `&impl ConnectionTrait` so they run on the pool or inside a
-//! transaction alike, and return core types or the plain records of [`records`].
+//! transaction alike, and return core types or the plain records each aggregate defines. A
+//! use case that writes several rows opens its transaction in one function named for it and
+//! takes the [`Actor`] whom the audit log or the review history names.
 
-pub mod account_admin;
 pub mod accounts;
+mod actor;
 mod bulk;
 pub mod catalog;
 pub mod defects;
@@ -14,7 +16,6 @@ pub mod records;
 pub mod reviews;
 pub mod settings;
 mod tx;
-pub mod user_admin;
 mod versioned;
 
 use std::time::Duration;
@@ -24,6 +25,7 @@ use escapement_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
+pub use actor::Actor;
 pub use sea_orm::DatabaseConnection as Db;
 pub use tx::begin_write;
 

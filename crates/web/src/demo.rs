@@ -6,9 +6,9 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use escapement_core::auth::Role;
+use escapement_storage::Actor;
 use escapement_storage::demo::{DemoSummary, load_demo};
 use escapement_storage::demo_reviews::{DemoReviewSummary, DemoReviewer, load_demo_reviews};
-use escapement_storage::reviews::Actor;
 use escapement_storage::sea_orm::DatabaseConnection;
 
 use crate::admin::{DemoAccount, create_demo_users, storage};
@@ -28,8 +28,9 @@ pub async fn create_demo_reviews(
         .map(|a| DemoReviewer {
             team_id: a.team_id,
             actor: Actor {
-                user_id: a.user_id,
-                name: a.display_name.clone(),
+                user_id: Some(a.user_id),
+                name: a.display_name.clone().into(),
+                ..Actor::COMMAND_LINE
             },
         })
         .collect();

@@ -5,8 +5,9 @@ use chrono::Utc;
 use escapement_core::auth::{Role, TokenName};
 use escapement_core::review::{NewAction, ReviewDetails};
 use escapement_core::{ActionStatus, Effort, Mechanism, StageKey};
+use escapement_storage::Actor;
 use escapement_storage::accounts::create_token;
-use escapement_storage::reviews::{Actor, add_action, create_review, review_escapes};
+use escapement_storage::reviews::{add_action, create_review, review_escapes};
 use escapement_tests::{CSRF, TestApp};
 use uuid::Uuid;
 
@@ -68,10 +69,7 @@ async fn review(app: &TestApp, team: &Seeded) -> (Uuid, Uuid, Uuid) {
         &defect_form(team, "Platform outage", "high", "production"),
     )
     .await;
-    let actor = Actor {
-        user_id: app.admin_id,
-        name: "Ada Admin".to_owned(),
-    };
+    let actor = Actor::user(app.admin_id, "Ada Admin", "203.0.113.9");
     let details = ReviewDetails {
         title: "Platform outage review".to_owned(),
         team_id: team.team,

@@ -23,9 +23,8 @@ use uuid::Uuid;
 
 use crate::defects::{DefectFilter, Purpose, condition, names};
 use crate::entities::{component, defect, review};
-use crate::reviews::Actor;
 use crate::settings::{StageSettings, stage_settings};
-use crate::{Result, StorageError, stored_key};
+use crate::{Actor, Result, StorageError, stored_key};
 
 /// The most reviews the demo gives one team, however many defects it holds, so a demo of a
 /// million defects takes no longer to review than the default one.

@@ -8,9 +8,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::Actor;
-use crate::Result;
 use crate::entities::review_history;
+use crate::{Actor, Result};
 
 /// One recorded change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -74,7 +73,7 @@ impl Changes {
                 id: Set(Uuid::now_v7()),
                 review_id: Set(review_id),
                 at: Set(now),
-                user_id: Set(Some(actor.user_id)),
+                user_id: Set(actor.user_id),
                 actor: Set(actor.name.chars().take(120).collect()),
                 subject: Set(self.subject.chars().take(300).collect()),
                 field: Set(field.chars().take(200).collect()),

@@ -17,6 +17,9 @@ use escapement_core::{ActionStatus, Defect, Effort, Mechanism, ReviewState, Stag
 use serde::Serialize;
 use uuid::Uuid;
 
+// Every write names who made it; the submodules take it from here.
+use crate::Actor;
+
 pub use actions::{add_action, delete_action, update_action};
 pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;
@@ -31,14 +34,6 @@ pub use steps::{
 pub use write::{
     add_escape, change_state, create_review, record_escape, remove_escape, update_review,
 };
-
-/// Who makes a change, as the history records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Actor {
-    pub user_id: Uuid,
-    /// The display name at the time of the change.
-    pub name: String,
-}
 
 /// What every save of a review step names: the escape, the version the user's page
 /// showed, who saves and when.

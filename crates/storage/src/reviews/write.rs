@@ -14,12 +14,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::Review;
 use super::history::Changes;
 use super::read::{review_escapes, to_review};
-use super::{Actor, Review};
 use crate::entities::{defect, review, review_escape};
 use crate::settings::stage_settings;
-use crate::{Result, StorageError, unique_violation_as, versioned};
+use crate::{Actor, Result, StorageError, unique_violation_as, versioned};
 
 fn invalid(field: &'static str, message: &str) -> StorageError {
     let mut errors = ValidationErrors::new();
@@ -146,7 +146,7 @@ pub async fn create_review(
         summary: Set(details.summary.clone()),
         participants: Set(participants_json(details)?),
         state: Set(ReviewState::Draft.key().to_owned()),
-        created_by: Set(Some(actor.user_id)),
+        created_by: Set(actor.user_id),
         closed_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

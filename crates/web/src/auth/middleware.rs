@@ -11,7 +11,9 @@ use escapement_core::auth::SessionPolicy;
 use escapement_storage::accounts::{get_user, load_session, memberships_of, save_session};
 use uuid::Uuid;
 
-use super::{CurrentUser, SESSION_COOKIE, api_token_hash, cookie_value, session_id};
+use super::current::{CurrentUser, client_addr};
+use super::secrets::{api_token_hash, session_id};
+use super::sessions::{SESSION_COOKIE, cookie_value};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::templates::{SIGNED_IN, SignedIn};
@@ -35,7 +37,11 @@ pub async fn load_user(State(state): State<AppState>, request: Request, next: Ne
     SIGNED_IN.scope(signed_in, next.run(request)).await
 }
 
-async fn signed_in(state: &AppState, user_id: Uuid) -> Result<Option<CurrentUser>, String> {
+async fn signed_in(
+    state: &AppState,
+    user_id: Uuid,
+    client_addr: String,
+) -> Result<Option<CurrentUser>, String> {
     let user = match get_user(&state.db, user_id).await {
         Ok(user) => user,
         Err(escapement_storage::StorageError::NotFound) => return Ok(None),
@@ -49,7 +55,11 @@ async fn signed_in(state: &AppState, user_id: Uuid) -> Result<Option<CurrentUser
     let memberships = memberships_of(&state.db, user.id)
         .await
         .map_err(|e| e.to_string())?;
-    Ok(Some(CurrentUser { user, memberships }))
+    Ok(Some(CurrentUser {
+        user,
+        memberships,
+        client_addr,
+    }))
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -66,6 +76,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
+    addr: String,
     now: DateTime<Utc>,
 ) -> Result<Option<CurrentUser>, String> {
     if let Some(token) = bearer_token(headers) {
@@ -73,7 +84,7 @@ async fn identify(
             .await
             .map_err(|e| e.to_string())?;
         return match found {
-            Some(token) => signed_in(state, token.user_id).await,
+            Some(token) => signed_in(state, token.user_id, addr).await,
             None => Ok(None),
         };
     }
@@ -94,13 +105,14 @@ async fn identify(
         }
     }
     match record.user_id {
-        Some(user_id) => signed_in(state, user_id).await,
+        Some(user_id) => signed_in(state, user_id, addr).await,
         None => Ok(None),
     }
 }
 
 async fn attach_user(state: &AppState, mut request: Request) -> Request {
-    match identify(state, request.headers(), Utc::now()).await {
+    let addr = client_addr(request.extensions());
+    match identify(state, request.headers(), addr, Utc::now()).await {
         Ok(Some(user)) => {
             request.extensions_mut().insert(user);
         }

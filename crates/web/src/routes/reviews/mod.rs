@@ -11,7 +11,8 @@ mod steps;
 
 use escapement_core::auth::Permission;
 use escapement_core::review::{EscapeWork, Step, blame_findings};
-use escapement_storage::reviews::{Actor, Review, ReviewEscape, get_review};
+use escapement_storage::Actor;
+use escapement_storage::reviews::{Review, ReviewEscape, get_review};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -141,10 +142,7 @@ async fn visible_review(
 
 /// The signed-in user as the history records them.
 fn actor(user: &CurrentUser) -> Actor {
-    Actor {
-        user_id: user.user.id,
-        name: user.user.display_name.clone(),
-    }
+    user.actor()
 }
 
 /// One step of an escape's stepper.
@@ -222,8 +220,7 @@ fn blame_hints(fields: &[(&'static str, &str)], people: &[String]) -> Vec<BlameH
 
 /// Names the blameless guard treats as people: team members and listed participants.
 async fn people_of(state: &AppState, review: &Review) -> AppResult<Vec<String>> {
-    let members =
-        escapement_storage::account_admin::team_members(&state.db, review.team_id).await?;
+    let members = escapement_storage::accounts::team_members(&state.db, review.team_id).await?;
     Ok(members
         .into_iter()
         .map(|m| m.user.display_name)

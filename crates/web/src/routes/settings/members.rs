@@ -7,16 +7,16 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{Email, Permission, Role};
-use escapement_storage::account_admin::{
-    Actor, change_role, find_user, grant_role, remove_member as end_membership, team_members,
-};
 use escapement_storage::accounts::User;
+use escapement_storage::accounts::{
+    change_role, find_user, grant_role, remove_member as end_membership, team_members,
+};
 use escapement_storage::catalog::get_team;
 use escapement_storage::records::Team;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, client_addr};
+use crate::auth::{actor, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::{IdPair, IdPath};
@@ -55,14 +55,6 @@ pub fn parse_role(raw: &str, field: &'static str) -> Result<Role, ValidationErro
         errors.push(field, "Select a role: viewer, editor or team admin");
         errors
     })
-}
-
-/// Who is changing a membership, for the audit log.
-pub fn actor<'a>(user: &CurrentUser, addr: &'a str) -> Actor<'a> {
-    Actor {
-        user_id: Some(user.user.id),
-        client_addr: addr,
-    }
 }
 
 #[derive(Serialize)]

@@ -9,19 +9,18 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{Email, PasswordDraft, PasswordPolicy};
-use escapement_storage::accounts::find_login;
-use escapement_storage::user_admin::change_own_password;
+use escapement_storage::accounts::{change_own_password, find_login};
 use serde::Deserialize;
 
 use crate::auth::{
-    client_addr, hash_off_thread, session_cookie, start_session, verify_password, with_cookie,
+    actor, client_addr, hash_off_thread, session_cookie, start_session, verify_password,
+    with_cookie,
 };
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::page::fields::{FieldForm, FieldKind, FieldView};
 use crate::page::form::{Refusal, respond};
 use crate::page::{Ctx, see_other};
-use crate::routes::settings::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {

@@ -7,12 +7,11 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
 use escapement_core::auth::TokenName;
-use escapement_storage::account_admin::{Actor, issue_token, revoke_own_token};
-use escapement_storage::accounts::list_tokens;
+use escapement_storage::accounts::{issue_token, list_tokens, revoke_own_token};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{api_token_hash, client_addr, new_api_token};
+use crate::auth::{actor, api_token_hash, client_addr, new_api_token};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::IdPath;
@@ -127,10 +126,7 @@ async fn create_token(
         let name = TokenName::parse(&form.name).map_err(|p| invalid("name", &p.to_string()))?;
         let value = new_api_token();
         let addr = client_addr(&extensions);
-        let actor = Actor {
-            user_id: Some(user_id),
-            client_addr: &addr,
-        };
+        let actor = actor(&ctx.user, &addr);
         let hash = api_token_hash(&value);
         let token = issue_token(ctx.db(), user_id, &name, &hash, actor, Utc::now()).await?;
         tracing::info!(user.id = %user_id, token.id = %token.id, "a user created an API token");
@@ -161,10 +157,7 @@ async fn revoke_token(
 ) -> AppResult<Response> {
     let addr = client_addr(&extensions);
     let user_id = ctx.user.user.id;
-    let actor = Actor {
-        user_id: Some(user_id),
-        client_addr: &addr,
-    };
+    let actor = actor(&ctx.user, &addr);
     revoke_own_token(ctx.db(), user_id, token_id, actor, Utc::now()).await?;
     tracing::info!(user.id = %user_id, token.id = %token_id, "a user revoked an API token");
     Ok(see_other("/settings/tokens"))

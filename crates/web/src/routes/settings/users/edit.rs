@@ -7,20 +7,18 @@ use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::{DisplayName, Email, PasswordDraft, PasswordPolicy};
-use escapement_storage::accounts::get_user;
-use escapement_storage::user_admin::{reset_password, update_user};
+use escapement_storage::accounts::{get_user, reset_password, update_user};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::TRAIL;
-use crate::auth::{client_addr, hash_off_thread};
+use crate::auth::{actor, client_addr, hash_off_thread};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::IdPath;
 use crate::page::fields::{FieldForm, FieldKind, FieldView};
 use crate::page::form::{Refusal, invalid, respond};
 use crate::page::{Ctx, see_other};
-use crate::routes::settings::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {

@@ -12,19 +12,17 @@ use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::UserDraft;
-use escapement_storage::account_admin::{add_user, all_memberships};
-use escapement_storage::accounts::list_users;
+use escapement_storage::accounts::{add_user, all_memberships, list_users};
 use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{client_addr, hash_off_thread};
+use crate::auth::{actor, client_addr, hash_off_thread};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::page::fields::{FieldForm, FieldKind, FieldView};
 use crate::page::form::{Refusal, respond};
 use crate::page::{Ctx, Layout, render, see_other};
-use crate::routes::settings::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {

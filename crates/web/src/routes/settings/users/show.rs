@@ -7,21 +7,20 @@ use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
 use escapement_core::auth::Role;
 use escapement_storage::StorageError;
-use escapement_storage::account_admin::grant_role;
-use escapement_storage::accounts::{get_user, memberships_of};
+use escapement_storage::accounts::{get_user, grant_role, memberships_of};
 use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::TRAIL;
-use crate::auth::client_addr;
+use crate::auth::{actor, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::IdPath;
 use crate::page::form::{FormPage, Refusal, invalid, respond};
 use crate::page::views::{FormErrors, Opt, team_options};
 use crate::page::{Ctx, Layout, Page, see_other};
-use crate::routes::settings::members::{actor, parse_role, role_options};
+use crate::routes::settings::members::{parse_role, role_options};
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {

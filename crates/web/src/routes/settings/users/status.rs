@@ -7,15 +7,14 @@ use axum::http::Extensions;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_storage::StorageError;
-use escapement_storage::user_admin::{SELF_DEACTIVATION, set_active};
+use escapement_storage::accounts::{SELF_DEACTIVATION, set_active};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, client_addr};
+use crate::auth::{CurrentUser, actor, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPath;
-use crate::routes::settings::members::actor;
 use crate::routes::table::{AccessLevel, Route};
 use crate::state::AppState;
 

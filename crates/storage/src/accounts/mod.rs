@@ -1,0 +1,32 @@
+//! Accounts, one module per aggregate: users, their team memberships, server-side sessions,
+//! API tokens, the security audit log and recent login failures. Each module holds its
+//! records, its queries (taking `&impl ConnectionTrait`) and its audited use cases, which
+//! write a change and its audit entry in one transaction. Password and token hashes are
+//! written here and compared by the caller; they are never part of a returned record except
+//! where a login needs the stored hash.
+
+mod audit;
+mod login_failures;
+mod memberships;
+mod sessions;
+mod tokens;
+mod users;
+
+pub use audit::{AuditEntry, list_events, log, record_event};
+pub use login_failures::{clear_login_failures, count_login_failures, record_login_failure};
+pub use memberships::{
+    Member, all_memberships, change_role, grant_role, memberships_of, remove_member,
+    remove_membership, set_membership, team_members,
+};
+pub use sessions::{
+    SessionRecord, delete_expired_sessions, delete_session, end_sessions_of, load_session,
+    save_session,
+};
+pub use tokens::{
+    ApiToken, create_token, issue_token, list_tokens, revoke_any_token, revoke_own_token,
+    revoke_token, revoke_token_by_id, use_token,
+};
+pub use users::{
+    LAST_ADMIN, SELF_DEACTIVATION, User, add_user, change_own_password, create_user, find_login,
+    find_user, get_user, list_users, reset_password, set_active, update_user, user_count,
+};
