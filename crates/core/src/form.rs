@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use uuid::Uuid;
 
-use crate::defect::ValidationErrors;
+use crate::errors::ValidationErrors;
 
 /// The format edit forms use for date-times (`<input type="datetime-local">`).
 pub const DATETIME_INPUT_FORMAT: &str = "%Y-%m-%dT%H:%M";

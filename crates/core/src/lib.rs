@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod catalog;
 pub mod defect;
+pub mod errors;
 pub mod form;
 pub mod paging;
 pub mod review;
@@ -13,6 +14,7 @@ pub mod taxonomy;
 
 pub use catalog::*;
 pub use defect::*;
+pub use errors::{FieldError, ValidationErrors};
 pub use paging::*;
 pub use stage::*;
 pub use taxonomy::*;

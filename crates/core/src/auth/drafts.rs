@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::identity::{DisplayName, Email};
 use super::password::PasswordPolicy;
-use crate::defect::ValidationErrors;
+use crate::errors::ValidationErrors;
 
 /// What `Debug` prints in place of a password.
 const REDACTED: &str = "<redacted>";

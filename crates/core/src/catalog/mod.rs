@@ -4,7 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::defect::ValidationErrors;
+use crate::errors::ValidationErrors;
 use crate::form::{char_len, parse_date, required_text, required_uuid};
 
 #[cfg(test)]

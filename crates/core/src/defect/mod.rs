@@ -8,11 +8,10 @@ use crate::form::DATETIME_INPUT_FORMAT;
 use crate::stage::StageKey;
 use crate::taxonomy::{DefectType, DetectedBy, Origin, Severity};
 
-mod errors;
 pub(crate) mod fields;
 mod validate;
 
-pub use errors::{FieldError, ValidationErrors};
+pub use crate::errors::{FieldError, ValidationErrors};
 
 #[cfg(test)]
 mod proptests;

@@ -1,7 +1,6 @@
 //! Saving the guided steps of one escape: facts confirmed, checklist, analysis, mechanism,
 //! and the reason for no action. Each save checks the version the user's form was based on.
 
-use chrono::{DateTime, Utc};
 use escapement_core::review::{Analysis, Checklist, Classification, Question};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -13,7 +12,7 @@ use uuid::Uuid;
 use super::history::Changes;
 use super::read::{contributing_keys, get_escape};
 use super::write::{editable, touch};
-use super::{Actor, ReviewEscape, StepWrite};
+use super::{ReviewEscape, StepWrite};
 use crate::entities::{defect, review_escape};
 use crate::{Result, StorageError, versioned};
 
@@ -34,17 +33,20 @@ async fn begin<C: ConnectionTrait + TransactionTrait>(
     Ok((txn, escape))
 }
 
-#[expect(clippy::too_many_arguments, reason = "one write, spelled out")]
 async fn finish(
     txn: impl ConnectionTrait + TransactionSession,
     escape: &ReviewEscape,
-    expected_version: i32,
+    w: &StepWrite<'_>,
     mut update: review_escape::ActiveModel,
     changes: Changes,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    review_id: Uuid,
 ) -> Result<()> {
+    let StepWrite {
+        review_id,
+        expected_version,
+        actor,
+        now,
+        ..
+    } = *w;
     update.updated_at = Set(now);
     versioned::update::<review_escape::Entity>(
         &txn,
@@ -69,9 +71,7 @@ pub async fn confirm_facts(
     let StepWrite {
         review_id,
         escape_id,
-        expected_version,
-        actor,
-        now,
+        ..
     } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
@@ -84,17 +84,7 @@ pub async fn confirm_facts(
         facts_confirmed: Set(true),
         ..Default::default()
     };
-    finish(
-        txn,
-        &escape,
-        expected_version,
-        update,
-        changes,
-        actor,
-        now,
-        review_id,
-    )
-    .await
+    finish(txn, &escape, w, update, changes).await
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -110,9 +100,7 @@ pub async fn save_checklist(
     let StepWrite {
         review_id,
         escape_id,
-        expected_version,
-        actor,
-        now,
+        ..
     } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
@@ -136,17 +124,7 @@ pub async fn save_checklist(
         checklist: Set(json),
         ..Default::default()
     };
-    finish(
-        txn,
-        &escape,
-        expected_version,
-        update,
-        changes,
-        actor,
-        now,
-        review_id,
-    )
-    .await
+    finish(txn, &escape, w, update, changes).await
 }
 
 /// Saves where it should have been caught (on the defect itself, so every report agrees),
@@ -159,9 +137,8 @@ pub async fn save_analysis(
     let StepWrite {
         review_id,
         escape_id,
-        expected_version,
-        actor,
         now,
+        ..
     } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let data = &escape.defect.data;
@@ -209,17 +186,7 @@ pub async fn save_analysis(
         evidence_gap: Set(analysis.evidence_gap.clone()),
         ..Default::default()
     };
-    finish(
-        txn,
-        &escape,
-        expected_version,
-        update,
-        changes,
-        actor,
-        now,
-        review_id,
-    )
-    .await
+    finish(txn, &escape, w, update, changes).await
 }
 
 fn mechanisms_text(c: &Classification) -> String {
@@ -239,9 +206,7 @@ pub async fn save_classification(
     let StepWrite {
         review_id,
         escape_id,
-        expected_version,
-        actor,
-        now,
+        ..
     } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
@@ -265,17 +230,7 @@ pub async fn save_classification(
         contributing: Set(contributing_keys(classification)),
         ..Default::default()
     };
-    finish(
-        txn,
-        &escape,
-        expected_version,
-        update,
-        changes,
-        actor,
-        now,
-        review_id,
-    )
-    .await
+    finish(txn, &escape, w, update, changes).await
 }
 
 /// Sets (or, with `None`, clears) the written reason why the escape needs no action.
@@ -287,9 +242,7 @@ pub async fn save_no_action_reason(
     let StepWrite {
         review_id,
         escape_id,
-        expected_version,
-        actor,
-        now,
+        ..
     } = *w;
     let (txn, escape) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
@@ -302,15 +255,5 @@ pub async fn save_no_action_reason(
         no_action_reason: Set(reason.map(str::to_owned)),
         ..Default::default()
     };
-    finish(
-        txn,
-        &escape,
-        expected_version,
-        update,
-        changes,
-        actor,
-        now,
-        review_id,
-    )
-    .await
+    finish(txn, &escape, w, update, changes).await
 }

@@ -191,3 +191,44 @@ pub fn id_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<uui
     }
     parsed
 }
+
+/// The pagination of a list: where the page is and the links to its neighbours, which
+/// keep the list's filters.
+#[derive(Debug, Serialize)]
+pub struct Pager {
+    pub page: u64,
+    pub total_pages: u64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+}
+
+impl Pager {
+    /// The pager of `paging` over `total` rows at `path`, with the filters `pairs` (empty
+    /// ones are left out of the links).
+    pub fn new(
+        paging: escapement_core::Paging,
+        total: u64,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> Pager {
+        let href = |page: u64| {
+            let page = page.to_string();
+            let pairs: Vec<(&str, &str)> = pairs
+                .iter()
+                .copied()
+                .chain([("page", page.as_str())])
+                .filter(|(_, v)| !v.is_empty())
+                .collect();
+            format!(
+                "{path}?{}",
+                serde_urlencoded::to_string(pairs).unwrap_or_default()
+            )
+        };
+        Pager {
+            page: paging.page(),
+            total_pages: paging.total_pages(total),
+            prev_href: paging.has_prev().then(|| href(paging.page() - 1)),
+            next_href: paging.has_next(total).then(|| href(paging.page() + 1)),
+        }
+    }
+}

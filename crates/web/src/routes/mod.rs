@@ -3,6 +3,7 @@
 
 mod api;
 mod defects;
+mod escapes;
 mod health;
 mod reviews;
 mod session;

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
 use escapement_core::{DefectDraft, DefectType, DetectedBy, Origin, Severity, ValidationErrors};
-use escapement_storage::catalog::{list_components, list_releases, list_teams};
+use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::{
     create_defect as insert_defect, get_defect, update_defect as save_defect,
 };
@@ -16,10 +16,10 @@ use serde::{Deserialize, Serialize};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
+use crate::page::choices::{CatalogChoices, catalog_choices};
 use crate::page::form::{FormPage, Refusal, invalid, respond};
 use crate::page::views::{
-    ConflictField, FormErrors, Opt, OptGroup, component_groups, conflicting, form_version,
-    keyed_options, release_groups, stage_options, team_options,
+    ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
 use crate::page::{Ctx, Layout, Page, see_other};
 
@@ -63,9 +63,8 @@ struct DefectFormPage {
     origins: Vec<Opt>,
     detected_bys: Vec<Opt>,
     stages: Vec<Opt>,
-    teams: Vec<Opt>,
-    components: Vec<OptGroup>,
-    releases: Vec<OptGroup>,
+    #[serde(flatten)]
+    choices: CatalogChoices,
 }
 
 /// The new-defect form (no id) or the edit form of one defect.
@@ -105,14 +104,9 @@ impl<'a> DefectForm<'a> {
         errors: &ValidationErrors,
         conflict: Option<Vec<ConflictField>>,
     ) -> AppResult<Page> {
-        let (db, user) = (self.ctx.db(), &self.ctx.user);
+        let user = &self.ctx.user;
         let writable = |team_id| user.access(team_id).can(Permission::WriteDefects);
-        let mut teams = list_teams(db).await?;
-        teams.retain(|t| writable(t.id));
-        let mut components = list_components(db, None).await?;
-        components.retain(|c| writable(c.team_id));
-        let mut releases = list_releases(db, None).await?;
-        releases.retain(|r| writable(r.team_id));
+        let choices = catalog_choices(self.ctx.db(), writable).await?;
         let (action, layout, submit_label) = self.frame(&draft);
         Ok(Page::new(
             "defects/form.html",
@@ -129,9 +123,7 @@ impl<'a> DefectForm<'a> {
                 origins: keyed_options::<Origin>(),
                 detected_bys: keyed_options::<DetectedBy>(),
                 stages: stage_options(&self.stages.pipeline),
-                teams: team_options(&teams),
-                components: component_groups(&teams, &components),
-                releases: release_groups(&teams, &releases),
+                choices,
             },
         ))
     }

@@ -1,26 +1,20 @@
 //! `GET /defects`: the list, 50 a page, with filters in the query string so every view is
 //! a shareable URL.
 
-use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use escapement_core::{Paging, Severity, StageKey};
-use escapement_storage::catalog::{list_components, list_releases, list_teams};
 use escapement_storage::defects::{DefectFilter, list_defects as query_defects};
-use escapement_storage::settings::stage_settings;
+use escapement_storage::records::DefectRow;
+use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::CurrentUser;
-use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
-use crate::page::views::{
-    Opt, OptGroup, component_groups, id_filter, keyed_options, release_groups, stage_options,
-    team_options,
-};
-use crate::page::{Layout, render};
-use crate::state::AppState;
+use crate::page::choices::{CatalogChoices, catalog_choices};
+use crate::page::views::{Opt, Pager, id_filter, keyed_options, stage_options};
+use crate::page::{Ctx, Layout, render};
 
 /// Defects shown on one page of the list.
 pub const PER_PAGE: u64 = 50;
@@ -37,6 +31,21 @@ pub struct ListQuery {
     escaped: String,
     q: String,
     page: String,
+}
+
+impl ListQuery {
+    /// The filters as query-string pairs, in the filter bar's order.
+    fn pairs(&self) -> [(&str, &str); 7] {
+        [
+            ("team", self.team.as_str()),
+            ("component", &self.component),
+            ("release", &self.release),
+            ("severity", &self.severity),
+            ("stage", &self.stage),
+            ("escaped", &self.escaped),
+            ("q", &self.q),
+        ]
+    }
 }
 
 #[derive(Serialize)]
@@ -61,13 +70,10 @@ struct DefectListPage {
     rows: Vec<Row>,
     total: u64,
     escaped: u64,
-    page: u64,
-    total_pages: u64,
-    prev_href: Option<String>,
-    next_href: Option<String>,
-    teams: Vec<Opt>,
-    components: Vec<OptGroup>,
-    releases: Vec<OptGroup>,
+    #[serde(flatten)]
+    pager: Pager,
+    #[serde(flatten)]
+    choices: CatalogChoices,
     severities: Vec<Opt>,
     stages: Vec<Opt>,
     boundary_label: String,
@@ -123,91 +129,56 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
     }
 }
 
-fn page_href(query: &ListQuery, page: u64) -> String {
-    let mut query = query.clone();
-    query.page = page.to_string();
-    let pairs: Vec<(&str, &str)> = [
-        ("team", query.team.as_str()),
-        ("component", &query.component),
-        ("release", &query.release),
-        ("severity", &query.severity),
-        ("stage", &query.stage),
-        ("escaped", &query.escaped),
-        ("q", &query.q),
-        ("page", &query.page),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.is_empty())
-    .collect();
-    format!(
-        "/defects?{}",
-        serde_urlencoded::to_string(pairs).unwrap_or_default()
-    )
+fn row_of(stages: &StageSettings, r: DefectRow) -> Row {
+    Row {
+        escaped: stages
+            .pipeline
+            .is_escape(&stages.boundary, &r.discovery_stage)
+            .unwrap_or(false),
+        stage_label: stages.pipeline.label_of(&r.discovery_stage).to_owned(),
+        id: r.id,
+        title: r.title,
+        severity: r.severity,
+        team_name: r.team_name,
+        component_name: r.component_name,
+        release_name: r.release_name,
+        detected_at: r.detected_at,
+        external_key: r.external_key,
+    }
 }
 
 pub async fn list_defects(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
+    ctx: Ctx,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Response> {
     let mut notices = Vec::new();
     let mut filter = to_filter(&query, &mut notices);
     let filtered = filter != DefectFilter::default();
-    filter.visible_teams = user.visible_teams();
+    filter.visible_teams = ctx.user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
-    let stages = stage_settings(&state.db).await?;
-    let result = query_defects(&state.db, &filter, &stages, paging).await?;
-    let mut teams = list_teams(&state.db).await?;
-    teams.retain(|t| user.sees(t.id));
-    let mut components = list_components(&state.db, None).await?;
-    components.retain(|c| user.sees(c.team_id));
-    let mut releases = list_releases(&state.db, None).await?;
-    releases.retain(|r| user.sees(r.team_id));
-    let rows = result
-        .rows
-        .into_iter()
-        .map(|r| Row {
-            escaped: stages
-                .pipeline
-                .is_escape(&stages.boundary, &r.discovery_stage)
-                .unwrap_or(false),
-            stage_label: stages.pipeline.label_of(&r.discovery_stage).to_owned(),
-            id: r.id,
-            title: r.title,
-            severity: r.severity,
-            team_name: r.team_name,
-            component_name: r.component_name,
-            release_name: r.release_name,
-            detected_at: r.detected_at,
-            external_key: r.external_key,
-        })
-        .collect();
-    let total_pages = paging.total_pages(result.total);
+    let stages = stage_settings(ctx.db()).await?;
+    let result = query_defects(ctx.db(), &filter, &stages, paging).await?;
+    let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
+    let boundary = stages
+        .pipeline
+        .label_of(stages.boundary.after().as_str())
+        .to_owned();
     let page = DefectListPage {
-        layout: Layout::new("Defects", "defects", &csrf, &[]),
-        prev_href: paging
-            .has_prev()
-            .then(|| page_href(&query, paging.page() - 1)),
-        next_href: paging
-            .has_next(result.total)
-            .then(|| page_href(&query, paging.page() + 1)),
+        layout: ctx.layout("Defects", "defects", &[]),
+        pager: Pager::new(paging, result.total, "/defects", &query.pairs()),
         filtered,
         notices,
-        rows,
         total: result.total,
         escaped: result.escaped,
-        page: paging.page(),
-        total_pages,
-        teams: team_options(&teams),
-        components: component_groups(&teams, &components),
-        releases: release_groups(&teams, &releases),
+        rows: result
+            .rows
+            .into_iter()
+            .map(|r| row_of(&stages, r))
+            .collect(),
+        choices,
         severities: keyed_options::<Severity>(),
         stages: stage_options(&stages.pipeline),
-        boundary_label: stages
-            .pipeline
-            .label_of(stages.boundary.after().as_str())
-            .to_owned(),
+        boundary_label: boundary,
         query,
     };
     render("defects/list.html", &page)

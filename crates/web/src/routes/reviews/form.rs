@@ -2,8 +2,7 @@
 //! unreviewed queue) and edit its details. Bad input re-renders with the input kept (422);
 //! an edit based on an old version shows what is saved now beside the input (409).
 
-use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
 use escapement_core::review::{ReviewDraft, participants_text};
@@ -11,6 +10,7 @@ use escapement_core::{Paging, ValidationErrors};
 use escapement_storage::StorageError;
 use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::{DefectFilter, get_defect};
+use escapement_storage::records::Team;
 use escapement_storage::reviews::{
     Review, create_review as insert_review, unreviewed_escapes, update_review as save_review,
 };
@@ -19,13 +19,12 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{actor, visible_review};
-use crate::auth::CurrentUser;
-use crate::csrf::{CsrfForm, CsrfToken};
+use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
+use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{ConflictField, FormErrors, Opt, conflicting, form_version, team_options};
-use crate::page::{Layout, render};
-use crate::state::AppState;
+use crate::page::{Ctx, Layout, Page, see_other};
 
 /// The review form as posted: the details, the escapes to cover and the version it was based on.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -86,71 +85,99 @@ const FIELDS: &[(&str, &str)] = &[
     ("participants", "Participants"),
 ];
 
-async fn page(
-    state: &AppState,
-    user: &CurrentUser,
-    csrf: &str,
-    editing: Option<&Review>,
-    form: ReviewForm,
-    errors: &ValidationErrors,
-    conflict: Option<Vec<ConflictField>>,
-) -> AppResult<ReviewFormPage> {
-    let mut teams = list_teams(&state.db).await?;
-    teams.retain(|t| user.access(t.id).can(Permission::WriteReviews));
-    let mut candidates = Vec::new();
-    if editing.is_none() {
-        let stages = stage_settings(&state.db).await?;
+/// The form opening a review (no review) or editing one review's details.
+struct ReviewEdit<'a> {
+    ctx: &'a Ctx,
+    editing: Option<Review>,
+}
+
+impl ReviewEdit<'_> {
+    /// The escapes a new review can cover: the unreviewed queue of the teams it may open in.
+    async fn candidates(&self, teams: &[Team], form: &ReviewForm) -> AppResult<Vec<Candidate>> {
+        let stages = stage_settings(self.ctx.db()).await?;
         let filter = DefectFilter {
             visible_teams: Some(teams.iter().map(|t| t.id).collect()),
             ..DefectFilter::default()
         };
-        let queue = unreviewed_escapes(&state.db, &filter, &stages, Paging::new(1, 100)).await?;
-        candidates = queue
-            .rows
-            .into_iter()
-            .map(|r| Candidate {
-                checked: form.defects.contains(&r.id.to_string()),
-                id: r.id.to_string(),
-                title: r.title,
-                severity: r.severity,
-                team_name: r.team_name,
-            })
-            .collect();
+        let queue =
+            unreviewed_escapes(self.ctx.db(), &filter, &stages, Paging::new(1, 100)).await?;
+        let candidates = queue.rows.into_iter().map(|r| Candidate {
+            checked: form.defects.contains(&r.id.to_string()),
+            id: r.id.to_string(),
+            title: r.title,
+            severity: r.severity,
+            team_name: r.team_name,
+        });
+        Ok(candidates.collect())
     }
-    let (layout, action, submit_label, cancel_href) = match editing {
-        None => (
-            Layout::new("Open a review", "reviews", csrf, &[("Reviews", "/reviews")]),
-            "/reviews".to_owned(),
-            "Open review",
-            "/reviews".to_owned(),
-        ),
-        Some(r) => {
-            let href = format!("/reviews/{}", r.id);
-            (
-                Layout::new(
-                    "Edit review details",
-                    "reviews",
-                    csrf,
-                    &[("Reviews", "/reviews"), (&r.title, &href)],
-                ),
-                href.clone(),
-                "Save changes",
-                href,
-            )
+
+    fn frame(&self) -> (Layout, String, &'static str) {
+        let trail = [("Reviews", "/reviews")];
+        match &self.editing {
+            None => (
+                self.ctx.layout("Open a review", "reviews", &trail),
+                "/reviews".to_owned(),
+                "Open review",
+            ),
+            Some(r) => {
+                let href = format!("/reviews/{}", r.id);
+                let trail = [trail[0], (r.title.as_str(), href.as_str())];
+                let layout = self.ctx.layout("Edit review details", "reviews", &trail);
+                (layout, href, "Save changes")
+            }
         }
-    };
-    Ok(ReviewFormPage {
-        layout,
-        errors: errors.into(),
-        action,
-        submit_label,
-        cancel_href,
-        editing: editing.is_some(),
-        teams: team_options(&teams),
-        candidates,
-        conflict,
-        form,
-    })
+    }
+
+    async fn page(
+        &self,
+        form: ReviewForm,
+        errors: &ValidationErrors,
+        conflict: Option<Vec<ConflictField>>,
+    ) -> AppResult<Page> {
+        let mut teams = list_teams(self.ctx.db()).await?;
+        teams.retain(|t| self.ctx.user.access(t.id).can(Permission::WriteReviews));
+        let candidates = match self.editing {
+            None => self.candidates(&teams, &form).await?,
+            Some(_) => Vec::new(),
+        };
+        let (layout, action, submit_label) = self.frame();
+        let page = ReviewFormPage {
+            layout,
+            errors: errors.into(),
+            cancel_href: action.clone(),
+            action,
+            submit_label,
+            editing: self.editing.is_some(),
+            teams: team_options(&teams),
+            candidates,
+            conflict,
+            form,
+        };
+        Ok(Page::new("reviews/form.html", &page))
+    }
+}
+
+impl FormPage for ReviewEdit<'_> {
+    type Input = ReviewForm;
+
+    async fn invalid(self, form: ReviewForm, errors: ValidationErrors) -> AppResult<Page> {
+        self.page(form, &rename_defect_field(errors), None).await
+    }
+
+    async fn stale(mut self, mut form: ReviewForm) -> AppResult<Page> {
+        let id = self
+            .editing
+            .as_ref()
+            .map(|r| r.id)
+            .ok_or(AppError::NotFound)?;
+        let current = visible_review(&self.ctx.state, &self.ctx.user, id, None).await?;
+        let conflict = conflicting(FIELDS, &form_of(&current), &form);
+        // Resubmitting now is a deliberate overwrite of what is shown as saved.
+        form.version = current.version.to_string();
+        self.editing = Some(current);
+        self.page(form, &ValidationErrors::new(), Some(conflict))
+            .await
+    }
 }
 
 /// Pre-selections a link can pass: `?team=…&defect=…` (from the unreviewed queue).
@@ -161,41 +188,42 @@ pub struct NewReviewQuery {
     defect: String,
 }
 
-pub async fn new_review_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
-    QueryParams(query): QueryParams<NewReviewQuery>,
-) -> AppResult<Response> {
-    let writable: Vec<Uuid> = list_teams(&state.db)
-        .await?
-        .into_iter()
-        .map(|t| t.id)
-        .filter(|&t| user.access(t).can(Permission::WriteReviews))
-        .collect();
-    if writable.is_empty() {
-        return Err(AppError::Forbidden("You cannot open reviews: your role in your teams is read-only. A team admin can change your role.".to_owned()));
+/// The team a new review starts in: the only one the user may open reviews in, else the
+/// team of the escape it starts from, else the team the link names.
+async fn starting_team(ctx: &Ctx, writable: &[Uuid], query: &NewReviewQuery) -> AppResult<String> {
+    if let [only] = writable {
+        return Ok(only.to_string());
     }
     // A review started from an escape belongs to that escape's team.
     let defect_team = match Uuid::parse_str(query.defect.trim()) {
-        Ok(id) => match get_defect(&state.db, id).await {
+        Ok(id) => match get_defect(ctx.db(), id).await {
             Ok(d) => Some(d.data.team_id.to_string()),
             Err(StorageError::NotFound) => None,
             Err(other) => return Err(other.into()),
         },
         Err(_) => None,
     };
-    let wanted = defect_team.unwrap_or(query.team);
-    let team_id = match writable.as_slice() {
-        [only] => only.to_string(),
-        _ => writable
-            .iter()
-            .map(Uuid::to_string)
-            .find(|t| *t == wanted)
-            .unwrap_or_default(),
-    };
+    let wanted = defect_team.unwrap_or_else(|| query.team.clone());
+    Ok(writable
+        .iter()
+        .map(Uuid::to_string)
+        .find(|t| *t == wanted)
+        .unwrap_or_default())
+}
+
+pub async fn new_review_form(
+    ctx: Ctx,
+    QueryParams(query): QueryParams<NewReviewQuery>,
+) -> AppResult<Response> {
+    let teams = list_teams(ctx.db()).await?.into_iter().map(|t| t.id);
+    let writable: Vec<Uuid> = teams
+        .filter(|&t| ctx.user.access(t).can(Permission::WriteReviews))
+        .collect();
+    if writable.is_empty() {
+        return Err(AppError::Forbidden("You cannot open reviews: your role in your teams is read-only. A team admin can change your role.".to_owned()));
+    }
     let form = ReviewForm {
-        team_id,
+        team_id: starting_team(&ctx, &writable, &query).await?,
         incident_date: Utc::now().date_naive().to_string(),
         defects: Some(query.defect)
             .filter(|d| !d.is_empty())
@@ -203,71 +231,68 @@ pub async fn new_review_form(
             .collect(),
         ..ReviewForm::default()
     };
-    let page = page(
-        &state,
-        &user,
-        &csrf,
-        None,
-        form,
-        &ValidationErrors::new(),
-        None,
-    )
-    .await?;
-    render("reviews/form.html", &page)
+    let edit = ReviewEdit {
+        ctx: &ctx,
+        editing: None,
+    };
+    Ok(edit
+        .page(form, &ValidationErrors::new(), None)
+        .await?
+        .into_response())
 }
 
-pub async fn create_review(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
-    CsrfForm(form): CsrfForm<ReviewForm>,
-) -> AppResult<Response> {
-    let mut defect_ids = Vec::new();
-    let mut errors = ValidationErrors::new();
-    for raw in form.defects.iter().filter(|d| !d.trim().is_empty()) {
-        match Uuid::parse_str(raw.trim()) {
-            Ok(id) => defect_ids.push(id),
-            Err(_) => {
-                errors.push("defects", "Select escapes from the list");
-                break;
-            }
-        }
-    }
+/// The escapes the form picked, or a message on `defects` when one is not an id.
+fn picked_defects(form: &ReviewForm) -> Result<Vec<Uuid>, ValidationErrors> {
+    let picked = form.defects.iter().filter(|d| !d.trim().is_empty());
+    picked
+        .map(|raw| Uuid::parse_str(raw.trim()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|_| {
+            let mut errors = ValidationErrors::new();
+            errors.push("defects", "Select escapes from the list");
+            errors
+        })
+}
+
+pub async fn create_review(ctx: Ctx, CsrfForm(form): CsrfForm<ReviewForm>) -> AppResult<Response> {
     // Answer 404 (or 403) for a team out of reach before judging the rest of the form.
-    user.require_named(&form.team_id, Permission::WriteReviews)?;
-    let result = match form.draft().validate(Utc::now().date_naive()) {
-        Ok(_) if !errors.is_empty() => Err(StorageError::Invalid(errors)),
-        Ok(details) => {
-            insert_review(&state.db, &details, &defect_ids, &actor(&user), Utc::now()).await
-        }
-        Err(mut e) => {
-            e.extend(errors);
-            Err(StorageError::Invalid(e))
-        }
-    };
-    match result {
-        Ok(review) => Ok(Redirect::to(&format!("/reviews/{}", review.id)).into_response()),
-        Err(StorageError::Invalid(errors)) => {
-            let errors = rename_defect_field(errors);
-            let page = page(&state, &user, &csrf, None, form, &errors, None).await?;
-            Err(AppError::invalid("reviews/form.html", &page))
-        }
-        Err(other) => Err(other.into()),
+    ctx.user
+        .require_named(&form.team_id, Permission::WriteReviews)?;
+    let outcome: Result<Review, Refusal> = async {
+        let (details, picked) = match (
+            form.draft().validate(Utc::now().date_naive()),
+            picked_defects(&form),
+        ) {
+            (Ok(details), Ok(picked)) => (details, picked),
+            (Err(mut errors), Err(more)) => {
+                errors.extend(more);
+                return Err(errors.into());
+            }
+            (Err(errors), _) | (_, Err(errors)) => return Err(errors.into()),
+        };
+        Ok(insert_review(ctx.db(), &details, &picked, &actor(&ctx.user), Utc::now()).await?)
     }
+    .await;
+    let edit = ReviewEdit {
+        ctx: &ctx,
+        editing: None,
+    };
+    respond(edit, form, outcome, |r| {
+        see_other(&format!("/reviews/{}", r.id))
+    })
+    .await
 }
 
 /// Storage names the escape field `defect_id`; the form's checkbox group is `defects`.
 fn rename_defect_field(errors: ValidationErrors) -> ValidationErrors {
     let mut out = ValidationErrors::new();
     for e in errors.iter() {
-        out.push(
-            if e.field == "defect_id" {
-                "defects"
-            } else {
-                e.field
-            },
-            e.message.clone(),
-        );
+        let field = if e.field == "defect_id" {
+            "defects"
+        } else {
+            e.field
+        };
+        out.push(field, e.message.clone());
     }
     out
 }
@@ -285,75 +310,39 @@ fn form_of(review: &Review) -> ReviewForm {
     }
 }
 
-pub async fn edit_review_form(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
-    IdPath(id): IdPath,
-) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+pub async fn edit_review_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
+    let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteReviews)).await?;
     let form = form_of(&review);
-    let page = page(
-        &state,
-        &user,
-        &csrf,
-        Some(&review),
-        form,
-        &ValidationErrors::new(),
-        None,
-    )
-    .await?;
-    render("reviews/form.html", &page)
+    let edit = ReviewEdit {
+        ctx: &ctx,
+        editing: Some(review),
+    };
+    Ok(edit
+        .page(form, &ValidationErrors::new(), None)
+        .await?
+        .into_response())
 }
 
 pub async fn update_review(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CsrfToken(csrf): CsrfToken,
+    ctx: Ctx,
     IdPath(id): IdPath,
     CsrfForm(mut form): CsrfForm<ReviewForm>,
 ) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+    let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteReviews)).await?;
     // The team of a review never changes; the form does not offer it.
     form.team_id = review.team_id.to_string();
-    let result = match form.draft().validate(Utc::now().date_naive()) {
-        Ok(details) => {
-            save_review(
-                &state.db,
-                id,
-                form_version(&form.version),
-                &details,
-                &actor(&user),
-                Utc::now(),
-            )
-            .await
-        }
-        Err(errors) => Err(StorageError::Invalid(errors)),
-    };
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
-        Err(StorageError::Invalid(errors)) => {
-            let page = page(&state, &user, &csrf, Some(&review), form, &errors, None).await?;
-            Err(AppError::invalid("reviews/form.html", &page))
-        }
-        Err(StorageError::Stale { .. }) => {
-            let current = visible_review(&state, &user, id, None).await?;
-            let saved = form_of(&current);
-            let conflict = conflicting(FIELDS, &saved, &form);
-            // Resubmitting now is a deliberate overwrite of what is shown as saved.
-            form.version = current.version.to_string();
-            let page = page(
-                &state,
-                &user,
-                &csrf,
-                Some(&current),
-                form,
-                &ValidationErrors::new(),
-                Some(conflict),
-            )
-            .await?;
-            Err(AppError::conflict("reviews/form.html", &page))
-        }
-        Err(other) => Err(other.into()),
+    let outcome: Result<_, Refusal> = async {
+        let details = form.draft().validate(Utc::now().date_naive())?;
+        let (version, who) = (form_version(&form.version), actor(&ctx.user));
+        Ok(save_review(ctx.db(), id, version, &details, &who, Utc::now()).await?)
     }
+    .await;
+    let edit = ReviewEdit {
+        ctx: &ctx,
+        editing: Some(review),
+    };
+    respond(edit, form, outcome, |_| {
+        see_other(&format!("/reviews/{id}"))
+    })
+    .await
 }

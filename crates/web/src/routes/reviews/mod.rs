@@ -6,6 +6,8 @@ mod export;
 mod form;
 mod history;
 mod list;
+
+pub use list::PER_PAGE;
 mod show;
 mod steps;
 
@@ -109,7 +111,7 @@ pub fn routes() -> Vec<Route> {
             export::export_markdown,
         ),
         Route::get("/reviews/{review_id}/print", TeamRead, export::print_review),
-        Route::get("/escapes", SignedIn, list::unreviewed_queue),
+        Route::get("/escapes", SignedIn, super::escapes::unreviewed_queue),
         // Removals last: the access suite lets people in in table order.
         Route::post(
             "/reviews/{review_id}/actions/{action_id}/delete",
