@@ -16,5 +16,6 @@ mod reviews_access;
 mod secrets;
 mod seed;
 mod sessions;
+mod stale_writes;
 mod tokens;
 mod users;

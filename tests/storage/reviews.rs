@@ -11,10 +11,10 @@ use escapement_storage::StorageError;
 use escapement_storage::accounts::create_user;
 use escapement_storage::defects::{DefectFilter, create_defect, get_defect};
 use escapement_storage::reviews::{
-    Actor, ReviewFilter, add_action, add_escape, change_state, confirm_facts, create_review,
-    delete_action, get_review, list_history, list_reviews, record_escape, remove_escape,
-    review_escapes, save_analysis, save_checklist, save_classification, save_no_action_reason,
-    unreviewed_escapes, update_action, update_review,
+    Actor, AnalysisVersions, ReviewFilter, add_action, add_escape, change_state, confirm_facts,
+    create_review, delete_action, get_review, list_history, list_reviews, record_escape,
+    remove_escape, review_escapes, save_analysis, save_checklist, save_classification,
+    save_no_action_reason, unreviewed_escapes, update_action, update_review,
 };
 use escapement_storage::settings::stage_settings;
 use escapement_tests::{TestDb, both_backends};
@@ -192,9 +192,21 @@ async fn guided_steps_are_saved_with_their_history(store: TestDb) {
         evidence: "A contract test".to_owned(),
         evidence_gap: "No contract suite".to_owned(),
     };
-    save_analysis(&store.db, review.id, e.id, 3, &analysis, &who, Utc::now())
-        .await
-        .expect("analysis");
+    let based_on = AnalysisVersions {
+        escape: 3,
+        defect: 1,
+    };
+    save_analysis(
+        &store.db,
+        review.id,
+        e.id,
+        based_on,
+        &analysis,
+        &who,
+        Utc::now(),
+    )
+    .await
+    .expect("analysis");
     let classification = Classification::new(Some(Mechanism::NoTest), [Mechanism::MissedReview]);
     save_classification(
         &store.db,

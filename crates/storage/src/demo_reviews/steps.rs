@@ -14,8 +14,8 @@ use sea_orm::{ConnectionTrait, TransactionTrait};
 use super::{Candidate, Context, plan, texts};
 use crate::Result;
 use crate::reviews::{
-    add_action, confirm_facts, save_analysis, save_checklist, save_classification,
-    save_no_action_reason,
+    AnalysisVersions, add_action, confirm_facts, save_analysis, save_checklist,
+    save_classification, save_no_action_reason,
 };
 
 /// How far the guided steps of one escape get.
@@ -116,7 +116,11 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
                 evidence_gap: texts::evidence_gap(primary, &c.component),
             };
             let at = clock.advance(rng, 10..=180);
-            save_analysis(db, rid, eid, self.version, &analysis, actor, at).await?;
+            let based_on = AnalysisVersions {
+                escape: self.version,
+                defect: c.version,
+            };
+            save_analysis(db, rid, eid, based_on, &analysis, actor, at).await?;
             self.version += 1;
         }
         if depth >= Depth::Classified {

@@ -26,7 +26,8 @@ pub use read::{
 };
 pub use steps::escape_subject;
 pub use steps::{
-    confirm_facts, save_analysis, save_checklist, save_classification, save_no_action_reason,
+    AnalysisVersions, confirm_facts, save_analysis, save_checklist, save_classification,
+    save_no_action_reason,
 };
 pub use write::{
     add_escape, change_state, create_review, record_escape, remove_escape, update_review,

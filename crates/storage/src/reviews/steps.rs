@@ -4,10 +4,7 @@
 use chrono::{DateTime, Utc};
 use escapement_core::review::{Analysis, Checklist, Classification, Question};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use super::history::Changes;
@@ -143,13 +140,22 @@ pub async fn save_checklist(
     .await
 }
 
+/// The versions an analysis form was based on: the escape's, and its defect's (the
+/// expected catch stage is saved on the defect).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnalysisVersions {
+    pub escape: i32,
+    pub defect: i32,
+}
+
 /// Saves where it should have been caught (on the defect itself, so every report agrees),
-/// what evidence would have caught it, and why that evidence did not exist.
+/// what evidence would have caught it, and why that evidence did not exist; `Stale` unless
+/// the escape and, when the stage changes, the defect are still at the versions `based_on`.
 pub async fn save_analysis(
     db: &(impl ConnectionTrait + TransactionTrait),
     review_id: Uuid,
     escape_id: Uuid,
-    expected_version: i32,
+    based_on: AnalysisVersions,
     analysis: &Analysis,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -175,25 +181,25 @@ pub async fn save_analysis(
         &escape.evidence_gap,
         &analysis.evidence_gap,
     );
+    // The stage the form shows may be older than the defect's (edited on the defect form
+    // meanwhile): writing it needs the defect's version, as the defect form does.
     if data.expected_catch_stage != analysis.expected_catch_stage {
-        defect::Entity::update_many()
-            .col_expr(
-                defect::Column::ExpectedCatchStage,
-                Expr::value(
-                    analysis
-                        .expected_catch_stage
-                        .as_ref()
-                        .map(|k| k.as_str().to_owned()),
-                ),
-            )
-            .col_expr(defect::Column::UpdatedAt, Expr::value(now))
-            .col_expr(
-                defect::Column::Version,
-                Expr::col(defect::Column::Version).add(1),
-            )
-            .filter(defect::Column::Id.eq(escape.defect.id))
-            .exec(&txn)
-            .await?;
+        versioned::update::<defect::Entity>(
+            &txn,
+            defect::Column::Id,
+            defect::Column::Version,
+            escape.defect.id,
+            based_on.defect,
+            defect::ActiveModel {
+                expected_catch_stage: Set(analysis
+                    .expected_catch_stage
+                    .as_ref()
+                    .map(|k| k.as_str().to_owned())),
+                updated_at: Set(now),
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     let update = review_escape::ActiveModel {
         evidence: Set(analysis.evidence.clone()),
@@ -203,7 +209,7 @@ pub async fn save_analysis(
     finish(
         txn,
         &escape,
-        expected_version,
+        based_on.escape,
         update,
         changes,
         actor,

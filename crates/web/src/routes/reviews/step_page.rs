@@ -99,6 +99,8 @@ pub(super) struct StepPage {
     version: i32,
     title: String,
     defect_id: Uuid,
+    /// The defect's version, which the analysis form carries for the stage it saves there.
+    defect_version: i32,
     severity: String,
     facts: Vec<Fact>,
     step: &'static str,
@@ -363,6 +365,7 @@ pub(super) async fn step_page(
         version: escape.version,
         title: escape.defect.data.title.clone(),
         defect_id: escape.defect.id,
+        defect_version: escape.defect.version,
         severity: escape.defect.data.severity.key().to_owned(),
         facts: facts(state, escape, &stages.pipeline).await?,
         step: step.key(),

@@ -16,8 +16,8 @@ use escapement_core::review::{
 };
 use escapement_storage::StorageError;
 use escapement_storage::reviews::{
-    ReviewEscape, confirm_facts, get_escape, save_analysis, save_checklist, save_classification,
-    save_no_action_reason,
+    AnalysisVersions, ReviewEscape, confirm_facts, get_escape, save_analysis, save_checklist,
+    save_classification, save_no_action_reason,
 };
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
@@ -251,6 +251,7 @@ pub struct AnalysisForm {
     evidence: String,
     evidence_gap: String,
     version: String,
+    defect_version: String,
     loaded_at: String,
 }
 
@@ -284,11 +285,15 @@ pub async fn save_analysis_answers(
     let stages = stage_settings(&state.db).await?;
     let result = match draft.validate(&stages.pipeline) {
         Ok(analysis) => {
+            let based_on = AnalysisVersions {
+                escape: form_version(&form.version),
+                defect: form_version(&form.defect_version),
+            };
             save_analysis(
                 &state.db,
                 id,
                 escape_id,
-                form_version(&form.version),
+                based_on,
                 &analysis,
                 &actor(&user),
                 Utc::now(),
