@@ -18,6 +18,7 @@ mod secrets;
 mod seed;
 mod sessions;
 mod snapshots;
+mod stale_writes;
 mod story;
 mod tokens;
 mod users;

@@ -85,6 +85,7 @@ async fn walk_to_mechanism(app: &TestApp, review: Uuid, escape: Uuid) {
             &format!("{base}/analysis"),
             &[
                 ("version", "3"),
+                ("defect_version", "1"),
                 ("expected_catch_stage", "integration_test"),
                 ("evidence", "An API contract test on the coupon total"),
                 ("evidence_gap", "The coupon service had no contract suite"),

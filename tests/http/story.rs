@@ -66,6 +66,7 @@ impl Story {
                 "analysis",
                 vec![
                     ("version", "3"),
+                    ("defect_version", "1"),
                     ("expected_catch_stage", "integration_test"),
                     ("evidence", "An API contract test on the coupon total"),
                     ("evidence_gap", "The coupon service had no contract suite"),

@@ -6,21 +6,25 @@ use std::future::Future;
 use std::sync::Arc;
 
 use chrono::Utc;
-use escapement_core::Mechanism;
 use escapement_core::review::Classification;
+use escapement_core::{Mechanism, ReviewState};
 use escapement_storage::defects::{create_defect, get_defect, update_defect};
-use escapement_storage::reviews::{StepWrite, create_review, review_escapes, save_classification};
+use escapement_storage::reviews::{
+    StepWrite, add_action, change_state, create_review, delete_action, get_review, review_escapes,
+    save_classification,
+};
 use escapement_storage::{Result, StorageError};
 use escapement_tests::{TestDb, both_backends};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
-use crate::reviews::{actor, details, escape};
+use crate::reviews::{action, actor, details, escape};
 use crate::{defect, team};
 
 both_backends!(TestDb:
     concurrent_saves_of_different_rows_all_succeed_and_a_race_for_one_row_has_one_winner,
+    classifying_a_review_while_its_only_action_is_deleted_lets_exactly_one_of_them_happen,
 );
 
 /// Writers of each kind that start at once: four times the pool's SQLite connections.
@@ -172,4 +176,110 @@ async fn concurrent_saves_of_different_rows_all_succeed_and_a_race_for_one_row_h
         .await
         .expect("escapes")[0];
     assert_eq!(raced.version, 2, "the winner's save, and only that one");
+}
+
+async fn classifying_a_review_while_its_only_action_is_deleted_lets_exactly_one_of_them_happen(
+    store: TestDb,
+) {
+    let who = actor(&store).await;
+    let t = team(&store, "Checkout").await;
+    let mut reviews = Vec::new();
+    for i in 0..WRITERS {
+        let d = escape(&store, t, &format!("Escape {i}"), 3).await;
+        let review = create_review(
+            &store.db,
+            &details(t, &format!("Review {i}"), 3),
+            &[d],
+            &who,
+            Utc::now(),
+        )
+        .await
+        .expect("review");
+        let e = review_escapes(&store.db, review.id).await.expect("escapes")[0].id;
+        let primary = Classification::new(Some(Mechanism::NoTest), []);
+        save_classification(
+            &store.db,
+            &StepWrite::new(review.id, e, 1, &who, Utc::now()),
+            &primary,
+        )
+        .await
+        .expect("mechanism");
+        let only = add_action(
+            &store.db,
+            review.id,
+            e,
+            &action(t, "Add a contract test"),
+            &who,
+            Utc::now(),
+        )
+        .await
+        .expect("the only action");
+        let review = change_state(
+            &store.db,
+            review.id,
+            1,
+            ReviewState::InReview,
+            &who,
+            Utc::now(),
+        )
+        .await
+        .expect("started");
+        reviews.push((review.id, review.version, only.id));
+    }
+
+    let start = Arc::new(Barrier::new(2 * reviews.len()));
+    let mut tasks = JoinSet::new();
+    for &(review, version, only) in &reviews {
+        let (db, by) = (store.db.clone(), who.clone());
+        spawn(&mut tasks, &start, Write::Step, async move {
+            change_state(
+                &db,
+                review,
+                version,
+                ReviewState::Classified,
+                &by,
+                Utc::now(),
+            )
+            .await
+            .map(|_| ())
+        });
+        let (db, by) = (store.db.clone(), who.clone());
+        spawn(&mut tasks, &start, Write::Race, async move {
+            delete_action(&db, review, only, &by, Utc::now()).await
+        });
+    }
+    let mut outcomes = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        outcomes.push(joined.expect("a writer runs to its end"));
+    }
+    let unexpected: Vec<String> = outcomes
+        .iter()
+        .filter(|(_, r)| !matches!(r, Ok(()) | Err(StorageError::Blocked(_))))
+        .map(|(kind, r)| format!("{kind:?}: {r:?}"))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+
+    let mut both = 0;
+    for &(review, _, _) in &reviews {
+        let state = get_review(&store.db, review).await.expect("review").state;
+        let actions = review_escapes(&store.db, review).await.expect("escapes")[0]
+            .actions
+            .len();
+        if state == ReviewState::Classified && actions == 0 {
+            both += 1;
+        }
+    }
+    let succeeded = outcomes.iter().filter(|(_, r)| r.is_ok()).count();
+    eprintln!(
+        "{:?}: {both} of {} reviews classified without an action; {succeeded} of {} writes saved",
+        store.backend,
+        reviews.len(),
+        outcomes.len()
+    );
+    assert_eq!(both, 0, "a classified review lost its only action");
+    assert_eq!(
+        succeeded,
+        reviews.len(),
+        "one write of each pair, the other blocked"
+    );
 }

@@ -5,6 +5,7 @@ mod accounts;
 mod concurrency;
 mod demo;
 mod reviews;
+mod stale_writes;
 mod user_admin;
 
 use chrono::{Duration, TimeZone, Utc};

@@ -199,6 +199,7 @@ async fn guided_steps_are_saved_with_their_history(store: TestDb) {
     save_analysis(
         &store.db,
         &StepWrite::new(review.id, e.id, 3, &who, Utc::now()),
+        1,
         &analysis,
     )
     .await
@@ -488,7 +489,7 @@ async fn the_state_machine_guards_classification_and_locks_closed_reviews(store:
     assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
 }
 
-fn action(team_id: Uuid, title: &str) -> NewAction {
+pub(crate) fn action(team_id: Uuid, title: &str) -> NewAction {
     NewAction {
         title: title.to_owned(),
         mechanism: Mechanism::NoTest,

@@ -75,6 +75,8 @@ struct Candidate {
     discovery_stage: String,
     detected_at: DateTime<Utc>,
     incident_link: Option<String>,
+    /// The defect's version when the walk starts (nothing else changes it meanwhile).
+    version: i32,
 }
 
 /// One review to write: its escapes and incident date.
@@ -271,6 +273,7 @@ async fn candidates(
                 detected_at: m.detected_at,
                 incident_link: m.incident_link,
                 title: m.title,
+                version: m.version,
             })
         })
         .collect()

@@ -124,6 +124,7 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
             save_analysis(
                 db,
                 &StepWrite::new(rid, eid, self.version, actor, at),
+                c.version,
                 &analysis,
             )
             .await?;

@@ -3,10 +3,7 @@
 
 use escapement_core::review::{Analysis, Checklist, Classification, Question};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
 use super::history::Changes;
@@ -128,10 +125,12 @@ pub async fn save_checklist(
 }
 
 /// Saves where it should have been caught (on the defect itself, so every report agrees),
-/// what evidence would have caught it, and why that evidence did not exist.
+/// what evidence would have caught it, and why that evidence did not exist; `Stale` unless
+/// the escape and, when the stage changes, the defect (at `defect_version`) are unchanged.
 pub async fn save_analysis(
     db: &(impl ConnectionTrait + TransactionTrait),
     w: &StepWrite<'_>,
+    defect_version: i32,
     analysis: &Analysis,
 ) -> Result<()> {
     let StepWrite {
@@ -161,25 +160,23 @@ pub async fn save_analysis(
         &escape.evidence_gap,
         &analysis.evidence_gap,
     );
+    // The stage the form shows may be older than the defect's (edited on the defect form
+    // meanwhile): writing it needs the defect's version, as the defect form does.
     if data.expected_catch_stage != analysis.expected_catch_stage {
-        defect::Entity::update_many()
-            .col_expr(
-                defect::Column::ExpectedCatchStage,
-                Expr::value(
-                    analysis
-                        .expected_catch_stage
-                        .as_ref()
-                        .map(|k| k.as_str().to_owned()),
-                ),
-            )
-            .col_expr(defect::Column::UpdatedAt, Expr::value(now))
-            .col_expr(
-                defect::Column::Version,
-                Expr::col(defect::Column::Version).add(1),
-            )
-            .filter(defect::Column::Id.eq(escape.defect.id))
-            .exec(&txn)
-            .await?;
+        let stage = analysis.expected_catch_stage.as_ref();
+        versioned::update::<defect::Entity>(
+            &txn,
+            defect::Column::Id,
+            defect::Column::Version,
+            escape.defect.id,
+            defect_version,
+            defect::ActiveModel {
+                expected_catch_stage: Set(stage.map(|k| k.as_str().to_owned())),
+                updated_at: Set(now),
+                ..Default::default()
+            },
+        )
+        .await?;
     }
     let update = review_escape::ActiveModel {
         evidence: Set(analysis.evidence.clone()),

@@ -27,12 +27,22 @@ fn invalid(field: &'static str, message: &str) -> StorageError {
     StorageError::Invalid(errors)
 }
 
-/// The review row, refused with the reason when its state does not allow edits.
-pub(super) async fn editable(db: &impl ConnectionTrait, review_id: Uuid) -> Result<review::Model> {
-    let m = review::Entity::find_by_id(review_id)
+/// The review row, locked until the transaction ends: `SELECT … FOR UPDATE` on PostgreSQL
+/// (SQLite's write transaction holds the database's write lock already). Every write that
+/// can change whether a state's guard holds takes it first, and so does the state change
+/// that checks the guard, so they run one after another per review.
+async fn lock_review(db: &impl ConnectionTrait, review_id: Uuid) -> Result<review::Model> {
+    review::Entity::find_by_id(review_id)
+        .lock_exclusive()
         .one(db)
         .await?
-        .ok_or(StorageError::NotFound)?;
+        .ok_or(StorageError::NotFound)
+}
+
+/// The review row, locked (see `lock_review`), refused with the reason when its state does
+/// not allow edits.
+pub(super) async fn editable(db: &impl ConnectionTrait, review_id: Uuid) -> Result<review::Model> {
+    let m = lock_review(db, review_id).await?;
     let state: ReviewState = crate::stored_key("reviews.state", &m.state)?;
     if !allows_edits(state) {
         return Err(StorageError::Blocked(Blocked {
@@ -281,7 +291,7 @@ pub async fn change_state(
     now: DateTime<Utc>,
 ) -> Result<Review> {
     let txn = crate::begin_write(db).await?;
-    let current = super::read::get_review(&txn, id).await?;
+    let current = to_review(lock_review(&txn, id).await?, String::new())?;
     if current.version != expected_version {
         return Err(StorageError::Stale {
             current_version: current.version,

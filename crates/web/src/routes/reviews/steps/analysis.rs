@@ -18,6 +18,8 @@ pub struct AnalysisView {
     analysis: AnalysisDraft,
     stages: Vec<Opt>,
     fields: [FieldLabel; 3],
+    /// The defect's version, which the form carries for the stage it saves there.
+    defect_version: i32,
 }
 
 impl StepKind for Analysis {
@@ -31,6 +33,7 @@ impl StepKind for Analysis {
             analysis: input.cloned().unwrap_or_else(|| Self::saved(ws.escape())),
             stages: stage_options(&ws.stages.pipeline),
             fields: ANALYSIS_FIELDS,
+            defect_version: ws.escape().defect.version,
         }
     }
 

@@ -169,6 +169,8 @@ pub struct AnalysisForm {
     evidence: String,
     evidence_gap: String,
     version: String,
+    /// The defect's version: the expected catch stage is saved on the defect.
+    defect_version: String,
     loaded_at: String,
 }
 
@@ -193,7 +195,9 @@ pub async fn save_analysis_answers(
     );
     let outcome: Result<(), Refusal> = async {
         let stages = stage_settings(ctx.db()).await?;
-        Ok(save_analysis(ctx.db(), &w, &draft.validate(&stages.pipeline)?).await?)
+        let defect_version = form_version(&form.defect_version);
+        let analysis = draft.validate(&stages.pipeline)?;
+        Ok(save_analysis(ctx.db(), &w, defect_version, &analysis).await?)
     }
     .await;
     finish::<analysis::Analysis>(&ctx, (review, escape_id), form.loaded_at, draft, outcome).await
