@@ -32,10 +32,51 @@ pub trait ItemDraft: DeserializeOwned + Default + Send + 'static {
     fn version(&self) -> &str;
 }
 
+/// The stored fields every team item has.
+pub trait ItemRecord: Send {
+    fn id(&self) -> Uuid;
+    fn team_id(&self) -> Uuid;
+    fn version(&self) -> i32;
+}
+
+/// Implements [`ItemDraft`] for a draft and [`ItemRecord`] for its record, both of which
+/// have the fields `name`, `team_id` and `version`.
+macro_rules! team_item_fields {
+    ($draft:ty, $record:ty) => {
+        impl $crate::routes::settings::catalog::ItemDraft for $draft {
+            fn name(&self) -> &str {
+                &self.name
+            }
+            fn team_id(&self) -> &str {
+                &self.team_id
+            }
+            fn set_team_id(&mut self, team_id: String) {
+                self.team_id = team_id;
+            }
+            fn version(&self) -> &str {
+                &self.version
+            }
+        }
+
+        impl $crate::routes::settings::catalog::ItemRecord for $record {
+            fn id(&self) -> uuid::Uuid {
+                self.id
+            }
+            fn team_id(&self) -> uuid::Uuid {
+                self.team_id
+            }
+            fn version(&self) -> i32 {
+                self.version
+            }
+        }
+    };
+}
+pub(super) use team_item_fields;
+
 /// What one kind of team item says about itself.
 pub trait TeamItem: Send + Sync + 'static {
     type Draft: ItemDraft;
-    type Saved: Send;
+    type Saved: ItemRecord;
     /// The list's path, `/settings/components`.
     const PATH: &'static str;
     /// The update route's pattern, `/settings/components/{component_id}`.
@@ -68,9 +109,6 @@ pub trait TeamItem: Send + Sync + 'static {
         id: Uuid,
         draft: &Self::Draft,
     ) -> impl Future<Output = Result<(), Refusal>> + Send;
-    fn id_of(saved: &Self::Saved) -> Uuid;
-    fn team_of(saved: &Self::Saved) -> Uuid;
-    fn version_of(saved: &Self::Saved) -> i32;
     fn draft_of(saved: Self::Saved) -> Self::Draft;
     /// The name and the third column of the list.
     fn cells(saved: Self::Saved) -> (String, String);
@@ -98,12 +136,12 @@ fn new_path<T: TeamItem>() -> &'static str {
 async fn list_items<T: TeamItem>(ctx: Ctx) -> AppResult<Response> {
     let teams = list_teams(ctx.db()).await?;
     let mut items = T::list(ctx.db()).await?;
-    items.retain(|x| ctx.user.sees(T::team_of(x)));
+    items.retain(|x| ctx.user.sees(ItemRecord::team_id(x)));
     let team_name = |id| teams.iter().find(|t| t.id == id).map(|t| t.name.clone());
     let rows = items
         .into_iter()
         .map(|item| {
-            let (href, team) = (edit_href::<T>(T::id_of(&item)), T::team_of(&item));
+            let (href, team) = (edit_href::<T>(item.id()), ItemRecord::team_id(&item));
             let (name, third) = T::cells(item);
             let cells = vec![name, team_name(team).unwrap_or_default(), third];
             ListRow { href, cells }
@@ -185,7 +223,7 @@ impl<T: TeamItem> FormPage for ItemForm<'_, T> {
     async fn stale(self, draft: T::Draft) -> AppResult<Page> {
         let id = self.id.ok_or(crate::error::AppError::NotFound)?;
         let saved = T::get(self.ctx.db(), id).await?;
-        let version = T::version_of(&saved);
+        let version = saved.version();
         let current = T::draft_of(saved);
         let values = self
             .form(&current)
@@ -231,7 +269,7 @@ async fn create_item<T: TeamItem>(
 async fn edit_item_form<T: TeamItem>(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
     let saved = T::get(ctx.db(), id).await?;
     ctx.user
-        .require(T::team_of(&saved), Permission::ManageCatalog)?;
+        .require(ItemRecord::team_id(&saved), Permission::ManageCatalog)?;
     let draft = T::draft_of(saved);
     Ok(ItemForm::<T>::editing(&ctx, id)
         .form(&draft)
@@ -246,8 +284,8 @@ async fn update_item<T: TeamItem>(
 ) -> AppResult<Response> {
     let existing = T::get(ctx.db(), id).await?;
     ctx.user
-        .require(T::team_of(&existing), Permission::ManageCatalog)?;
-    draft.set_team_id(T::team_of(&existing).to_string());
+        .require(ItemRecord::team_id(&existing), Permission::ManageCatalog)?;
+    draft.set_team_id(ItemRecord::team_id(&existing).to_string());
     let outcome = T::update(ctx.db(), id, &draft).await;
     respond(ItemForm::<T>::editing(&ctx, id), draft, outcome, |()| {
         see_other(T::PATH)

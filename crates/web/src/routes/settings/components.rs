@@ -9,7 +9,7 @@ use escapement_storage::records::Component;
 use escapement_storage::sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::catalog::{ItemDraft, TeamItem};
+use super::catalog::{TeamItem, team_item_fields};
 use crate::error::AppResult;
 use crate::page::fields::{FieldKind, FieldView};
 use crate::page::form::Refusal;
@@ -18,20 +18,7 @@ use crate::page::views::form_version;
 /// The component pages.
 pub struct Components;
 
-impl ItemDraft for ComponentDraft {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn team_id(&self) -> &str {
-        &self.team_id
-    }
-    fn set_team_id(&mut self, team_id: String) {
-        self.team_id = team_id;
-    }
-    fn version(&self) -> &str {
-        &self.version
-    }
-}
+team_item_fields!(ComponentDraft, Component);
 
 impl TeamItem for Components {
     type Draft = ComponentDraft;
@@ -72,16 +59,6 @@ impl TeamItem for Components {
         let (new, version) = (draft.validate()?, form_version(&draft.version));
         update_component(db, id, version, &new, Utc::now()).await?;
         Ok(())
-    }
-
-    fn id_of(saved: &Component) -> Uuid {
-        saved.id
-    }
-    fn team_of(saved: &Component) -> Uuid {
-        saved.team_id
-    }
-    fn version_of(saved: &Component) -> i32 {
-        saved.version
     }
 
     fn draft_of(c: Component) -> ComponentDraft {

@@ -7,7 +7,7 @@ use escapement_storage::records::Release;
 use escapement_storage::sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::catalog::{ItemDraft, TeamItem};
+use super::catalog::{TeamItem, team_item_fields};
 use crate::error::AppResult;
 use crate::page::fields::{FieldKind, FieldView};
 use crate::page::form::Refusal;
@@ -16,20 +16,7 @@ use crate::page::views::form_version;
 /// The release pages.
 pub struct Releases;
 
-impl ItemDraft for ReleaseDraft {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn team_id(&self) -> &str {
-        &self.team_id
-    }
-    fn set_team_id(&mut self, team_id: String) {
-        self.team_id = team_id;
-    }
-    fn version(&self) -> &str {
-        &self.version
-    }
-}
+team_item_fields!(ReleaseDraft, Release);
 
 impl TeamItem for Releases {
     type Draft = ReleaseDraft;
@@ -70,16 +57,6 @@ impl TeamItem for Releases {
         let (new, version) = (draft.validate()?, form_version(&draft.version));
         update_release(db, id, version, &new, Utc::now()).await?;
         Ok(())
-    }
-
-    fn id_of(saved: &Release) -> Uuid {
-        saved.id
-    }
-    fn team_of(saved: &Release) -> Uuid {
-        saved.team_id
-    }
-    fn version_of(saved: &Release) -> i32 {
-        saved.version
     }
 
     fn draft_of(r: Release) -> ReleaseDraft {
