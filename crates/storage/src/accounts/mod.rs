@@ -24,7 +24,7 @@ pub use sessions::{
 };
 pub use tokens::{
     ApiToken, create_token, issue_token, list_tokens, revoke_any_token, revoke_own_token,
-    revoke_token, revoke_token_by_id, use_token,
+    revoke_token, use_token,
 };
 pub use users::{
     LAST_ADMIN, SELF_DEACTIVATION, User, add_user, change_own_password, create_user, find_login,
