@@ -6,11 +6,9 @@
 
 pub mod accounts;
 mod actor;
-mod bulk;
 pub mod catalog;
 pub mod defects;
 pub mod demo;
-pub mod demo_reviews;
 pub mod entities;
 pub mod records;
 pub mod reviews;

@@ -11,8 +11,9 @@ use escapement_core::auth::{Role, UserDraft};
 use escapement_storage::Actor;
 use escapement_storage::accounts::{add_user, grant_role};
 use escapement_storage::catalog::list_teams;
-use escapement_storage::demo::{DemoSummary, load_demo};
-use escapement_storage::demo_reviews::{DemoReviewSummary, DemoReviewer, load_demo_reviews};
+use escapement_storage::demo::{
+    DemoReviewSummary, DemoReviewer, DemoSummary, load_demo, load_demo_reviews,
+};
 use escapement_storage::sea_orm::DatabaseConnection;
 use indicatif::{ProgressBar, ProgressStyle};
 use uuid::Uuid;
