@@ -6,8 +6,7 @@ use escapement_core::ValidationErrors;
 use escapement_core::auth::Email;
 use escapement_storage::StorageError;
 use escapement_storage::accounts::{User, find_user};
-use escapement_storage::catalog::list_teams;
-use escapement_storage::records::Team;
+use escapement_storage::catalog::{Team, list_teams};
 use escapement_storage::sea_orm::DatabaseConnection;
 
 /// Field messages one per line, as `field: message`.

@@ -11,8 +11,7 @@ use escapement_core::auth::{Email, Permission, Role};
 use escapement_storage::accounts::{
     change_role, find_user, grant_role, remove_member as end_membership, team_members,
 };
-use escapement_storage::catalog::get_team;
-use escapement_storage::records::Team;
+use escapement_storage::catalog::{Team, get_team};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -46,8 +46,8 @@ async fn settings_index(CsrfToken(csrf): CsrfToken) -> AppResult<Response> {
 /// The teams whose components and releases `user` may manage.
 pub fn manageable(
     user: &crate::auth::CurrentUser,
-    teams: Vec<escapement_storage::records::Team>,
-) -> Vec<escapement_storage::records::Team> {
+    teams: Vec<escapement_storage::catalog::Team>,
+) -> Vec<escapement_storage::catalog::Team> {
     teams
         .into_iter()
         .filter(|t| {
@@ -60,8 +60,8 @@ pub fn manageable(
 /// The teams `user` may manage, or 403 when there is none: the form would offer nothing.
 pub fn manageable_or_refused(
     user: &crate::auth::CurrentUser,
-    teams: Vec<escapement_storage::records::Team>,
-) -> AppResult<Vec<escapement_storage::records::Team>> {
+    teams: Vec<escapement_storage::catalog::Team>,
+) -> AppResult<Vec<escapement_storage::catalog::Team>> {
     let teams = manageable(user, teams);
     if teams.is_empty() {
         return Err(AppError::Forbidden(
