@@ -6,11 +6,10 @@ use escapement_core::auth::Role;
 use escapement_storage::accounts::{list_users, memberships_of};
 use escapement_storage::reviews::{ReviewFilter, list_history, list_reviews};
 use escapement_tests::{CSRF, TestApp, both_backends};
-use escapement_web::admin::{
-    MemberCommand, TeamCommand, UserCommand, run_member, run_team, run_user,
+use escapement_web::cli::demo::{run_demo, write_demo_report};
+use escapement_web::cli::{
+    DemoArgs, MemberCommand, TeamCommand, UserCommand, run_member, run_team, run_user,
 };
-use escapement_web::config::DemoArgs;
-use escapement_web::demo::{run_demo, write_demo_report};
 
 both_backends!(TestApp: users_teams_and_members_are_managed_from_the_command_line);
 

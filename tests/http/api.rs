@@ -4,7 +4,7 @@ use axum::body::Body;
 use axum::http::Request;
 use escapement_storage::sea_orm::{ConnectionTrait, Statement};
 use escapement_tests::{ADMIN_EMAIL, TestApp, TestResponse, both_backends};
-use escapement_web::admin::{TokenCommand, run_token};
+use escapement_web::cli::{TokenCommand, run_token};
 
 both_backends!(TestApp: an_api_token_authenticates_until_it_is_revoked);
 

@@ -10,7 +10,7 @@ use axum::http::Request;
 use escapement_core::auth::{Email, Role};
 use escapement_storage::accounts::find_login;
 use escapement_tests::{ADMIN_EMAIL, CSRF, TestApp, TestResponse, both_backends};
-use escapement_web::admin::{UserCommand, run_user};
+use escapement_web::cli::{UserCommand, run_user};
 use tracing::instrument::WithSubscriber;
 use tracing_subscriber::fmt::MakeWriter;
 

@@ -11,8 +11,7 @@ use escapement_core::{ActionStatus, Mechanism, Paging, ReviewState, Severity};
 use escapement_storage::accounts::{create_user, set_membership};
 use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::{DefectFilter, list_defects};
-use escapement_storage::demo::load_demo;
-use escapement_storage::demo_reviews::{DemoReviewSummary, DemoReviewer, load_demo_reviews};
+use escapement_storage::demo::{DemoReviewSummary, DemoReviewer, load_demo, load_demo_reviews};
 use escapement_storage::reviews::{
     ReviewEscape, ReviewFilter, ReviewRow, get_review, list_reviews, review_escapes,
     unreviewed_escapes,

@@ -6,13 +6,10 @@
 
 pub mod accounts;
 mod actor;
-mod bulk;
 pub mod catalog;
 pub mod defects;
 pub mod demo;
-pub mod demo_reviews;
 pub mod entities;
-pub mod records;
 pub mod reviews;
 pub mod settings;
 mod tx;
@@ -133,6 +130,15 @@ pub(crate) fn unique_violation_as(err: DbErr, field: &'static str, message: &str
             StorageError::Invalid(errors)
         }
         _ => StorageError::Db(err),
+    }
+}
+
+/// [`unique_violation_as`] for a storage error: a wrapped unique-constraint violation
+/// becomes the field error, anything else (`Stale`, `NotFound`, …) passes through.
+pub(crate) fn taken_as(err: StorageError, field: &'static str, message: &str) -> StorageError {
+    match err {
+        StorageError::Db(db_err) => unique_violation_as(db_err, field, message),
+        other => other,
     }
 }
 

@@ -2,7 +2,9 @@
 
 use std::net::SocketAddr;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
+
+use crate::cli::{DemoArgs, MemberCommand, TeamCommand, TokenCommand, UserCommand};
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
 #[derive(Debug, Parser)]
@@ -45,25 +47,14 @@ pub enum Command {
     Demo(DemoArgs),
     /// Manage users (add with --password-stdin, list).
     #[command(subcommand)]
-    User(crate::admin::UserCommand),
+    User(UserCommand),
     /// Manage teams.
     #[command(subcommand)]
-    Team(crate::admin::TeamCommand),
+    Team(TeamCommand),
     /// Manage team memberships and roles.
     #[command(subcommand)]
-    Member(crate::admin::MemberCommand),
+    Member(MemberCommand),
     /// Manage API tokens (create prints the token once).
     #[command(subcommand)]
-    Token(crate::admin::TokenCommand),
-}
-
-/// Options of `demo`.
-#[derive(Debug, Clone, Args)]
-pub struct DemoArgs {
-    /// How many defects to generate.
-    #[arg(long, env = "ESCAPEMENT_DEMO_DEFECTS", default_value_t = 600)]
-    pub defects: u64,
-    /// Seed of the random generator, for a reproducible data set.
-    #[arg(long, env = "ESCAPEMENT_DEMO_SEED", default_value_t = 2026)]
-    pub seed: u64,
+    Token(TokenCommand),
 }

@@ -1,11 +1,10 @@
 //! Escapement's web application: the router with its layers, and `serve` with graceful
 //! shutdown. `main.rs` only wires settings, the database and this together.
 
-pub mod admin;
 pub mod auth;
+pub mod cli;
 pub mod config;
 pub mod csrf;
-pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod markdown;

@@ -1,10 +1,11 @@
 //! The `escapement` binary: settings, database, migrations, then the chosen command.
 
+use std::io::{stdin, stdout};
+
 use anyhow::Context;
 use clap::Parser;
-use escapement_web::config::{Cli, Command, DemoArgs};
-use escapement_web::{AppState, app, serve};
-use indicatif::{ProgressBar, ProgressStyle};
+use escapement_web::config::{Cli, Command};
+use escapement_web::{AppState, app, cli, serve};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -16,26 +17,26 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn")),
         )
         .init();
-    let cli = Cli::parse();
-    let db = escapement_storage::connect(&cli.database)
+    let settings = Cli::parse();
+    let db = escapement_storage::connect(&settings.database)
         .await
-        .with_context(|| format!("cannot open the database {}", cli.database))?;
+        .with_context(|| format!("cannot open the database {}", settings.database))?;
     escapement_storage::migrate(&db)
         .await
         .context("cannot migrate the database")?;
-    match cli.command.unwrap_or(Command::Serve) {
+    match settings.command.unwrap_or(Command::Serve) {
         Command::Serve => {
-            let listener = TcpListener::bind(cli.bind)
+            let listener = TcpListener::bind(settings.bind)
                 .await
-                .with_context(|| format!("cannot listen on {}", cli.bind))?;
+                .with_context(|| format!("cannot listen on {}", settings.bind))?;
             let address = listener.local_addr()?;
-            tracing::info!(%address, database = %cli.database, "Escapement is listening on http://{address}");
+            tracing::info!(%address, database = %settings.database, "Escapement is listening on http://{address}");
             let mut state = AppState::new(db);
-            state.secure_cookies = cli
+            state.secure_cookies = settings
                 .public_url
                 .as_deref()
                 .is_some_and(|url| url.starts_with("https://"));
-            let base = cli
+            let base = settings
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{address}"));
@@ -50,50 +51,17 @@ async fn main() -> anyhow::Result<()> {
             serve(listener, app(state), shutdown_signal()).await?;
             tracing::info!("Escapement stopped");
         }
-        Command::Migrate => tracing::info!(database = %cli.database, "the database is migrated"),
-        Command::Demo(args) => demo(&db, &args).await?,
+        Command::Migrate => {
+            tracing::info!(database = %settings.database, "the database is migrated")
+        }
+        Command::Demo(args) => cli::run_demo_command(&db, &args, &mut stdout()).await?,
         Command::User(command) => {
-            escapement_web::admin::run_user(
-                &db,
-                command,
-                &mut std::io::stdin().lock(),
-                &mut std::io::stdout(),
-            )
-            .await?
+            cli::run_user(&db, command, &mut stdin().lock(), &mut stdout()).await?
         }
-        Command::Team(command) => {
-            escapement_web::admin::run_team(&db, command, &mut std::io::stdout()).await?
-        }
-        Command::Token(command) => {
-            escapement_web::admin::run_token(&db, command, &mut std::io::stdout()).await?
-        }
-        Command::Member(command) => {
-            escapement_web::admin::run_member(&db, command, &mut std::io::stdout()).await?
-        }
+        Command::Team(command) => cli::run_team(&db, command, &mut stdout()).await?,
+        Command::Token(command) => cli::run_token(&db, command, &mut stdout()).await?,
+        Command::Member(command) => cli::run_member(&db, command, &mut stdout()).await?,
     }
-    Ok(())
-}
-
-async fn demo(db: &escapement_storage::Db, args: &DemoArgs) -> anyhow::Result<()> {
-    let bar = ProgressBar::new(args.defects);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} demo defects [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar())
-        .progress_chars("=> "),
-    );
-    let password = escapement_web::auth::new_setup_token()[..20].to_owned();
-    let report = escapement_web::demo::run_demo(db, args, &password, chrono::Utc::now(), |n| {
-        bar.set_position(n);
-        if n >= args.defects {
-            // The reviews follow; the bar has nothing more to show.
-            bar.finish_and_clear();
-        }
-    })
-    .await;
-    bar.finish_and_clear();
-    escapement_web::demo::write_demo_report(&report?, &password, &mut std::io::stdout())?;
     Ok(())
 }
 

@@ -13,18 +13,21 @@ mod tokens;
 mod users;
 
 pub use audit::{AuditEntry, list_events, log, record_event};
-pub use login_failures::{clear_login_failures, count_login_failures, record_login_failure};
+pub use login_failures::{
+    SignInAttempt, clear_login_failures, count_login_failures, fail_sign_in, recent_failures,
+    record_login_failure, refuse_sign_in,
+};
 pub use memberships::{
     Member, all_memberships, change_role, grant_role, memberships_of, remove_member,
     remove_membership, set_membership, team_members,
 };
 pub use sessions::{
-    SessionRecord, delete_expired_sessions, delete_session, end_sessions_of, load_session,
-    save_session,
+    SessionRecord, complete_sign_in, delete_expired_sessions, delete_session, end_sessions_of,
+    load_session, save_session,
 };
 pub use tokens::{
     ApiToken, create_token, issue_token, list_tokens, revoke_any_token, revoke_own_token,
-    revoke_token, revoke_token_by_id, use_token,
+    revoke_token, use_token,
 };
 pub use users::{
     LAST_ADMIN, SELF_DEACTIVATION, User, add_user, change_own_password, create_user, find_login,

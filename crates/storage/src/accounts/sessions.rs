@@ -1,11 +1,18 @@
-//! Server-side sessions: stored under a hash of the cookie value, read while unexpired, and
-//! ended one at a time, all of a user's at once, or when they expire.
+//! Server-side sessions: stored under a hash of the cookie value, read while unexpired,
+//! ended one at a time, all of a user's at once, or when they expire; and the audited
+//! sign-in that starts one.
 
 use chrono::{DateTime, Utc};
+use escapement_core::auth::AuditEvent;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    TransactionTrait,
+};
 use uuid::Uuid;
 
+use super::audit::record_event;
+use super::login_failures::{SignInAttempt, clear_login_failures};
 use crate::Result;
 use crate::entities::session;
 
@@ -92,4 +99,35 @@ pub async fn end_sessions_of(db: &impl ConnectionTrait, user_id: Uuid) -> Result
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+/// A successful sign-in of `user_id`, in one transaction: the session the request came with
+/// (`replaced`, its stored id) ends, so a session planted before the sign-in is worthless;
+/// `session` is stored; the account's failures and every failure before the attempt's window
+/// are forgotten; and `login_succeeded` is logged.
+pub async fn complete_sign_in(
+    db: &DatabaseConnection,
+    attempt: &SignInAttempt<'_>,
+    user_id: Uuid,
+    replaced: Option<&str>,
+    session: &SessionRecord,
+) -> Result<()> {
+    let txn = db.begin().await?;
+    if let Some(id) = replaced {
+        delete_session(&txn, id).await?;
+    }
+    save_session(&txn, session).await?;
+    clear_login_failures(&txn, attempt.account, attempt.window_start).await?;
+    let (event, addr) = (AuditEvent::LoginSucceeded, Some(attempt.client_addr));
+    record_event(
+        &txn,
+        event,
+        Some(user_id),
+        attempt.account,
+        addr,
+        attempt.at,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
 }

@@ -119,22 +119,6 @@ pub async fn revoke_token(
     Ok(())
 }
 
-/// Revokes a token whoever owns it, without logging it; returns its owner. `NotFound` for an
-/// unknown or already revoked token.
-pub async fn revoke_token_by_id(
-    db: &impl ConnectionTrait,
-    token_id: Uuid,
-    now: DateTime<Utc>,
-) -> Result<Uuid> {
-    let token = api_token::Entity::find_by_id(token_id)
-        .filter(api_token::Column::RevokedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(StorageError::NotFound)?;
-    revoke_token(db, token.user_id, token_id, now).await?;
-    Ok(token.user_id)
-}
-
 /// Stores a new API token for `user_id` under the hash of its value and logs `token_created`.
 pub async fn issue_token(
     db: &DatabaseConnection,

@@ -6,9 +6,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::Result;
-use crate::defects::{DefectFilter, Purpose, condition, resolve_names};
+use crate::defects::{DefectFilter, DefectListPage, Purpose, condition, resolve_names};
 use crate::entities::{defect, review_escape};
-use crate::records::DefectListPage;
 use crate::settings::StageSettings;
 
 /// One page of the escapes matching `filter` that no review covers, critical first and

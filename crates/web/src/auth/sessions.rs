@@ -27,12 +27,9 @@ pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a
         .map(|(_, v)| v)
 }
 
-/// Starts a new session for `user_id` and returns the cookie value to hand out.
-pub async fn start_session(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    now: DateTime<Utc>,
-) -> anyhow::Result<String> {
+/// A new session for `user_id` starting at `now`: the cookie value to hand out and the record
+/// to store under its hash.
+pub fn new_session(user_id: Uuid, now: DateTime<Utc>) -> (String, SessionRecord) {
     let secret = random_hex();
     let policy = SessionPolicy::default();
     let record = SessionRecord {
@@ -43,6 +40,16 @@ pub async fn start_session(
         last_seen_at: now,
         expires_at: policy.expires_at(now, now),
     };
+    (secret, record)
+}
+
+/// Starts a new session for `user_id` and returns the cookie value to hand out.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> anyhow::Result<String> {
+    let (secret, record) = new_session(user_id, now);
     save_session(db, &record).await?;
     Ok(secret)
 }

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use escapement_core::{Keyed, Pipeline, ValidationErrors};
-use escapement_storage::records::{Component, Release, Team};
+use escapement_storage::catalog::{Component, Release, Team};
 use serde::Serialize;
 
 /// One `<option>` of a select.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use escapement_core::{Paging, Pipeline};
 use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::DefectFilter;
-use escapement_storage::records::DefectRow;
+use escapement_storage::defects::DefectRow;
 use escapement_storage::reviews::unreviewed_escapes;
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};

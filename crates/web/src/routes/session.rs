@@ -1,23 +1,18 @@
 //! Signing in and out, and the first-run setup that creates the first instance admin.
 
-use std::time::Duration;
-
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
-use escapement_core::auth::{AuditEvent, LoginDraft, ThrottleDecision, UserDraft};
+use escapement_core::auth::{AuditEvent, LoginDraft, UserDraft};
 use escapement_storage::StorageError;
-use escapement_storage::accounts::{
-    clear_login_failures, count_login_failures, create_user, find_login, record_event,
-    record_login_failure, user_count,
-};
+use escapement_storage::accounts::{create_user, record_event, user_count};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{
-    CurrentUser, clear_session_cookie, client_addr, end_session, hash_password, safe_next,
-    session_cookie, start_session, verify_password, with_cookie,
+    ClientAddr, CurrentUser, SessionCookie, SignIn, clear_session_cookie, client_addr, end_session,
+    hash_password, safe_next, session_cookie, sign_in, start_session, with_cookie,
 };
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
@@ -77,114 +72,55 @@ struct LoginForm {
     next: String,
 }
 
-/// The longest a delayed login waits, kept well under the request timeout.
-const MAX_WAIT: Duration = Duration::from_secs(10);
+impl LoginForm {
+    /// The credentials as the sign-in checks them.
+    fn draft(&self) -> LoginDraft {
+        LoginDraft {
+            email: self.email.clone(),
+            password: self.password.clone(),
+        }
+    }
+}
 
 async fn login(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
-    headers: HeaderMap,
-    extensions: axum::http::Extensions,
+    ClientAddr(addr): ClientAddr,
+    SessionCookie(previous): SessionCookie,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
-    let now = Utc::now();
-    let addr = client_addr(&extensions);
     let next = safe_next(&form.next).to_owned();
-    let page = |errors: &ValidationErrors, notice: Option<String>| LoginPage {
-        layout: Layout::new("Sign in", "", &csrf, &[]),
-        email: form.email.clone(),
-        next: next.clone(),
-        errors: errors.into(),
-        notice,
-    };
-    let draft = LoginDraft {
-        email: form.email.clone(),
-        password: form.password.clone(),
-    };
-    let email = match draft.validate() {
-        Ok(email) => email,
-        Err(errors) => {
-            return Err(AppError::invalid("login.html", &page(&errors, None)));
-        }
-    };
-    let since = now - state.throttle.window;
-    let (by_account, by_client) =
-        count_login_failures(&state.db, email.as_str(), &addr, since).await?;
-    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
-    let decision = state
-        .throttle
-        .decide(count(by_account))
-        .stricter(state.throttle.decide(count(by_client)));
-    match decision {
-        ThrottleDecision::Refuse { .. } => {
-            record_event(
-                &state.db,
-                AuditEvent::LoginRefused,
-                None,
-                email.as_str(),
-                Some(&addr),
-                now,
-            )
-            .await?;
-            let message = decision.refusal_message().unwrap_or_default();
-            let page = page(&ValidationErrors::new(), Some(message));
-            let page = Page::new("login.html", &page).with_status(StatusCode::TOO_MANY_REQUESTS);
-            return Ok(page.into_response());
-        }
-        ThrottleDecision::Delay(delay) => {
-            tokio::time::sleep(delay.to_std().unwrap_or(MAX_WAIT).min(MAX_WAIT)).await;
-        }
-        ThrottleDecision::Allow => {}
-    }
-    let found = find_login(&state.db, &email).await?;
-    let password = form.password.clone();
-    let verified = match found {
-        Some((user, hash)) => {
-            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-                .await
-                .map_err(|e| AppError::Internal(e.into()))?;
-            // A deactivated account gets the same answer as a wrong password, so the form
-            // does not tell a guesser which accounts exist or which passwords are right.
-            (ok && user.is_active()).then_some(user)
-        }
-        None => {
-            // Spend the same time as a real check, so timing does not reveal accounts.
-            let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
-            None
-        }
-    };
-    let Some(user) = verified else {
-        record_login_failure(&state.db, email.as_str(), &addr, now).await?;
-        record_event(
-            &state.db,
-            AuditEvent::LoginFailed,
-            None,
-            email.as_str(),
-            Some(&addr),
-            now,
-        )
-        .await?;
-        let mut errors = ValidationErrors::new();
-        errors.push("email", "Enter a correct email address and password");
-        return Err(AppError::invalid("login.html", &page(&errors, None)));
-    };
-    // A new session id at every sign-in: a session planted before login is worthless.
-    end_session(&state.db, &headers).await?;
-    let secret = start_session(&state.db, user.id, now).await?;
-    clear_login_failures(&state.db, email.as_str(), since).await?;
-    record_event(
+    let draft = form.draft();
+    let outcome = sign_in(
         &state.db,
-        AuditEvent::LoginSucceeded,
-        Some(user.id),
-        email.as_str(),
-        Some(&addr),
-        now,
+        &state.throttle,
+        &draft,
+        &addr,
+        previous.as_deref(),
     )
     .await?;
-    Ok(with_cookie(
-        Redirect::to(&next).into_response(),
-        &session_cookie(&secret, state.secure_cookies),
-    ))
+    let (status, errors, notice) = match outcome {
+        SignIn::Done(secret) => {
+            let cookie = session_cookie(&secret, state.secure_cookies);
+            return Ok(with_cookie(Redirect::to(&next).into_response(), &cookie));
+        }
+        SignIn::Rejected(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
+        SignIn::Refused(message) => (
+            StatusCode::TOO_MANY_REQUESTS,
+            ValidationErrors::new(),
+            Some(message),
+        ),
+    };
+    let page = LoginPage {
+        layout: Layout::new("Sign in", "", &csrf, &[]),
+        email: form.email,
+        next,
+        errors: (&errors).into(),
+        notice,
+    };
+    Ok(Page::new("login.html", &page)
+        .with_status(status)
+        .into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

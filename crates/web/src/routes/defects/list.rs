@@ -4,8 +4,8 @@
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use escapement_core::{Paging, Severity, StageKey};
+use escapement_storage::defects::DefectRow;
 use escapement_storage::defects::{DefectFilter, list_defects as query_defects};
-use escapement_storage::records::DefectRow;
 use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;

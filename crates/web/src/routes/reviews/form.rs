@@ -8,9 +8,9 @@ use escapement_core::auth::Permission;
 use escapement_core::review::{ReviewDraft, participants_text};
 use escapement_core::{Paging, ValidationErrors};
 use escapement_storage::StorageError;
+use escapement_storage::catalog::Team;
 use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::{DefectFilter, get_defect};
-use escapement_storage::records::Team;
 use escapement_storage::reviews::{
     Review, create_review as insert_review, unreviewed_escapes, update_review as save_review,
 };

@@ -2,10 +2,10 @@
 
 use chrono::Utc;
 use escapement_core::ComponentDraft;
+use escapement_storage::catalog::Component;
 use escapement_storage::catalog::{
     create_component, get_component, list_components, update_component,
 };
-use escapement_storage::records::Component;
 use escapement_storage::sea_orm::DatabaseConnection;
 use uuid::Uuid;
 

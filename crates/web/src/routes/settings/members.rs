@@ -11,8 +11,8 @@ use escapement_storage::accounts::User;
 use escapement_storage::accounts::{
     change_role, find_user, grant_role, remove_member as end_membership, team_members,
 };
+use escapement_storage::catalog::Team;
 use escapement_storage::catalog::get_team;
-use escapement_storage::records::Team;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

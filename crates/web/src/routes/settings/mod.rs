@@ -14,7 +14,7 @@ mod users;
 
 use axum::response::Response;
 use escapement_core::auth::Permission;
-use escapement_storage::records::Team;
+use escapement_storage::catalog::Team;
 use serde::Serialize;
 
 use crate::auth::CurrentUser;

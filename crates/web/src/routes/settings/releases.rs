@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use escapement_core::ReleaseDraft;
+use escapement_storage::catalog::Release;
 use escapement_storage::catalog::{create_release, get_release, list_releases, update_release};
-use escapement_storage::records::Release;
 use escapement_storage::sea_orm::DatabaseConnection;
 use uuid::Uuid;
 

@@ -1,18 +1,17 @@
-//! The demo data set: three teams with components, quarterly releases over two years and a
-//! realistic spread of defects across every stage, written in large batched inserts.
+//! The demo's defects: a realistic spread across every stage, severity and mechanism of
+//! origin over the last two years, generated in detection order and written in large batched
+//! inserts after the catalog, all in one transaction.
 
-use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
-use escapement_core::{
-    DefectType, DetectedBy, NewComponent, NewDefect, NewRelease, NewTeam, Origin, ScopeFlags,
-    Severity, StageKey,
-};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
+use escapement_core::{DefectType, NewDefect, Origin, ScopeFlags, Severity, StageKey};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
-use crate::bulk::{batch_rows, insert_defects, insert_sql};
-use crate::catalog::{create_component, create_release, create_team};
+use super::bulk::{batch_rows, insert_defects, insert_sql};
+use super::catalog::{Catalog, create_catalog};
+use super::draw::{detected_by_for, pick_weighted, severity_for};
 use crate::entities::team;
 use crate::{Backend, Result, StorageError};
 
@@ -24,35 +23,6 @@ pub struct DemoSummary {
     pub releases: usize,
     pub defects: u64,
 }
-
-struct TeamPlan {
-    name: &'static str,
-    prefix: &'static str,
-    components: [&'static str; 4],
-}
-
-const TEAMS: [TeamPlan; 3] = [
-    TeamPlan {
-        name: "Checkout",
-        prefix: "CHK",
-        components: ["Cart", "Payments", "Coupons", "Order history"],
-    },
-    TeamPlan {
-        name: "Platform",
-        prefix: "PLAT",
-        components: [
-            "Authentication",
-            "Search API",
-            "Notifications",
-            "Data pipeline",
-        ],
-    },
-    TeamPlan {
-        name: "Mobile",
-        prefix: "MOB",
-        components: ["iOS app", "Android app", "Offline sync", "Push messaging"],
-    },
-];
 
 /// Discovery stages with their relative frequency: most defects are caught early.
 const STAGE_WEIGHTS: [(&str, u32); 10] = [
@@ -129,72 +99,8 @@ const SYMPTOMS: [(&str, DefectType); 16] = [
     ),
 ];
 
-pub(crate) fn pick_weighted<'a, T>(rng: &mut StdRng, items: &'a [(T, u32)]) -> &'a T {
-    let total: u32 = items.iter().map(|(_, w)| w).sum();
-    let mut roll = rng.random_range(0..total.max(1));
-    for (item, weight) in items {
-        if roll < *weight {
-            return item;
-        }
-        roll -= weight;
-    }
-    &items[items.len() - 1].0
-}
-
 fn stage(key: &str) -> Result<StageKey> {
     StageKey::parse(key).map_err(|e| StorageError::Db(sea_orm::DbErr::Custom(e.to_string())))
-}
-
-struct Catalog {
-    team_id: Uuid,
-    prefix: &'static str,
-    components: Vec<(Uuid, &'static str)>,
-    releases: Vec<(Uuid, NaiveDate)>,
-}
-
-fn severity_for(rng: &mut StdRng, escaped: bool) -> Severity {
-    let weights: [(Severity, u32); 4] = if escaped {
-        [
-            (Severity::Critical, 8),
-            (Severity::High, 27),
-            (Severity::Medium, 40),
-            (Severity::Low, 25),
-        ]
-    } else {
-        [
-            (Severity::Critical, 3),
-            (Severity::High, 17),
-            (Severity::Medium, 48),
-            (Severity::Low, 32),
-        ]
-    };
-    *pick_weighted(rng, &weights)
-}
-
-fn detected_by_for(rng: &mut StdRng, stage_index: usize) -> DetectedBy {
-    let weights: &[(DetectedBy, u32)] = match stage_index {
-        0..=2 => &[(DetectedBy::InternalUser, 1)],
-        3..=4 => &[
-            (DetectedBy::AutomatedTest, 9),
-            (DetectedBy::InternalUser, 1),
-        ],
-        5..=6 => &[
-            (DetectedBy::ExploratoryTest, 5),
-            (DetectedBy::AutomatedTest, 4),
-            (DetectedBy::InternalUser, 1),
-        ],
-        7..=8 => &[
-            (DetectedBy::InternalUser, 5),
-            (DetectedBy::Customer, 2),
-            (DetectedBy::ExploratoryTest, 2),
-        ],
-        _ => &[
-            (DetectedBy::Customer, 4),
-            (DetectedBy::Support, 3),
-            (DetectedBy::Monitoring, 3),
-        ],
-    };
-    *pick_weighted(rng, weights)
 }
 
 fn make_defect(
@@ -278,46 +184,6 @@ fn make_defect(
         incident_link: (escaped && stage_index == 9 && rng.random_bool(0.5))
             .then(|| format!("https://status.example.com/incidents/{}", 100 + serial)),
     })
-}
-
-async fn create_catalog(txn: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Vec<Catalog>> {
-    let mut catalogs = Vec::new();
-    for plan in &TEAMS {
-        let team = create_team(
-            txn,
-            &NewTeam {
-                name: plan.name.to_owned(),
-            },
-            now,
-        )
-        .await?;
-        let mut components = Vec::new();
-        for name in plan.components {
-            let new = NewComponent {
-                name: name.to_owned(),
-                team_id: team.id,
-                description: format!("{name}, owned by the {} team.", plan.name),
-            };
-            components.push((create_component(txn, &new, now).await?.id, name));
-        }
-        let mut releases = Vec::new();
-        for quarter in 0..8_i64 {
-            let released_on = (now - Duration::days(730 - quarter * 91 - 10)).date_naive();
-            let new = NewRelease {
-                name: format!("{} 3.{quarter}", plan.name),
-                team_id: team.id,
-                released_on,
-            };
-            releases.push((create_release(txn, &new, now).await?.id, released_on));
-        }
-        catalogs.push(Catalog {
-            team_id: team.id,
-            prefix: plan.prefix,
-            components,
-            releases,
-        });
-    }
-    Ok(catalogs)
 }
 
 /// The detection time of the `i`-th of `n` defects: increasing with `i`, spread over the

@@ -3,6 +3,7 @@
 //! state, with mechanisms that shift over the quarters and improvement actions. One
 //! transaction; the same seed and `now` give the same reviews.
 
+mod context;
 mod plan;
 mod steps;
 mod texts;
@@ -11,7 +12,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-use chrono::{DateTime, Duration, NaiveDate, SubsecRound, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use escapement_core::Severity;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -21,10 +22,14 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+pub use context::DemoReviewer;
+use context::{Candidate, Context, Plan};
+
+use super::draw::pick_weighted;
 use crate::defects::{DefectFilter, Purpose, condition, names};
 use crate::entities::{component, defect, review};
-use crate::settings::{StageSettings, stage_settings};
-use crate::{Actor, Result, StorageError, stored_key};
+use crate::settings::stage_settings;
+use crate::{Result, StorageError, stored_key};
 
 /// The most reviews the demo gives one team, however many defects it holds, so a demo of a
 /// million defects takes no longer to review than the default one.
@@ -43,15 +48,6 @@ const SEARCH_DAYS: i64 = 16;
 /// How many escapes one read returns: enough for a review of four when some are skipped.
 const CANDIDATES: usize = 8;
 
-/// The person who writes a team's demo reviews (its lead).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DemoReviewer {
-    /// The team whose escapes this person reviews.
-    pub team_id: Uuid,
-    /// Who the history names for every change.
-    pub actor: Actor,
-}
-
 /// What the demo reviews wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DemoReviewSummary {
@@ -61,47 +57,6 @@ pub struct DemoReviewSummary {
     pub escapes: usize,
     /// Improvement actions added to the reviews' escapes.
     pub actions: usize,
-}
-
-/// One escape that a demo review may cover.
-#[derive(Debug, Clone)]
-struct Candidate {
-    id: Uuid,
-    title: String,
-    component_id: Option<Uuid>,
-    component: String,
-    symptom: String,
-    severity: Severity,
-    discovery_stage: String,
-    detected_at: DateTime<Utc>,
-    incident_link: Option<String>,
-    /// The defect's version when the walk starts (nothing else changes it meanwhile).
-    version: i32,
-}
-
-/// One review to write: its escapes and incident date.
-#[derive(Debug, Clone)]
-struct Plan {
-    escapes: Vec<Candidate>,
-    incident_date: NaiveDate,
-}
-
-/// What every write of one team's reviews needs.
-struct Context<'a> {
-    stages: &'a StageSettings,
-    reviewer: &'a DemoReviewer,
-    /// The team that owns shared CI and environments, when there is one besides this team.
-    platform: Option<Uuid>,
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-}
-
-impl Context<'_> {
-    /// How far through the demo period `at` lies: 0 at its start, 1 now.
-    fn progress(&self, at: DateTime<Utc>) -> f64 {
-        let total = (self.now - self.start).num_seconds().max(1) as f64;
-        (at - self.start).num_seconds() as f64 / total
-    }
 }
 
 /// Reviews the demo's escapes as each team's lead in `reviewers` would: about one review every
@@ -195,7 +150,7 @@ async fn plan_team(
                 .map_or(until, |c| c.detected_at + Duration::seconds(1));
             continue;
         };
-        let size = *crate::demo::pick_weighted(rng, &[(1_usize, 40), (2, 30), (3, 18), (4, 12)]);
+        let size = *pick_weighted(rng, &[(1_usize, 40), (2, 30), (3, 18), (4, 12)]);
         let escapes: Vec<Candidate> = found
             .iter()
             .filter(|c| c.detected_at >= lead.detected_at && !fresh_critical(c))

@@ -11,8 +11,10 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
-use super::{Candidate, Context, plan, texts};
+use super::context::{Candidate, Context};
+use super::{plan, texts};
 use crate::Result;
+use crate::demo::draw::pick_weighted;
 use crate::reviews::{
     StepWrite, add_action, confirm_facts, save_analysis, save_checklist, save_classification,
     save_no_action_reason,
@@ -63,29 +65,32 @@ fn stage(ctx: &Context<'_>, key: &str) -> StageKey {
         .map_or_else(|| ctx.stages.boundary.after().clone(), |s| s.key.clone())
 }
 
-/// The guided steps of one escape, each saved on the version the previous one left.
+/// The guided steps of one escape of a review that ends in `state`, each saved on the version
+/// the previous one left, at the review's clock; `titled` maps every action title the review
+/// has so far to its escape.
 pub(super) struct Steps<'a, C> {
     pub(super) db: &'a C,
     pub(super) ctx: &'a Context<'a>,
     pub(super) review_id: uuid::Uuid,
     pub(super) escape_id: uuid::Uuid,
     pub(super) version: i32,
+    pub(super) state: ReviewState,
+    pub(super) clock: &'a mut Clock,
+    pub(super) titled: &'a mut HashMap<String, String>,
 }
 
 impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
-    /// Saves the steps up to `depth`; returns how many actions were added.
-    #[expect(clippy::too_many_arguments, reason = "one escape's walk, spelled out")]
+    /// Saves the steps of escape `c` up to `depth`; returns how many actions were added.
     pub(super) async fn walk(
         &mut self,
         c: &Candidate,
         found: &Findings,
         depth: Depth,
-        state: ReviewState,
-        clock: &mut Clock,
-        titled: &mut HashMap<String, String>,
         rng: &mut StdRng,
     ) -> Result<usize> {
         let (db, ctx, rid, eid) = (self.db, self.ctx, self.review_id, self.escape_id);
+        let state = self.state;
+        let (clock, titled) = (&mut *self.clock, &mut *self.titled);
         let actor = &ctx.reviewer.actor;
         if depth >= Depth::Facts {
             let at = clock.advance(rng, 5..=90);
@@ -144,7 +149,7 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
             return Ok(0);
         }
         let age = (ctx.now.date_naive() - c.detected_at.date_naive()).num_days();
-        let wanted = *crate::demo::pick_weighted(rng, &[(0_usize, 20), (1, 56), (2, 24)]);
+        let wanted = *pick_weighted(rng, &[(0_usize, 20), (1, 56), (2, 24)]);
         let mechanisms: Vec<Mechanism> = std::iter::once(primary)
             .chain(found.classification.contributing().iter().copied())
             .collect();

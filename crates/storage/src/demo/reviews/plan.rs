@@ -9,7 +9,7 @@ use rand::Rng;
 use rand::rngs::StdRng;
 
 use super::texts;
-use crate::demo::pick_weighted;
+use crate::demo::draw::pick_weighted;
 
 /// Weight of each primary mechanism at the start of the demo period and now (linear in
 /// between): missing tests dominate two years ago, then fall as the teams add tests, while

@@ -11,9 +11,11 @@ use rand::Rng;
 use rand::rngs::StdRng;
 use sea_orm::{ConnectionTrait, TransactionTrait};
 
+use super::context::{Context, Plan};
 use super::steps::{Clock, Depth, Findings, Steps};
-use super::{Context, Plan, plan, texts};
+use super::{plan, texts};
 use crate::Result;
+use crate::demo::draw::pick_weighted;
 use crate::reviews::{change_state, create_review, review_escapes};
 
 /// How far the steps of the escape at `index` get in a review that ends in `state`.
@@ -21,10 +23,10 @@ fn depth_for(rng: &mut StdRng, state: ReviewState, index: usize) -> Depth {
     use Depth::{Analysed, Classified, Complete, Facts, PartChecklist, Untouched};
     match state {
         ReviewState::Draft if index == 0 => {
-            *crate::demo::pick_weighted(rng, &[(Untouched, 1), (Facts, 5), (PartChecklist, 4)])
+            *pick_weighted(rng, &[(Untouched, 1), (Facts, 5), (PartChecklist, 4)])
         }
-        ReviewState::Draft => *crate::demo::pick_weighted(rng, &[(Untouched, 3), (Facts, 1)]),
-        ReviewState::InReview => *crate::demo::pick_weighted(
+        ReviewState::Draft => *pick_weighted(rng, &[(Untouched, 3), (Facts, 1)]),
+        ReviewState::InReview => *pick_weighted(
             rng,
             &[
                 (PartChecklist, 1),
@@ -120,10 +122,11 @@ pub(super) async fn write_review(
             review_id: review.id,
             escape_id: escape.id,
             version: escape.version,
+            state,
+            clock: &mut clock,
+            titled: &mut titled,
         };
-        actions += steps
-            .walk(candidate, found, depth, state, &mut clock, &mut titled, rng)
-            .await?;
+        actions += steps.walk(candidate, found, depth, rng).await?;
     }
     if matches!(state, ReviewState::Classified | ReviewState::Closed) {
         let at = clock.advance(rng, 2 * 24 * 60..=10 * 24 * 60);

@@ -1,0 +1,107 @@
+//! Signing in as one use case: the form checked, failures throttled (slowed, then refused),
+//! the password verified off the async threads, and the outcome written by storage's audited
+//! sign-in functions: a refusal or a failure logged, or a fresh session started in place of
+//! the one the request came with.
+
+use std::time::Duration;
+
+use chrono::Utc;
+use escapement_core::ValidationErrors;
+use escapement_core::auth::{Email, LoginDraft, ThrottleDecision, ThrottlePolicy};
+use escapement_storage::accounts::{
+    SignInAttempt, User, complete_sign_in, fail_sign_in, find_login, recent_failures,
+    refuse_sign_in,
+};
+use escapement_storage::sea_orm::DatabaseConnection;
+
+use super::secrets::{hash_password, session_id, verify_password};
+use super::sessions::new_session;
+use crate::error::{AppError, AppResult};
+
+/// The longest a delayed sign-in waits, kept well under the request timeout.
+const MAX_WAIT: Duration = Duration::from_secs(10);
+
+/// The one answer to wrong credentials, so the form never tells which part was wrong.
+const WRONG_CREDENTIALS: &str = "Enter a correct email address and password";
+
+/// How a sign-in ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignIn {
+    /// Signed in: the new session's cookie value.
+    Done(String),
+    /// An incomplete form or wrong credentials: the field messages (the form answers 422).
+    Rejected(ValidationErrors),
+    /// Too many recent failures: the message to show (429); the password was not checked.
+    Refused(String),
+}
+
+/// Signs in with `draft` from `client_addr`. `previous` is the session cookie the request
+/// came with, ended on success. A deactivated account is answered like a wrong password, and
+/// an unknown one takes as long as a real check, so the form reveals no accounts.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    throttle: &ThrottlePolicy,
+    draft: &LoginDraft,
+    client_addr: &str,
+    previous: Option<&str>,
+) -> AppResult<SignIn> {
+    let now = Utc::now();
+    let email = match draft.validate() {
+        Ok(email) => email,
+        Err(errors) => return Ok(SignIn::Rejected(errors)),
+    };
+    let attempt = SignInAttempt {
+        account: email.as_str(),
+        client_addr,
+        at: now,
+        window_start: now - throttle.window,
+    };
+    let (by_account, by_client) = recent_failures(db, &attempt).await?;
+    let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
+    let decision = throttle
+        .decide(count(by_account))
+        .stricter(throttle.decide(count(by_client)));
+    match decision {
+        ThrottleDecision::Refuse { .. } => {
+            refuse_sign_in(db, &attempt).await?;
+            let message = decision.refusal_message().unwrap_or_default();
+            return Ok(SignIn::Refused(message));
+        }
+        ThrottleDecision::Delay(delay) => {
+            tokio::time::sleep(delay.to_std().unwrap_or(MAX_WAIT).min(MAX_WAIT)).await;
+        }
+        ThrottleDecision::Allow => {}
+    }
+    let Some(user) = verified_user(db, &email, &draft.password).await? else {
+        fail_sign_in(db, &attempt).await?;
+        let mut errors = ValidationErrors::new();
+        errors.push("email", WRONG_CREDENTIALS);
+        return Ok(SignIn::Rejected(errors));
+    };
+    let (secret, session) = new_session(user.id, now);
+    let replaced = previous.map(session_id);
+    complete_sign_in(db, &attempt, user.id, replaced.as_deref(), &session).await?;
+    Ok(SignIn::Done(secret))
+}
+
+/// The active user with this email address whose password is `password`, checked on a
+/// blocking thread; for an unknown address a password is hashed instead, to take as long.
+async fn verified_user(
+    db: &DatabaseConnection,
+    email: &Email,
+    password: &str,
+) -> AppResult<Option<User>> {
+    let password = password.to_owned();
+    match find_login(db, email).await? {
+        Some((user, hash)) => {
+            let ok = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
+                .await
+                .map_err(|e| AppError::Internal(e.into()))?;
+            Ok((ok && user.is_active()).then_some(user))
+        }
+        None => {
+            let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
+            Ok(None)
+        }
+    }
+}
