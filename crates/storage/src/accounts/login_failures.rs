@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use escapement_core::auth::AuditEvent;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, TransactionTrait,
+    PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -106,7 +106,7 @@ pub async fn refuse_sign_in(db: &impl ConnectionTrait, attempt: &SignInAttempt<'
 /// Remembers a failed attempt (a wrong email or password, or a deactivated account) and logs
 /// `login_failed`, in one transaction.
 pub async fn fail_sign_in(db: &DatabaseConnection, attempt: &SignInAttempt<'_>) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     record_login_failure(&txn, attempt.account, attempt.client_addr, attempt.at).await?;
     let event = AuditEvent::LoginFailed;
     let addr = Some(attempt.client_addr);

@@ -1,13 +1,14 @@
-//! Accounts, one module per aggregate: users, their team memberships, server-side sessions,
-//! API tokens, the security audit log and recent login failures. Each module holds its
-//! records, its queries (taking `&impl ConnectionTrait`) and its audited use cases, which
-//! write a change and its audit entry in one transaction. Password and token hashes are
+//! Accounts, one module per aggregate: users (and their passwords), their team memberships,
+//! server-side sessions, API tokens, the security audit log and recent login failures. Each
+//! module holds its records, its queries (taking `&impl ConnectionTrait`) and its audited use
+//! cases, which write a change and its audit entry in one transaction. Password and token hashes are
 //! written here and compared by the caller; they are never part of a returned record except
 //! where a login needs the stored hash.
 
 mod audit;
 mod login_failures;
 mod memberships;
+mod passwords;
 mod sessions;
 mod tokens;
 mod users;
@@ -21,6 +22,7 @@ pub use memberships::{
     Member, all_memberships, change_role, grant_role, memberships_of, remove_member,
     remove_membership, set_membership, team_members,
 };
+pub use passwords::{change_own_password, reset_password};
 pub use sessions::{
     SessionRecord, complete_sign_in, delete_expired_sessions, delete_session, end_sessions_of,
     load_session, save_session,
@@ -30,6 +32,6 @@ pub use tokens::{
     revoke_token, use_token,
 };
 pub use users::{
-    LAST_ADMIN, SELF_DEACTIVATION, User, add_user, change_own_password, create_user, find_login,
-    find_user, get_user, list_users, reset_password, set_active, update_user, user_count,
+    LAST_ADMIN, SELF_DEACTIVATION, User, add_user, create_user, find_login, find_user, get_user,
+    list_users, set_active, update_user, user_count,
 };

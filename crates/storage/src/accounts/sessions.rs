@@ -7,7 +7,6 @@ use escapement_core::auth::AuditEvent;
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -112,7 +111,7 @@ pub async fn complete_sign_in(
     replaced: Option<&str>,
     session: &SessionRecord,
 ) -> Result<()> {
-    let txn = db.begin().await?;
+    let txn = crate::begin_write(db).await?;
     if let Some(id) = replaced {
         delete_session(&txn, id).await?;
     }

@@ -1,9 +1,8 @@
 //! Users: the stored account without its password hash, the look-ups a sign-in and the
-//! administration pages need, and the audited use cases of an instance admin (adding a user,
-//! changing their name and admin flag, deactivating them, setting a new password) and of a
-//! user changing their own password. Each change is written with its audit entry in one
-//! transaction; a new password or a deactivation ends the user's sessions in that same
-//! transaction, so no session outlives them.
+//! administration pages need, and the audited use cases of an instance admin: adding a user,
+//! changing their name and admin flag, deactivating and reactivating them. Each change is
+//! written with its audit entry in one transaction; a deactivation ends the user's sessions
+//! in that same transaction. New passwords are in [`passwords`](super::passwords).
 
 use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
@@ -142,7 +141,7 @@ pub async fn list_users(db: &impl ConnectionTrait) -> Result<Vec<User>> {
 }
 
 /// Writes `changes` to the row of `user_id`, stamping `updated_at` and bumping `version`.
-async fn update_row(
+pub(super) async fn update_row(
     db: &impl ConnectionTrait,
     user_id: Uuid,
     changes: Vec<(user::Column, SimpleExpr)>,
@@ -239,54 +238,6 @@ pub async fn update_user(
     let after = get_user(&txn, user_id).await?;
     txn.commit().await?;
     Ok(after)
-}
-
-/// An instance admin sets a new password (already hashed) for `user_id`: every session of
-/// that user ends, and `password_reset` is logged. `NotFound` for an unknown user.
-pub async fn reset_password(
-    db: &DatabaseConnection,
-    user_id: Uuid,
-    password_hash: &str,
-    actor: Actor,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let txn = crate::begin_write(db).await?;
-    let event = AuditEvent::PasswordReset;
-    replace_password(&txn, user_id, password_hash, event, &actor, now).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-/// A user changes their own password (already hashed, the current one checked by the
-/// caller): every session of that user ends, the caller starts a fresh one, and
-/// `password_changed` is logged.
-pub async fn change_own_password(
-    db: &DatabaseConnection,
-    user_id: Uuid,
-    password_hash: &str,
-    actor: Actor,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let txn = crate::begin_write(db).await?;
-    let event = AuditEvent::PasswordChanged;
-    replace_password(&txn, user_id, password_hash, event, &actor, now).await?;
-    txn.commit().await?;
-    Ok(())
-}
-
-async fn replace_password(
-    txn: &impl ConnectionTrait,
-    user_id: Uuid,
-    password_hash: &str,
-    event: AuditEvent,
-    actor: &Actor,
-    now: DateTime<Utc>,
-) -> Result<()> {
-    let target = get_user(txn, user_id).await?;
-    let columns = vec![(user::Column::PasswordHash, Expr::value(password_hash))];
-    update_row(txn, user_id, columns, now).await?;
-    end_sessions_of(txn, user_id).await?;
-    log(txn, event, actor, &target.email, now).await
 }
 
 /// Deactivates (`active` false) or reactivates a user and logs `user_deactivated` or

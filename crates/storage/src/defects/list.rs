@@ -90,6 +90,8 @@ pub(crate) enum Purpose {
     Rows,
 }
 
+/// The condition `filter` puts on defects, with escapes judged by `stages`, shaped for
+/// `purpose`.
 pub(crate) fn condition(
     filter: &DefectFilter,
     stages: &StageSettings,
@@ -210,6 +212,7 @@ pub(crate) async fn count<E: EntityTrait>(
     Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
 }
 
+/// The `name` of each of the rows `ids` of `E`, by `id`; one query, none for no ids.
 pub(crate) async fn names<E, C>(
     db: &impl ConnectionTrait,
     id: C,
@@ -234,6 +237,8 @@ where
     Ok(pairs.into_iter().collect())
 }
 
+/// Defect rows as the list shows them, with team, component and release names resolved in
+/// three queries for the whole page.
 pub(crate) async fn resolve_names(
     db: &impl ConnectionTrait,
     models: Vec<defect::Model>,

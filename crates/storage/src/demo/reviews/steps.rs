@@ -46,6 +46,7 @@ pub(super) struct Clock {
 }
 
 impl Clock {
+    /// Moves the clock on by a random number of `minutes` (never past `now`); the new time.
     pub(super) fn advance(
         &mut self,
         rng: &mut StdRng,
