@@ -1,7 +1,8 @@
-//! Defects: the filtered, paginated list (`list`), one defect, and create / update with
-//! optimistic locking (`write`). Whether a defect escaped is computed from the pipeline and
-//! boundary in force.
+//! Defects: the filtered, paginated list (`list`), one defect and its page's read model
+//! (`detail`), and create / update with optimistic locking (`write`). Whether a defect
+//! escaped is computed from the pipeline and boundary in force.
 
+mod detail;
 mod list;
 mod write;
 
@@ -14,6 +15,7 @@ use uuid::Uuid;
 use crate::entities::defect;
 use crate::{Result, StorageError};
 
+pub use detail::{CoveringReview, DefectDetail, defect_detail};
 pub use list::list_defects;
 pub(crate) use list::{Purpose, condition, count, names, resolve_names};
 pub use write::{create_defect, update_defect};

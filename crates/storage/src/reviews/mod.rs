@@ -25,7 +25,6 @@ pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;
 pub use read::{
     ReviewFilter, ReviewListPage, get_action, get_escape, get_review, list_reviews, review_escapes,
-    review_of_defect,
 };
 pub use steps::escape_subject;
 pub use steps::{

@@ -319,19 +319,3 @@ pub async fn list_reviews(
         .collect::<Result<Vec<_>>>()?;
     Ok(ReviewListPage { rows, total })
 }
-
-/// The review covering `defect_id`, if one does: its id, title and state.
-pub async fn review_of_defect(
-    db: &impl ConnectionTrait,
-    defect_id: Uuid,
-) -> Result<Option<(Uuid, String, ReviewState)>> {
-    let Some(escape) = review_escape::Entity::find()
-        .filter(review_escape::Column::DefectId.eq(defect_id))
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let review = get_review(db, escape.review_id).await?;
-    Ok(Some((review.id, review.title, review.state)))
-}
