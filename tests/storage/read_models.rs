@@ -3,31 +3,37 @@
 
 use chrono::{NaiveDate, Utc};
 use escapement_core::{NewComponent, NewRelease, ReviewState};
-use escapement_storage::StorageError;
 use escapement_storage::catalog::{create_component, create_release};
 use escapement_storage::defects::{CoveringReview, create_defect, defect_detail};
-use escapement_storage::reviews::create_review;
+use escapement_storage::reviews::{add_action, create_review, review_document, review_escapes};
+use escapement_storage::settings::stage_settings;
+use escapement_storage::{Actor, StorageError};
 use escapement_tests::{CountingDb, TestDb, both_backends};
 use uuid::Uuid;
 
-use crate::reviews::{actor, details};
+use crate::reviews::{action, actor, details};
 use crate::{defect, team};
 
 both_backends!(TestDb:
     a_defect_detail_names_its_team_component_release_and_review_in_one_query,
+    a_review_document_names_every_escape_and_action_in_three_queries,
 );
 
 /// A team with two components and two releases, and a review of three escapes: one in
 /// each component and release, one with neither; a fourth escape no review covers.
 struct Fixture {
+    who: Actor,
     team: Uuid,
+    /// A second team, owner of one action.
+    platform: Uuid,
     review: Uuid,
     /// The defects of the review's escapes, in the order they were added.
     covered: [Uuid; 3],
     uncovered: Uuid,
 }
 
-async fn named(store: &TestDb, team: Uuid, title: &str, names: (&str, &str)) -> Uuid {
+/// A defect of `team` in a new component and release named `names`: (defect, component).
+async fn named(store: &TestDb, team: Uuid, title: &str, names: (&str, &str)) -> (Uuid, Uuid) {
     let now = Utc::now();
     let component = create_component(
         &store.db,
@@ -54,17 +60,17 @@ async fn named(store: &TestDb, team: Uuid, title: &str, names: (&str, &str)) -> 
     let mut new = defect(team, title, "production", 3);
     new.component_id = Some(component.id);
     new.release_id = Some(release.id);
-    create_defect(&store.db, &new, now)
-        .await
-        .expect("defect")
-        .id
+    let defect = create_defect(&store.db, &new, now).await.expect("defect");
+    (defect.id, component.id)
 }
 
 async fn fixture(store: &TestDb) -> Fixture {
     let who = actor(store).await;
+    let platform = team(store, "Platform").await;
     let team = team(store, "Checkout").await;
-    let coupons = named(store, team, "Coupon total wrong", ("Coupons", "2.1")).await;
-    let payments = named(store, team, "Card declined twice", ("Payments", "2.2")).await;
+    let (coupons, coupons_component) =
+        named(store, team, "Coupon total wrong", ("Coupons", "2.1")).await;
+    let (payments, _) = named(store, team, "Card declined twice", ("Payments", "2.2")).await;
     let bare = defect(team, "Banner typo", "production", 2);
     let bare = create_defect(&store.db, &bare, Utc::now())
         .await
@@ -86,8 +92,20 @@ async fn fixture(store: &TestDb) -> Fixture {
     .await
     .expect("review")
     .id;
+    let escapes = review_escapes(&store.db, review).await.expect("escapes");
+    let mut tested = action(team, "Contract tests for coupons");
+    tested.component_id = Some(coupons_component);
+    let monitored = action(platform, "Alert on declines");
+    let second = action(team, "Coupon property tests");
+    for (escape, a) in [(0, &tested), (1, &monitored), (0, &second)] {
+        add_action(&store.db, review, escapes[escape].id, a, &who, Utc::now())
+            .await
+            .expect("action");
+    }
     Fixture {
+        who,
         team,
+        platform,
         review,
         covered,
         uncovered,
@@ -126,6 +144,89 @@ async fn a_defect_detail_names_its_team_component_release_and_review_in_one_quer
     assert_eq!(db.take(), 3, "one query each");
 
     let missing = defect_detail(&store.db, Uuid::now_v7()).await;
+    assert!(
+        matches!(missing, Err(StorageError::NotFound)),
+        "{missing:?}"
+    );
+}
+
+async fn a_review_document_names_every_escape_and_action_in_three_queries(store: TestDb) {
+    let f = fixture(&store).await;
+    let db = CountingDb::new(&store.db);
+    let record = review_document(&db, f.review).await.expect("document");
+    assert_eq!(db.take(), 3, "review, escapes, actions");
+    assert_eq!(record.review.title, "Checkout outage");
+    assert_eq!(record.review.team_name, "Checkout");
+    let defects: Vec<Uuid> = record.escapes().map(|e| e.defect.id).collect();
+    assert_eq!(defects, f.covered, "in the order they were added");
+    let names: Vec<(Option<&str>, Option<&str>)> = record
+        .escapes
+        .iter()
+        .map(|n| (n.component_name.as_deref(), n.release_name.as_deref()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (Some("Coupons"), Some("2.1")),
+            (Some("Payments"), Some("2.2")),
+            (None, None)
+        ]
+    );
+    let actions: Vec<Vec<(&str, &str, Option<&str>)>> = record
+        .escapes()
+        .map(|e| {
+            e.actions
+                .iter()
+                .map(|a| {
+                    let component = a.component_name.as_deref();
+                    (a.title.as_str(), a.owner_team_name.as_str(), component)
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            vec![
+                ("Contract tests for coupons", "Checkout", Some("Coupons")),
+                ("Coupon property tests", "Checkout", None),
+            ],
+            vec![("Alert on declines", "Platform", None)],
+            vec![],
+        ]
+    );
+    let escapes = review_escapes(&store.db, f.review).await.expect("escapes");
+    assert!(record.escapes().eq(escapes.iter()), "the same escapes");
+    assert_eq!(escapes[1].actions[0].owner_team_id, f.platform);
+
+    let stages = stage_settings(&store.db).await.expect("stages");
+    let doc = record.document(&stages.pipeline, Utc::now());
+    assert_eq!(doc.team, "Checkout");
+    assert_eq!(doc.escapes[0].component.as_deref(), Some("Coupons"));
+    assert_eq!(doc.escapes[1].release.as_deref(), Some("2.2"));
+    assert_eq!(doc.escapes[2].component, None);
+    assert_eq!(
+        doc.escapes[0].discovered_at_stage,
+        stages.pipeline.label_of("production")
+    );
+    assert_eq!(doc.escapes[1].actions[0].owner_team, "Platform");
+
+    // One escape or three: the same three queries.
+    let one = create_review(
+        &store.db,
+        &details(f.team, "Search slowdown", 4),
+        &[f.uncovered],
+        &f.who,
+        Utc::now(),
+    )
+    .await
+    .expect("review");
+    let single = review_document(&db, one.id).await.expect("document");
+    assert_eq!(db.take(), 3, "whatever the number of escapes");
+    assert_eq!(single.escapes.len(), 1);
+    assert_eq!(single.escapes[0].component_name, None);
+
+    let missing = review_document(&store.db, Uuid::now_v7()).await;
     assert!(
         matches!(missing, Err(StorageError::NotFound)),
         "{missing:?}"

@@ -488,7 +488,7 @@ async fn the_state_machine_guards_classification_and_locks_closed_reviews(store:
     assert!(matches!(err, StorageError::Stale { .. }), "{err:?}");
 }
 
-fn action(team_id: Uuid, title: &str) -> NewAction {
+pub(crate) fn action(team_id: Uuid, title: &str) -> NewAction {
     NewAction {
         title: title.to_owned(),
         mechanism: Mechanism::NoTest,

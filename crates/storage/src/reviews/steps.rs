@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::escapes::{contributing_keys, get_escape};
 use super::history::Changes;
-use super::read::{contributing_keys, get_escape};
 use super::write::{editable, touch};
 use super::{Actor, ReviewEscape, StepWrite};
 use crate::entities::{defect, review_escape};
