@@ -2,21 +2,28 @@
 //! number of queries whatever the number of escapes.
 
 use chrono::{NaiveDate, Utc};
+use escapement_core::auth::Role;
+use escapement_core::review::Participant;
 use escapement_core::{NewComponent, NewRelease, ReviewState};
+use escapement_storage::accounts::grant_role;
 use escapement_storage::catalog::{create_component, create_release};
 use escapement_storage::defects::{CoveringReview, create_defect, defect_detail};
-use escapement_storage::reviews::{add_action, create_review, review_document, review_escapes};
+use escapement_storage::reviews::{
+    add_action, create_review, escape_workspace, review_document, review_escapes, review_people,
+};
 use escapement_storage::settings::stage_settings;
 use escapement_storage::{Actor, StorageError};
 use escapement_tests::{CountingDb, TestDb, both_backends};
 use uuid::Uuid;
 
+use crate::account_admin::user;
 use crate::reviews::{action, actor, details};
 use crate::{defect, team};
 
 both_backends!(TestDb:
     a_defect_detail_names_its_team_component_release_and_review_in_one_query,
     a_review_document_names_every_escape_and_action_in_three_queries,
+    an_escape_workspace_names_the_escape_and_the_people_in_four_queries,
 );
 
 /// A team with two components and two releases, and a review of three escapes: one in
@@ -82,16 +89,15 @@ async fn fixture(store: &TestDb) -> Fixture {
         .expect("defect")
         .id;
     let covered = [coupons, payments, bare];
-    let review = create_review(
-        &store.db,
-        &details(team, "Checkout outage", 3),
-        &covered,
-        &who,
-        Utc::now(),
-    )
-    .await
-    .expect("review")
-    .id;
+    let mut review = details(team, "Checkout outage", 3);
+    review.participants = vec![Participant {
+        name: "Sam Ortiz".to_owned(),
+        role: "facilitator".to_owned(),
+    }];
+    let review = create_review(&store.db, &review, &covered, &who, Utc::now())
+        .await
+        .expect("review")
+        .id;
     let escapes = review_escapes(&store.db, review).await.expect("escapes");
     let mut tested = action(team, "Contract tests for coupons");
     tested.component_id = Some(coupons_component);
@@ -110,6 +116,15 @@ async fn fixture(store: &TestDb) -> Fixture {
         covered,
         uncovered,
     }
+}
+
+/// A second review of the team, of the one escape the fixture left uncovered.
+async fn single_review(store: &TestDb, f: &Fixture) -> Uuid {
+    let details = details(f.team, "Search slowdown", 4);
+    create_review(&store.db, &details, &[f.uncovered], &f.who, Utc::now())
+        .await
+        .expect("review")
+        .id
 }
 
 async fn a_defect_detail_names_its_team_component_release_and_review_in_one_query(store: TestDb) {
@@ -212,16 +227,8 @@ async fn a_review_document_names_every_escape_and_action_in_three_queries(store:
     assert_eq!(doc.escapes[1].actions[0].owner_team, "Platform");
 
     // One escape or three: the same three queries.
-    let one = create_review(
-        &store.db,
-        &details(f.team, "Search slowdown", 4),
-        &[f.uncovered],
-        &f.who,
-        Utc::now(),
-    )
-    .await
-    .expect("review");
-    let single = review_document(&db, one.id).await.expect("document");
+    let one = single_review(&store, &f).await;
+    let single = review_document(&db, one).await.expect("document");
     assert_eq!(db.take(), 3, "whatever the number of escapes");
     assert_eq!(single.escapes.len(), 1);
     assert_eq!(single.escapes[0].component_name, None);
@@ -231,4 +238,85 @@ async fn a_review_document_names_every_escape_and_action_in_three_queries(store:
         matches!(missing, Err(StorageError::NotFound)),
         "{missing:?}"
     );
+}
+
+async fn an_escape_workspace_names_the_escape_and_the_people_in_four_queries(store: TestDb) {
+    let f = fixture(&store).await;
+    for (email, name) in [
+        ("zed@example.com", "Zed Quinn"),
+        ("ada@example.com", "Ada Lind"),
+    ] {
+        let id = user(&store, email, name).await;
+        grant_role(
+            &store.db,
+            f.team,
+            id,
+            Role::Editor,
+            Actor::COMMAND_LINE,
+            Utc::now(),
+        )
+        .await
+        .expect("member");
+    }
+    let outsider = user(&store, "kim@example.com", "Kim Ng").await;
+    grant_role(
+        &store.db,
+        f.platform,
+        outsider,
+        Role::Editor,
+        Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("member of another team");
+    let escapes = review_escapes(&store.db, f.review).await.expect("escapes");
+
+    let db = CountingDb::new(&store.db);
+    let ws = escape_workspace(&db, f.review, escapes[1].id)
+        .await
+        .expect("workspace");
+    assert_eq!(db.take(), 4, "escapes, actions, members, participants");
+    assert_eq!(ws.escape().id, escapes[1].id);
+    assert_eq!(ws.escape().defect.id, f.covered[1]);
+    assert_eq!(ws.escapes(), escapes.as_slice(), "every escape, in order");
+    assert_eq!(ws.component_name.as_deref(), Some("Payments"));
+    assert_eq!(ws.release_name.as_deref(), Some("2.2"));
+    assert_eq!(
+        ws.people,
+        ["Ada Lind", "Zed Quinn", "Sam Ortiz"],
+        "members, then participants"
+    );
+    let people = review_people(&db, f.review).await.expect("people");
+    assert_eq!((people, db.take()), (ws.people.clone(), 2));
+
+    let first = escape_workspace(&db, f.review, escapes[0].id)
+        .await
+        .expect("workspace");
+    assert_eq!(first.component_name.as_deref(), Some("Coupons"));
+    assert_eq!(first.release_name.as_deref(), Some("2.1"));
+    assert_eq!(first.escape().actions.len(), 2);
+    let bare = escape_workspace(&db, f.review, escapes[2].id)
+        .await
+        .expect("workspace");
+    assert_eq!((bare.component_name, bare.release_name), (None, None));
+    assert_eq!(db.take(), 8, "four queries each");
+
+    // One escape or three: the same four queries.
+    let one = single_review(&store, &f).await;
+    let only = review_escapes(&store.db, one).await.expect("escapes")[0].id;
+    let single = escape_workspace(&db, one, only).await.expect("workspace");
+    assert_eq!(db.take(), 4, "whatever the number of escapes");
+    assert_eq!(
+        single.people,
+        ["Ada Lind", "Zed Quinn"],
+        "no participants listed"
+    );
+
+    for (review, escape) in [(one, escapes[0].id), (f.review, Uuid::now_v7())] {
+        let refused = escape_workspace(&store.db, review, escape).await;
+        assert!(
+            matches!(refused, Err(StorageError::NotFound)),
+            "{refused:?}"
+        );
+    }
 }

@@ -1,18 +1,22 @@
-//! Read models of whole review pages: the review with every escape, defect, action and name
-//! it shows, read in a fixed number of queries whatever the number of escapes.
+//! Read models of whole review pages: the review page and its exports, and the workspace
+//! of one escape's guided steps, each read in a fixed number of queries whatever the
+//! number of escapes.
 
 use chrono::{DateTime, Utc};
 use escapement_core::Pipeline;
-use escapement_core::review::{ActionDocument, EscapeDocument, ReviewDocument};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
+use escapement_core::review::{ActionDocument, EscapeDocument, Participant, ReviewDocument};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::escapes::{NamedEscape, named_escapes};
+use super::escapes::{NamedEscape, corrupt, named_escapes};
 use super::read::get_review;
 use super::{Action, Review, ReviewEscape};
-use crate::Result;
-use crate::entities::review_escape;
+use crate::entities::{membership, review, review_escape, user};
+use crate::{Result, StorageError, link};
 
 /// A review with its escapes in the order they were added, each with its defect, actions
 /// and the names of its component and release.
@@ -27,9 +31,103 @@ pub struct ReviewRecord {
 /// their defects, components and releases; their actions with their names).
 pub async fn review_document(db: &impl ConnectionTrait, review_id: Uuid) -> Result<ReviewRecord> {
     let review = get_review(db, review_id).await?;
-    let cond = Condition::all().add(review_escape::Column::ReviewId.eq(review_id));
-    let escapes = named_escapes(db, cond).await?;
+    let escapes = named_escapes(db, escapes_of(review_id)).await?;
     Ok(ReviewRecord { review, escapes })
+}
+
+fn escapes_of(review_id: Uuid) -> Condition {
+    Condition::all().add(review_escape::Column::ReviewId.eq(review_id))
+}
+
+/// What the guided steps of one escape read from the database: every escape of its review
+/// (for the stepper), the names of the escape's component and release, and the people the
+/// blameless guard looks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EscapeWorkspace {
+    escapes: Vec<ReviewEscape>,
+    /// Where the escape sits in `escapes`; always a valid position.
+    index: usize,
+    pub component_name: Option<String>,
+    pub release_name: Option<String>,
+    /// The team's members and the review's participants, by name.
+    pub people: Vec<String>,
+}
+
+impl EscapeWorkspace {
+    /// Every escape of the review, in the order they were added.
+    pub fn escapes(&self) -> &[ReviewEscape] {
+        &self.escapes
+    }
+
+    /// The escape the workspace is about.
+    pub fn escape(&self) -> &ReviewEscape {
+        &self.escapes[self.index]
+    }
+}
+
+/// The workspace of `escape_id` in `review_id`, or `NotFound` (also when the escape belongs
+/// to another review): four queries whatever the number of escapes (the escapes with their
+/// defects and names, their actions, the review's participants, the team's members).
+pub async fn escape_workspace(
+    db: &impl ConnectionTrait,
+    review_id: Uuid,
+    escape_id: Uuid,
+) -> Result<EscapeWorkspace> {
+    let named = named_escapes(db, escapes_of(review_id)).await?;
+    let index = named
+        .iter()
+        .position(|n| n.escape.id == escape_id)
+        .ok_or(StorageError::NotFound)?;
+    let (component_name, release_name) = (
+        named[index].component_name.clone(),
+        named[index].release_name.clone(),
+    );
+    Ok(EscapeWorkspace {
+        escapes: named.into_iter().map(|n| n.escape).collect(),
+        index,
+        component_name,
+        release_name,
+        people: review_people(db, review_id).await?,
+    })
+}
+
+/// The names the blameless guard treats as people in `review_id`: its team's members (by
+/// name, then email) and then its listed participants. Two queries; an unknown review has
+/// no people.
+pub async fn review_people(db: &impl ConnectionTrait, review_id: Uuid) -> Result<Vec<String>> {
+    let members: Vec<String> = user::Entity::find()
+        .select_only()
+        .column(user::Column::DisplayName)
+        .join_rev(
+            JoinType::InnerJoin,
+            link(membership::Column::UserId, user::Column::Id),
+        )
+        .join(
+            JoinType::InnerJoin,
+            link(membership::Column::TeamId, review::Column::TeamId),
+        )
+        .filter(review::Column::Id.eq(review_id))
+        .order_by_asc(user::Column::DisplayName)
+        .order_by_asc(user::Column::Email)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let participants: Option<String> = review::Entity::find_by_id(review_id)
+        .select_only()
+        .column(review::Column::Participants)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let participants: Vec<Participant> = match participants {
+        Some(json) => {
+            serde_json::from_str(&json).map_err(|e| corrupt("reviews.participants", e))?
+        }
+        None => Vec::new(),
+    };
+    Ok(members
+        .into_iter()
+        .chain(participants.into_iter().map(|p| p.name))
+        .collect())
 }
 
 impl ReviewRecord {

@@ -24,7 +24,9 @@ use uuid::Uuid;
 use crate::Actor;
 
 pub use actions::{add_action, delete_action, update_action};
-pub use documents::{ReviewRecord, review_document};
+pub use documents::{
+    EscapeWorkspace, ReviewRecord, escape_workspace, review_document, review_people,
+};
 pub use escapes::{NamedEscape, get_action, get_escape, review_escapes};
 pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;

@@ -235,16 +235,6 @@ fn blame_hints(fields: &[(&'static str, &str)], people: &[String]) -> Vec<BlameH
         .collect()
 }
 
-/// Names the blameless guard treats as people: team members and listed participants.
-async fn people_of(state: &AppState, review: &Review) -> AppResult<Vec<String>> {
-    let members = escapement_storage::accounts::team_members(&state.db, review.team_id).await?;
-    Ok(members
-        .into_iter()
-        .map(|m| m.user.display_name)
-        .chain(review.participants.iter().map(|p| p.name.clone()))
-        .collect())
-}
-
 /// What an action form offers: the components of the teams the user sees, each labelled
 /// with its team, and those teams as owners.
 async fn action_choices(state: &AppState, user: &CurrentUser) -> AppResult<(Vec<Opt>, Vec<Opt>)> {

@@ -15,22 +15,22 @@ use escapement_storage::catalog::list_components;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::reviews::{
     Review, ReviewRecord, add_escape, change_state, record_escape, remove_escape, review_document,
-    unreviewed_escapes,
+    review_people, unreviewed_escapes,
 };
 use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    BlameHint, EscapeNav, actor, blame_hints, escape_nav, people_of, review_layout, visible_record,
+    BlameHint, EscapeNav, actor, blame_hints, escape_nav, review_layout, visible_record,
     visible_review,
 };
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPair, IdPath};
-use crate::page::{Layout, render};
 use crate::page::views::{FormErrors, Opt, form_version, keyed_options, stage_options};
+use crate::page::{Layout, render};
 use crate::state::AppState;
 
 /// A state button.
@@ -154,7 +154,7 @@ async fn review_page(
         true => escape_choices(state, review.team_id, &stages).await?,
         false => Default::default(),
     };
-    let people = people_of(state, &review).await?;
+    let people = review_people(&state.db, review.id).await?;
     Ok(ReviewPage {
         layout: review_layout(&review, csrf),
         tab: "overview",
