@@ -37,7 +37,7 @@ fn draft(email: &str, name: &str) -> UserDraft {
     }
 }
 
-async fn user(store: &TestDb, email: &str, name: &str) -> Uuid {
+pub(crate) async fn user(store: &TestDb, email: &str, name: &str) -> Uuid {
     let new = draft(email, name).validate().expect("a valid user");
     add_user(
         &store.db,

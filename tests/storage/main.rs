@@ -4,6 +4,7 @@ mod account_admin;
 mod accounts;
 mod concurrency;
 mod demo;
+mod read_models;
 mod reviews;
 mod stale_writes;
 mod user_admin;

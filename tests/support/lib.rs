@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::Router;
 use axum::body::Body;
@@ -15,7 +16,10 @@ use axum::http::{HeaderMap, Request, StatusCode, header};
 use chrono::{NaiveDate, Utc};
 use escapement_core::{NewComponent, NewRelease, NewTeam};
 use escapement_storage::catalog::{create_component, create_release, create_team};
-use escapement_storage::sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use escapement_storage::sea_orm::{
+    ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
+    Statement,
+};
 use escapement_web::{AppState, app};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -411,6 +415,59 @@ pub async fn seed_team(app: &TestApp, name: &str) -> Seeded {
         team: team.id,
         component: component.id,
         release: release.id,
+    }
+}
+
+/// A connection that counts the statements sent through it, so a test can pin how many
+/// queries a read model makes (and that the number does not grow with the rows).
+pub struct CountingDb<'a> {
+    db: &'a DatabaseConnection,
+    statements: AtomicUsize,
+}
+
+impl<'a> CountingDb<'a> {
+    /// Counts what goes through to `db`, starting at zero.
+    pub fn new(db: &'a DatabaseConnection) -> CountingDb<'a> {
+        CountingDb {
+            db,
+            statements: AtomicUsize::new(0),
+        }
+    }
+
+    /// The statements sent since the last call (or since `new`), starting again at zero.
+    pub fn take(&self) -> usize {
+        self.statements.swap(0, Ordering::SeqCst)
+    }
+
+    fn count(&self) {
+        self.statements.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for CountingDb<'_> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.count();
+        self.db.execute_raw(stmt).await
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.count();
+        self.db.execute_unprepared(sql).await
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.count();
+        self.db.query_one_raw(stmt).await
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.count();
+        self.db.query_all_raw(stmt).await
     }
 }
 

@@ -20,7 +20,9 @@ use std::time::Duration;
 use escapement_core::ValidationErrors;
 use escapement_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, EntityTrait, SqlErr,
+};
 
 pub use actor::Actor;
 pub use sea_orm::DatabaseConnection as Db;
@@ -156,6 +158,19 @@ pub(crate) fn stored_key<T: escapement_core::Keyed>(column: &str, value: &str) -
 pub(crate) fn stored_stage(column: &str, value: &str) -> Result<escapement_core::StageKey> {
     escapement_core::StageKey::parse(value)
         .map_err(|e| StorageError::Db(DbErr::Type(format!("{column}: {e}"))))
+}
+
+/// The join `from = to` between two tables whose entities declare no relation: the
+/// storage modules name their joins where they write the query.
+pub(crate) fn link<F, T>(from: F, to: T) -> sea_orm::RelationDef
+where
+    F: sea_orm::ColumnTrait<EntityName: EntityTrait<Column = F>>,
+    T: sea_orm::ColumnTrait<EntityName: EntityTrait<Column = T>>,
+{
+    F::EntityName::belongs_to(T::EntityName::default())
+        .from(from)
+        .to(to)
+        .into()
 }
 
 /// sea-orm, re-exported so the web layer and tests use the same version.

@@ -1,9 +1,12 @@
-//! Defects: the filtered, paginated list ([`list_defects`]) and one defect with create and
-//! update under optimistic locking ([`get_defect`], [`create_defect`], [`update_defect`]).
+//! Defects: the filtered, paginated list ([`list_defects`]), one defect with create and
+//! update under optimistic locking ([`get_defect`], [`create_defect`], [`update_defect`]),
+//! and the defect page's read model ([`defect_detail`]).
 
+mod detail;
 mod list;
 mod record;
 
+pub use detail::{CoveringReview, DefectDetail, defect_detail};
 pub use list::{DefectFilter, DefectListPage, DefectRow, list_defects};
 pub(crate) use list::{Purpose, condition, count, names, resolve_names};
 pub use record::{create_defect, get_defect, update_defect};

@@ -7,8 +7,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
+use super::escapes::{get_action, get_escape};
 use super::history::Changes;
-use super::read::{get_action, get_escape};
 use super::write::{editable, touch};
 use super::{Action, Actor};
 use crate::entities::{component, improvement_action};

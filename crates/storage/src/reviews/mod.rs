@@ -1,8 +1,11 @@
-//! Escape reviews: the records the review pages show, and reading them. Writes live in
-//! `write` (the review and its state), `steps` (the guided steps of one escape) and
-//! `actions`; every write records its changes in the review's history (`history`).
+//! Escape reviews: the records the review pages show, and reading them (`read`, `escapes`,
+//! and the page read models in `documents`). Writes live in `write` (the review and its
+//! state), `steps` (the guided steps of one escape) and `actions`; every write records its
+//! changes in the review's history (`history`).
 
 mod actions;
+mod documents;
+mod escapes;
 mod history;
 mod queue;
 mod read;
@@ -21,12 +24,13 @@ use uuid::Uuid;
 use crate::Actor;
 
 pub use actions::{add_action, delete_action, update_action};
+pub use documents::{
+    EscapeWorkspace, ReviewRecord, escape_workspace, review_document, review_people,
+};
+pub use escapes::{NamedEscape, get_action, get_escape, review_escapes};
 pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;
-pub use read::{
-    ReviewFilter, ReviewListPage, get_action, get_escape, get_review, list_reviews, review_escapes,
-    review_of_defect,
-};
+pub use read::{ReviewFilter, ReviewListPage, get_review, list_reviews};
 pub use steps::escape_subject;
 pub use steps::{
     confirm_facts, save_analysis, save_checklist, save_classification, save_no_action_reason,

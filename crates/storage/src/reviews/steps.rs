@@ -6,8 +6,8 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, TransactionSession, TransactionTrait};
 use uuid::Uuid;
 
+use super::escapes::{contributing_keys, get_escape};
 use super::history::Changes;
-use super::read::{contributing_keys, get_escape};
 use super::write::{editable, touch};
 use super::{ReviewEscape, StepWrite};
 use crate::entities::{defect, review_escape};

@@ -15,8 +15,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Review;
+use super::escapes::{get_escape, review_escapes};
 use super::history::Changes;
-use super::read::{review_escapes, to_review};
+use super::read::{get_review, to_review};
 use crate::entities::{defect, review, review_escape};
 use crate::settings::stage_settings;
 use crate::{Actor, Result, StorageError, unique_violation_as, versioned};
@@ -235,7 +236,7 @@ pub async fn update_review(
     )
     .await?;
     changes.record(&txn, id, actor, now).await?;
-    let review = super::read::get_review(&txn, id).await?;
+    let review = get_review(&txn, id).await?;
     txn.commit().await?;
     Ok(review)
 }
@@ -268,7 +269,7 @@ pub async fn remove_escape(
 ) -> Result<()> {
     let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
-    let escape = super::read::get_escape(&txn, review_id, escape_id).await?;
+    let escape = get_escape(&txn, review_id, escape_id).await?;
     review_escape::Entity::delete_by_id(escape_id)
         .exec(&txn)
         .await?;
@@ -329,7 +330,7 @@ pub async fn change_state(
         to.label(),
     );
     changes.record(&txn, id, actor, now).await?;
-    let review = super::read::get_review(&txn, id).await?;
+    let review = get_review(&txn, id).await?;
     txn.commit().await?;
     Ok(review)
 }

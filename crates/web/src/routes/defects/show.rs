@@ -3,10 +3,9 @@
 use axum::extract::State;
 use axum::response::Response;
 use escapement_core::Defect;
-use escapement_storage::catalog::{get_component, get_release, get_team};
-use escapement_storage::defects::get_defect;
-use escapement_storage::reviews::review_of_defect;
-use escapement_storage::settings::stage_settings;
+use escapement_core::auth::Permission;
+use escapement_storage::defects::{DefectDetail, defect_detail};
+use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::Serialize;
 
 use crate::auth::CurrentUser;
@@ -43,72 +42,70 @@ struct DefectShowPage {
     can_review: bool,
 }
 
+/// Every stage of the pipeline, marked where the defect was found, where it was expected
+/// to be caught and whether it lies past the boundary.
+fn strip(defect: &Defect, stages: &StageSettings) -> Vec<StripStage> {
+    let discovered = defect.data.discovery_stage.as_str();
+    let expected = defect.data.expected_catch_stage.as_ref();
+    let escaped_keys = stages.pipeline.escaped_stage_keys(&stages.boundary);
+    stages
+        .pipeline
+        .stages()
+        .iter()
+        .map(|s| StripStage {
+            label: s.label.clone(),
+            discovered: s.key.as_str() == discovered,
+            expected: Some(&s.key) == expected,
+            after_boundary: escaped_keys.contains(&&s.key),
+        })
+        .collect()
+}
+
+impl DefectShowPage {
+    fn new(detail: DefectDetail, stages: &StageSettings, csrf: &str, can_review: bool) -> Self {
+        let (pipeline, data) = (&stages.pipeline, &detail.defect.data);
+        let discovered = data.discovery_stage.as_str();
+        let boundary = stages.boundary.after().as_str();
+        DefectShowPage {
+            layout: Layout::new(
+                data.title.clone(),
+                "defects",
+                csrf,
+                &[("Defects", "/defects")],
+            ),
+            escaped: pipeline
+                .is_escape(&stages.boundary, discovered)
+                .unwrap_or(false),
+            discovery_label: pipeline.label_of(discovered).to_owned(),
+            expected_label: data
+                .expected_catch_stage
+                .as_ref()
+                .map(|k| pipeline.label_of(k.as_str()).to_owned()),
+            boundary_label: pipeline.label_of(boundary).to_owned(),
+            strip: strip(&detail.defect, stages),
+            review: detail.review.map(|r| (r.id, r.title, r.state.key())),
+            team_name: detail.team_name,
+            component_name: detail.component_name,
+            release_name: detail.release_name,
+            can_review,
+            defect: detail.defect,
+        }
+    }
+}
+
 pub async fn show_defect(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    let defect = get_defect(&state.db, id).await?;
-    if !user.sees(defect.data.team_id) {
+    let detail = defect_detail(&state.db, id).await?;
+    let team_id = detail.defect.data.team_id;
+    if !user.sees(team_id) {
         return Err(AppError::NotFound);
     }
     let stages = stage_settings(&state.db).await?;
-    let team = get_team(&state.db, defect.data.team_id).await?;
-    let component_name = match defect.data.component_id {
-        Some(id) => Some(get_component(&state.db, id).await?.name),
-        None => None,
-    };
-    let release_name = match defect.data.release_id {
-        Some(id) => Some(get_release(&state.db, id).await?.name),
-        None => None,
-    };
-    let pipeline = &stages.pipeline;
-    let discovered = defect.data.discovery_stage.as_str();
-    let expected = defect
-        .data
-        .expected_catch_stage
-        .as_ref()
-        .map(|s| s.as_str());
-    let escaped_keys = pipeline.escaped_stage_keys(&stages.boundary);
-    let strip = pipeline
-        .stages()
-        .iter()
-        .map(|s| StripStage {
-            label: s.label.clone(),
-            discovered: s.key.as_str() == discovered,
-            expected: Some(s.key.as_str()) == expected,
-            after_boundary: escaped_keys.contains(&&s.key),
-        })
-        .collect();
-    let review = review_of_defect(&state.db, id)
-        .await?
-        .map(|(id, title, state)| (id, title, state.key()));
-    let can_review = user
-        .access(defect.data.team_id)
-        .can(escapement_core::auth::Permission::WriteReviews);
-    let page = DefectShowPage {
-        review,
-        can_review,
-        layout: Layout::new(
-            defect.data.title.clone(),
-            "defects",
-            &csrf,
-            &[("Defects", "/defects")],
-        ),
-        escaped: pipeline
-            .is_escape(&stages.boundary, discovered)
-            .unwrap_or(false),
-        discovery_label: pipeline.label_of(discovered).to_owned(),
-        expected_label: expected.map(|k| pipeline.label_of(k).to_owned()),
-        boundary_label: pipeline
-            .label_of(stages.boundary.after().as_str())
-            .to_owned(),
-        team_name: team.name,
-        component_name,
-        release_name,
-        strip,
-        defect,
-    };
+    let can_review = user.access(team_id).can(Permission::WriteReviews);
+    let page = DefectShowPage::new(detail, &stages, &csrf, can_review);
     render("defects/show.html", &page)
 }

@@ -14,12 +14,15 @@ mod steps;
 use escapement_core::auth::Permission;
 use escapement_core::review::{EscapeWork, Step, blame_findings};
 use escapement_storage::Actor;
-use escapement_storage::reviews::{Review, ReviewEscape, get_review};
+use escapement_storage::reviews::{
+    Review, ReviewEscape, ReviewRecord, get_review, review_document,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
+use crate::page::Layout;
 use crate::page::views::{Opt, team_options};
 use crate::routes::table::{AccessLevel, Route};
 use crate::state::AppState;
@@ -142,6 +145,20 @@ async fn visible_review(
     Ok(review)
 }
 
+/// The review `id` with everything its page and exports show, if the user may see its
+/// team (404 otherwise, as if it did not exist).
+async fn visible_record(state: &AppState, user: &CurrentUser, id: Uuid) -> AppResult<ReviewRecord> {
+    let record = review_document(&state.db, id).await?;
+    user.require(record.review.team_id, Permission::Read)?;
+    Ok(record)
+}
+
+/// The frame of a page about one review: its title and team, under the review list.
+fn review_layout(review: &Review, csrf: &str) -> Layout {
+    let title = format!("{} · {}", review.title, review.team_name);
+    Layout::new(title, "reviews", csrf, &[("Reviews", "/reviews")])
+}
+
 /// The signed-in user as the history records them.
 fn actor(user: &CurrentUser) -> Actor {
     user.actor()
@@ -179,9 +196,9 @@ struct EscapeNav {
     complete: bool,
 }
 
-fn escape_nav(escapes: &[ReviewEscape]) -> Vec<EscapeNav> {
+fn escape_nav<'a>(escapes: impl IntoIterator<Item = &'a ReviewEscape>) -> Vec<EscapeNav> {
     escapes
-        .iter()
+        .into_iter()
         .map(|e| {
             let work = e.work();
             EscapeNav {
@@ -218,16 +235,6 @@ fn blame_hints(fields: &[(&'static str, &str)], people: &[String]) -> Vec<BlameH
             })
         })
         .collect()
-}
-
-/// Names the blameless guard treats as people: team members and listed participants.
-async fn people_of(state: &AppState, review: &Review) -> AppResult<Vec<String>> {
-    let members = escapement_storage::accounts::team_members(&state.db, review.team_id).await?;
-    Ok(members
-        .into_iter()
-        .map(|m| m.user.display_name)
-        .chain(review.participants.iter().map(|p| p.name.clone()))
-        .collect())
 }
 
 /// What an action form offers: the components of the teams the user sees, each labelled

@@ -14,14 +14,17 @@ use escapement_storage::StorageError;
 use escapement_storage::catalog::list_components;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::reviews::{
-    Review, add_escape, change_state, record_escape, remove_escape, review_escapes,
-    unreviewed_escapes,
+    Review, ReviewRecord, add_escape, change_state, record_escape, remove_escape, review_document,
+    review_people, unreviewed_escapes,
 };
-use escapement_storage::settings::stage_settings;
+use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{BlameHint, EscapeNav, actor, blame_hints, escape_nav, people_of, visible_review};
+use super::{
+    BlameHint, EscapeNav, actor, blame_hints, escape_nav, review_layout, visible_record,
+    visible_review,
+};
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
@@ -71,63 +74,58 @@ struct Feedback {
     new_errors: ValidationErrors,
 }
 
-async fn review_page(
-    state: &AppState,
-    user: &CurrentUser,
-    csrf: &str,
-    review: Review,
-    feedback: Feedback,
-) -> AppResult<ReviewPage> {
-    let escapes = review_escapes(&state.db, review.id).await?;
-    let works: Vec<_> = escapes.iter().map(|e| e.work()).collect();
-    let missing: Vec<Missing> = works.iter().flat_map(|w| w.missing()).collect();
-    let can_write = user.access(review.team_id).can(Permission::WriteReviews);
-    let editable = can_write && allows_edits(review.state);
-    let moves = if can_write {
-        Transition::from(review.state)
-            .into_iter()
-            .map(|t| Move {
-                to: t.to.key(),
-                label: t.label(),
-                primary: !t.is_reopening(),
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let stages = stage_settings(&state.db).await?;
-    let mut candidates = Vec::new();
-    let mut components = Vec::new();
-    if editable {
-        let filter = DefectFilter {
-            team_id: Some(review.team_id),
-            ..DefectFilter::default()
-        };
-        let queue = unreviewed_escapes(&state.db, &filter, &stages, Paging::new(1, 200)).await?;
-        candidates = queue
-            .rows
-            .into_iter()
-            .map(|r| Opt {
-                label: format!(
-                    "{} ({})",
-                    r.title,
-                    Severity::from_key(&r.severity).map_or("", Severity::label)
-                ),
-                value: r.id.to_string(),
-            })
-            .collect();
-        components = list_components(&state.db, Some(review.team_id))
-            .await?
-            .into_iter()
-            .map(|c| Opt {
-                value: c.id.to_string(),
-                label: c.name,
-            })
-            .collect();
+/// The state buttons of `review`, for a user who may write it.
+fn moves(review: &Review, can_write: bool) -> Vec<Move> {
+    if !can_write {
+        return Vec::new();
     }
-    let people = people_of(state, &review).await?;
-    let blame = blame_hints(&[("Summary", review.summary.as_str())], &people);
-    let default_escape = DefectDraft {
+    Transition::from(review.state)
+        .into_iter()
+        .map(|t| Move {
+            to: t.to.key(),
+            label: t.label(),
+            primary: !t.is_reopening(),
+        })
+        .collect()
+}
+
+/// What the add-an-escape forms offer: the team's unreviewed escapes and its components.
+async fn escape_choices(
+    state: &AppState,
+    team_id: Uuid,
+    stages: &StageSettings,
+) -> AppResult<(Vec<Opt>, Vec<Opt>)> {
+    let filter = DefectFilter {
+        team_id: Some(team_id),
+        ..DefectFilter::default()
+    };
+    let queue = unreviewed_escapes(&state.db, &filter, stages, Paging::new(1, 200)).await?;
+    let candidates = queue
+        .rows
+        .into_iter()
+        .map(|r| Opt {
+            label: format!(
+                "{} ({})",
+                r.title,
+                Severity::from_key(&r.severity).map_or("", Severity::label)
+            ),
+            value: r.id.to_string(),
+        })
+        .collect();
+    let components = list_components(&state.db, Some(team_id))
+        .await?
+        .into_iter()
+        .map(|c| Opt {
+            value: c.id.to_string(),
+            label: c.name,
+        })
+        .collect();
+    Ok((candidates, components))
+}
+
+/// The record-an-escape form: as the user typed it, or as it first shows.
+fn new_escape(typed: Option<DefectDraft>, stages: &StageSettings) -> DefectDraft {
+    typed.unwrap_or_else(|| DefectDraft {
         detected_at: Utc::now().format("%Y-%m-%dT%H:%M").to_string(),
         // An escape is found late: the last stage of the pipeline is the likeliest.
         discovery_stage: stages
@@ -138,32 +136,45 @@ async fn review_page(
             .unwrap_or_default(),
         detected_by: DetectedBy::Customer.key().to_owned(),
         ..DefectDraft::default()
+    })
+}
+
+async fn review_page(
+    state: &AppState,
+    (user, csrf): (&CurrentUser, &str),
+    record: ReviewRecord,
+    feedback: Feedback,
+) -> AppResult<ReviewPage> {
+    let review = record.review.clone();
+    let missing: Vec<Missing> = record.escapes().flat_map(|e| e.work().missing()).collect();
+    let can_write = user.access(review.team_id).can(Permission::WriteReviews);
+    let editable = can_write && allows_edits(review.state);
+    let stages = stage_settings(&state.db).await?;
+    let (candidates, components) = match editable {
+        true => escape_choices(state, review.team_id, &stages).await?,
+        false => Default::default(),
     };
+    let people = review_people(&state.db, review.id).await?;
     Ok(ReviewPage {
-        layout: Layout::new(
-            format!("{} · {}", review.title, review.team_name),
-            "reviews",
-            csrf,
-            &[("Reviews", "/reviews")],
-        ),
+        layout: review_layout(&review, csrf),
         tab: "overview",
-        escapes: escape_nav(&escapes),
+        escapes: escape_nav(record.escapes()),
         blocking: missing.iter().filter(|m| m.blocks_classification).count(),
         missing,
-        moves,
+        moves: moves(&review, can_write),
         refused: feedback.refused,
         can_write,
         editable,
         candidates,
         add_errors: (&feedback.add_errors).into(),
-        new_escape: feedback.new_escape.unwrap_or(default_escape),
+        new_escape: new_escape(feedback.new_escape, &stages),
         new_errors: (&feedback.new_errors).into(),
         severities: keyed_options::<Severity>(),
         defect_types: keyed_options::<DefectType>(),
         detected_bys: keyed_options::<DetectedBy>(),
         stages: stage_options(&stages.pipeline),
         components,
-        blame,
+        blame: blame_hints(&[("Summary", review.summary.as_str())], &people),
         review,
     })
 }
@@ -174,8 +185,8 @@ pub async fn show_review(
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, None).await?;
-    let page = review_page(&state, &user, &csrf, review, Feedback::default()).await?;
+    let record = visible_record(&state, &user, id).await?;
+    let page = review_page(&state, (&user, &csrf), record, Feedback::default()).await?;
     render("reviews/show.html", &page)
 }
 
@@ -215,18 +226,12 @@ pub async fn change_review_state(
         Err(other) => return Err(other.into()),
     };
     // Show the review as it is now, with the buttons of its current state.
-    let review = visible_review(&state, &user, review.id, None).await?;
-    let page = review_page(
-        &state,
-        &user,
-        &csrf,
-        review,
-        Feedback {
-            refused,
-            ..Feedback::default()
-        },
-    )
-    .await?;
+    let record = review_document(&state.db, review.id).await?;
+    let feedback = Feedback {
+        refused,
+        ..Feedback::default()
+    };
+    let page = review_page(&state, (&user, &csrf), record, feedback).await?;
     Err(AppError::conflict("reviews/show.html", &page))
 }
 
@@ -262,7 +267,8 @@ pub async fn add_review_escape(
                 add_errors,
                 ..Feedback::default()
             };
-            let page = review_page(&state, &user, &csrf, review, feedback).await?;
+            let record = review_document(&state.db, review.id).await?;
+            let page = review_page(&state, (&user, &csrf), record, feedback).await?;
             Err(AppError::invalid("reviews/show.html", &page))
         }
         Err(other) => Err(other.into()),
@@ -299,7 +305,8 @@ pub async fn record_review_escape(
                 new_errors,
                 ..Feedback::default()
             };
-            let page = review_page(&state, &user, &csrf, review, feedback).await?;
+            let record = review_document(&state.db, review.id).await?;
+            let page = review_page(&state, (&user, &csrf), record, feedback).await?;
             Err(AppError::invalid("reviews/show.html", &page))
         }
         Err(other) => Err(other.into()),

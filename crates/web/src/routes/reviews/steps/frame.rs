@@ -9,34 +9,30 @@ use escapement_core::ValidationErrors;
 use escapement_core::auth::Permission;
 use escapement_core::review::{Step, allows_edits};
 use escapement_storage::reviews::{
-    HistoryEntry, Review, ReviewEscape, escape_subject, last_change_of, review_escapes,
+    EscapeWorkspace, HistoryEntry, Review, ReviewEscape, escape_subject, escape_workspace,
+    last_change_of,
 };
 use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::super::{
-    BlameHint, EscapeNav, StepMark, action_choices, blame_hints, escape_nav, people_of, step_marks,
+    BlameHint, EscapeNav, StepMark, action_choices, blame_hints, escape_nav, step_marks,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::page::form::FormPage;
 use crate::page::views::{ConflictField, FormErrors, Opt, conflicting};
 use crate::page::{Ctx, Layout, Page};
-use escapement_storage::catalog::{get_component, get_release};
 
-/// Everything a step page reads, in a fixed number of queries whatever the review's size.
+/// Everything a step page reads, in a fixed number of queries whatever the review's size:
+/// the escape workspace from storage, the stage settings and the action form's choices.
 pub struct Workspace {
     pub review: Review,
-    pub escapes: Vec<ReviewEscape>,
-    index: usize,
+    /// The review's escapes, the escape's component and release names, and the people.
+    pub read: EscapeWorkspace,
     pub stages: StageSettings,
-    /// Names the blameless guard treats as people.
-    pub people: Vec<String>,
     /// Whether the user may change this review in its current state.
     pub editable: bool,
-    /// The names of the escape's component and release, when it has them.
-    pub component: Option<String>,
-    pub release: Option<String>,
     /// What an action form offers: components labelled with their team, and owner teams.
     pub choices: (Vec<Opt>, Vec<Opt>),
 }
@@ -44,44 +40,23 @@ pub struct Workspace {
 impl Workspace {
     /// The workspace of `escape_id` in `review`, which the caller has checked is visible.
     pub async fn load(ctx: &Ctx, review: Review, escape_id: Uuid) -> AppResult<Workspace> {
-        let escapes = review_escapes(ctx.db(), review.id).await?;
-        let index = escapes
-            .iter()
-            .position(|e| e.id == escape_id)
-            .ok_or(AppError::NotFound)?;
+        let read = escape_workspace(ctx.db(), review.id, escape_id).await?;
         let stages = stage_settings(ctx.db()).await?;
-        let people = people_of(&ctx.state, &review).await?;
-        let editable = allows_edits(review.state)
-            && ctx
-                .user
-                .access(review.team_id)
-                .can(Permission::WriteReviews);
-        let data = &escapes[index].defect.data;
-        let component = match data.component_id {
-            Some(id) => Some(get_component(ctx.db(), id).await?.name),
-            None => None,
-        };
-        let release = match data.release_id {
-            Some(id) => Some(get_release(ctx.db(), id).await?.name),
-            None => None,
-        };
+        let access = ctx.user.access(review.team_id);
+        let editable = allows_edits(review.state) && access.can(Permission::WriteReviews);
         let choices = action_choices(&ctx.state, &ctx.user).await?;
         Ok(Workspace {
             review,
-            escapes,
-            index,
+            read,
             stages,
-            people,
             editable,
-            component,
-            release,
             choices,
         })
     }
 
     /// The escape the page is about.
     pub fn escape(&self) -> &ReviewEscape {
-        &self.escapes[self.index]
+        self.read.escape()
     }
 }
 
@@ -168,7 +143,7 @@ pub fn step_page<S: StepKind>(ctx: &Ctx, ws: &Workspace, shown: Shown<'_, S::Inp
         layout: ctx.layout(title, "reviews", &trail),
         review: review.clone(),
         editable: ws.editable,
-        escapes: escape_nav(&ws.escapes),
+        escapes: escape_nav(ws.read.escapes()),
         current: escape.id,
         escape_id: escape.id,
         version: escape.version,
@@ -180,7 +155,7 @@ pub fn step_page<S: StepKind>(ctx: &Ctx, ws: &Workspace, shown: Shown<'_, S::Inp
         steps,
         errors: shown.errors.map(FormErrors::from).unwrap_or_default(),
         conflict: shown.conflict,
-        blame: blame_hints(&narrative, &ws.people),
+        blame: blame_hints(&narrative, &ws.read.people),
         loaded_at: Utc::now().to_rfc3339(),
         view,
     };
