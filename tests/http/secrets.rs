@@ -54,14 +54,28 @@ const WEB_PASSWORD: &str = "web secret passphrase 7f3a";
 const CLI_PASSWORD: &str = "cli secret passphrase 41d0";
 const WRONG_PASSWORD: &str = "wrong secret passphrase 9c1b";
 
+/// The SQLite and PostgreSQL runs of this test capture one after the other: with two scoped
+/// subscribers alive at once, tracing's cached callsite interest depended on which one was
+/// rebuilt last, and a run could miss the request events (a failure of the test itself).
+static CAPTURING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn no_password_or_hash_is_logged_or_answered(app: TestApp) {
+    let _one_capture_at_a_time = CAPTURING.lock().await;
     let log = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .with_writer(log.clone())
         .finish();
-    let mut answers = exercise(&app).with_subscriber(subscriber).await;
+    let dispatch = tracing::Dispatch::new(subscriber);
+    {
+        // With one subscriber alive, tracing recomputes the callsites' cached interest and
+        // its global level filter from the thread's default subscriber: make it this one,
+        // or callsites already seen by an earlier capture stay switched off.
+        let _default = tracing::dispatcher::set_default(&dispatch);
+        tracing::callsite::rebuild_interest_cache();
+    }
+    let mut answers = exercise(&app).with_subscriber(dispatch).await;
     let logged = log.text();
     assert!(
         logged.contains("an administrator added a user")
