@@ -6,19 +6,20 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{AuditEvent, LoginDraft, UserDraft};
-use escapement_storage::StorageError;
+
 use escapement_storage::accounts::{create_user, record_event, user_count};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{
     ClientAddr, CurrentUser, SessionCookie, SignIn, clear_session_cookie, client_addr, end_session,
-    hash_password, safe_next, session_cookie, sign_in, start_session, with_cookie,
+    hash_off_thread, safe_next, session_cookie, sign_in, start_session, with_cookie,
 };
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
+use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::FormErrors;
-use crate::page::{Layout, Page, render};
+use crate::page::{Layout, Page, render, see_other};
 use crate::routes::table::{AccessLevel, Route};
 use crate::state::AppState;
 
@@ -208,6 +209,19 @@ struct SetupForm {
     password_confirmation: String,
 }
 
+impl FormPage for SetupPage {
+    type Input = ();
+
+    async fn invalid(mut self, (): (), errors: ValidationErrors) -> AppResult<Page> {
+        self.errors = (&errors).into();
+        Ok(Page::new("setup.html", &self))
+    }
+
+    async fn stale(self, (): ()) -> AppResult<Page> {
+        Ok(Page::new("setup.html", &self))
+    }
+}
+
 async fn setup(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
@@ -215,50 +229,51 @@ async fn setup(
     CsrfForm(form): CsrfForm<SetupForm>,
 ) -> AppResult<Response> {
     check_setup(&state, &form.token).await?;
-    let now = Utc::now();
-    let page = |errors: &ValidationErrors| SetupPage {
+    let addr = client_addr(&extensions);
+    let outcome = create_first_admin(&state, &form, &addr).await;
+    let page = SetupPage {
         layout: Layout::new("Create the first administrator", "", &csrf, &[]),
         token: form.token.clone(),
         email: form.email.clone(),
         display_name: form.display_name.clone(),
-        errors: errors.into(),
+        errors: FormErrors::default(),
     };
+    let secure = state.secure_cookies;
+    respond(page, (), outcome, |secret| {
+        with_cookie(
+            see_other("/settings/teams"),
+            &session_cookie(&secret, secure),
+        )
+    })
+    .await
+}
+
+/// Creates the first instance admin from the setup form and starts their session; the
+/// session's secret, or what is wrong with the form.
+async fn create_first_admin(
+    state: &AppState,
+    form: &SetupForm,
+    addr: &str,
+) -> Result<String, Refusal> {
+    let now = Utc::now();
     let draft = UserDraft {
         email: form.email.clone(),
         display_name: form.display_name.clone(),
         password: form.password.clone(),
         password_confirmation: form.password_confirmation.clone(),
     };
-    let new = match draft.validate() {
-        Ok(new) => new,
-        Err(errors) => {
-            return Err(AppError::invalid("setup.html", &page(&errors)));
-        }
-    };
-    let password = form.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
-    let user = match create_user(&state.db, &new, &hash, true, now).await {
-        Ok(user) => user,
-        Err(StorageError::Invalid(errors)) => {
-            return Err(AppError::invalid("setup.html", &page(&errors)));
-        }
-        Err(other) => return Err(other.into()),
-    };
-    let addr = client_addr(&extensions);
+    let new = draft.validate()?;
+    let hash = hash_off_thread(form.password.clone()).await?;
+    let user = create_user(&state.db, &new, &hash, true, now).await?;
+    let event = AuditEvent::SetupCompleted;
     record_event(
         &state.db,
-        AuditEvent::SetupCompleted,
+        event,
         Some(user.id),
         &user.email,
-        Some(&addr),
+        Some(addr),
         now,
     )
     .await?;
-    let secret = start_session(&state.db, user.id, now).await?;
-    Ok(with_cookie(
-        Redirect::to("/settings/teams").into_response(),
-        &session_cookie(&secret, state.secure_cookies),
-    ))
+    Ok(start_session(&state.db, user.id, now).await?)
 }
