@@ -51,7 +51,7 @@ struct QueuePage {
     boundary_label: String,
 }
 
-pub async fn unreviewed_queue(
+pub(super) async fn unreviewed_queue(
     ctx: Ctx,
     QueryParams(query): QueryParams<QueueQuery>,
 ) -> AppResult<Response> {

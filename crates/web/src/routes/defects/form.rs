@@ -161,7 +161,7 @@ pub struct NewDefectQuery {
     team: String,
 }
 
-pub async fn new_defect_form(
+pub(super) async fn new_defect_form(
     ctx: Ctx,
     QueryParams(query): QueryParams<NewDefectQuery>,
 ) -> AppResult<Response> {
@@ -188,7 +188,7 @@ pub async fn new_defect_form(
         .into_response())
 }
 
-pub async fn create_defect(
+pub(super) async fn create_defect(
     ctx: Ctx,
     CsrfForm(draft): CsrfForm<DefectDraft>,
 ) -> AppResult<Response> {
@@ -207,7 +207,7 @@ pub async fn create_defect(
     .await
 }
 
-pub async fn edit_defect_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
+pub(super) async fn edit_defect_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
     let defect = get_defect(ctx.db(), id).await?;
     ctx.user
         .require(defect.data.team_id, Permission::WriteDefects)?;
@@ -220,7 +220,7 @@ pub async fn edit_defect_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Respons
         .into_response())
 }
 
-pub async fn update_defect(
+pub(super) async fn update_defect(
     ctx: Ctx,
     IdPath(id): IdPath,
     CsrfForm(draft): CsrfForm<DefectDraft>,

@@ -147,7 +147,7 @@ fn row_of(stages: &StageSettings, r: DefectRow) -> Row {
     }
 }
 
-pub async fn list_defects(
+pub(super) async fn list_defects(
     ctx: Ctx,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Response> {

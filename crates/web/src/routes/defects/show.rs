@@ -93,7 +93,7 @@ impl DefectShowPage {
     }
 }
 
-pub async fn show_defect(
+pub(super) async fn show_defect(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,

@@ -63,7 +63,7 @@ fn check_owner(user: &CurrentUser, draft: &ActionDraft) -> Result<(), Validation
     }
 }
 
-pub async fn create_action(
+pub(super) async fn create_action(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(form): CsrfForm<ActionForm>,
@@ -180,7 +180,7 @@ impl FormPage for ActionEdit<'_> {
     }
 }
 
-pub async fn edit_action_form(ctx: Ctx, IdPair(id, action_id): IdPair) -> AppResult<Response> {
+pub(super) async fn edit_action_form(ctx: Ctx, IdPair(id, action_id): IdPair) -> AppResult<Response> {
     let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteActions)).await?;
     let action = get_action(ctx.db(), id, action_id).await?;
     let form = form_of(&action);
@@ -195,7 +195,7 @@ pub async fn edit_action_form(ctx: Ctx, IdPair(id, action_id): IdPair) -> AppRes
         .into_response())
 }
 
-pub async fn update_action_details(
+pub(super) async fn update_action_details(
     ctx: Ctx,
     IdPair(id, action_id): IdPair,
     CsrfForm(form): CsrfForm<ActionForm>,
@@ -229,7 +229,7 @@ pub async fn update_action_details(
     .await
 }
 
-pub async fn delete_action_now(
+pub(super) async fn delete_action_now(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPair(id, action_id): IdPair,

@@ -53,7 +53,7 @@ fn file_name(title: &str) -> String {
     )
 }
 
-pub async fn export_markdown(
+pub(super) async fn export_markdown(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPath(id): IdPath,
@@ -83,7 +83,7 @@ struct PrintPage {
     doc: ReviewDocument,
 }
 
-pub async fn print_review(
+pub(super) async fn print_review(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,

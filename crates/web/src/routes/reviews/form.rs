@@ -211,7 +211,7 @@ async fn starting_team(ctx: &Ctx, writable: &[Uuid], query: &NewReviewQuery) -> 
         .unwrap_or_default())
 }
 
-pub async fn new_review_form(
+pub(super) async fn new_review_form(
     ctx: Ctx,
     QueryParams(query): QueryParams<NewReviewQuery>,
 ) -> AppResult<Response> {
@@ -254,7 +254,7 @@ fn picked_defects(form: &ReviewForm) -> Result<Vec<Uuid>, ValidationErrors> {
         })
 }
 
-pub async fn create_review(ctx: Ctx, CsrfForm(form): CsrfForm<ReviewForm>) -> AppResult<Response> {
+pub(super) async fn create_review(ctx: Ctx, CsrfForm(form): CsrfForm<ReviewForm>) -> AppResult<Response> {
     // Answer 404 (or 403) for a team out of reach before judging the rest of the form.
     ctx.user
         .require_named(&form.team_id, Permission::WriteReviews)?;
@@ -310,7 +310,7 @@ fn form_of(review: &Review) -> ReviewForm {
     }
 }
 
-pub async fn edit_review_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
+pub(super) async fn edit_review_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
     let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteReviews)).await?;
     let form = form_of(&review);
     let edit = ReviewEdit {
@@ -323,7 +323,7 @@ pub async fn edit_review_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Respons
         .into_response())
 }
 
-pub async fn update_review(
+pub(super) async fn update_review(
     ctx: Ctx,
     IdPath(id): IdPath,
     CsrfForm(mut form): CsrfForm<ReviewForm>,

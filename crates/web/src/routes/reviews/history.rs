@@ -35,7 +35,7 @@ struct HistoryPage {
     next_href: Option<String>,
 }
 
-pub async fn review_history(
+pub(super) async fn review_history(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,

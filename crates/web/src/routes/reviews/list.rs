@@ -98,7 +98,7 @@ async fn unreviewed_count(ctx: &Ctx) -> AppResult<u64> {
     )
 }
 
-pub async fn list_reviews(
+pub(super) async fn list_reviews(
     ctx: Ctx,
     QueryParams(query): QueryParams<ReviewQuery>,
 ) -> AppResult<Response> {

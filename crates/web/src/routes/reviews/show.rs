@@ -179,7 +179,7 @@ async fn review_page(
     })
 }
 
-pub async fn show_review(
+pub(super) async fn show_review(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
@@ -198,7 +198,7 @@ pub struct StateForm {
     version: String,
 }
 
-pub async fn change_review_state(
+pub(super) async fn change_review_state(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
@@ -242,7 +242,7 @@ pub struct AddEscapeForm {
     defect_id: String,
 }
 
-pub async fn add_review_escape(
+pub(super) async fn add_review_escape(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
@@ -275,7 +275,7 @@ pub async fn add_review_escape(
     }
 }
 
-pub async fn record_review_escape(
+pub(super) async fn record_review_escape(
     State(state): State<AppState>,
     user: CurrentUser,
     CsrfToken(csrf): CsrfToken,
@@ -317,7 +317,7 @@ pub async fn record_review_escape(
 #[derive(Debug, Default, Deserialize)]
 pub struct EmptyForm {}
 
-pub async fn remove_review_escape(
+pub(super) async fn remove_review_escape(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPair(id, escape_id): IdPair,

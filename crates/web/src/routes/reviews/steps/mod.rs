@@ -45,7 +45,7 @@ pub struct StepQuery {
     step: String,
 }
 
-pub async fn show_step(
+pub(super) async fn show_step(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     QueryParams(query): QueryParams<StepQuery>,
@@ -115,7 +115,7 @@ async fn finish<S: StepKind>(
     respond(form, input, outcome, done).await
 }
 
-pub async fn save_facts(
+pub(super) async fn save_facts(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(stamp): CsrfForm<Stamp>,
@@ -133,7 +133,7 @@ pub async fn save_facts(
     finish::<facts::Facts>(&ctx, (review, escape_id), stamp.loaded_at, (), outcome).await
 }
 
-pub async fn save_checklist_answers(
+pub(super) async fn save_checklist_answers(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
@@ -174,7 +174,7 @@ pub struct AnalysisForm {
     loaded_at: String,
 }
 
-pub async fn save_analysis_answers(
+pub(super) async fn save_analysis_answers(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(form): CsrfForm<AnalysisForm>,
@@ -213,7 +213,7 @@ pub struct MechanismForm {
     loaded_at: String,
 }
 
-pub async fn save_mechanism(
+pub(super) async fn save_mechanism(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(form): CsrfForm<MechanismForm>,
@@ -237,7 +237,7 @@ pub async fn save_mechanism(
         .await
 }
 
-pub async fn save_no_action(
+pub(super) async fn save_no_action(
     ctx: Ctx,
     IdPair(id, escape_id): IdPair,
     CsrfForm(form): CsrfForm<NoActionForm>,
