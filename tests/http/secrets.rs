@@ -67,14 +67,13 @@ async fn no_password_or_hash_is_logged_or_answered(app: TestApp) {
         .with_ansi(false)
         .with_writer(log.clone())
         .finish();
+    // With a single subscriber alive, tracing decides a callsite's interest from the
+    // default subscriber of whichever thread reaches it first: a tower-http callsite first
+    // reached by another test's thread would stay off for good. A second subscriber kept
+    // alive meanwhile makes tracing ask every live subscriber instead.
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
     let dispatch = tracing::Dispatch::new(subscriber);
-    {
-        // With one subscriber alive, tracing recomputes the callsites' cached interest and
-        // its global level filter from the thread's default subscriber: make it this one,
-        // or callsites already seen by an earlier capture stay switched off.
-        let _default = tracing::dispatcher::set_default(&dispatch);
-        tracing::callsite::rebuild_interest_cache();
-    }
+    tracing::callsite::rebuild_interest_cache();
     let mut answers = exercise(&app).with_subscriber(dispatch).await;
     let logged = log.text();
     assert!(

@@ -180,7 +180,10 @@ impl FormPage for ActionEdit<'_> {
     }
 }
 
-pub(super) async fn edit_action_form(ctx: Ctx, IdPair(id, action_id): IdPair) -> AppResult<Response> {
+pub(super) async fn edit_action_form(
+    ctx: Ctx,
+    IdPair(id, action_id): IdPair,
+) -> AppResult<Response> {
     let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteActions)).await?;
     let action = get_action(ctx.db(), id, action_id).await?;
     let form = form_of(&action);

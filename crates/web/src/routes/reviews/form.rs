@@ -254,7 +254,10 @@ fn picked_defects(form: &ReviewForm) -> Result<Vec<Uuid>, ValidationErrors> {
         })
 }
 
-pub(super) async fn create_review(ctx: Ctx, CsrfForm(form): CsrfForm<ReviewForm>) -> AppResult<Response> {
+pub(super) async fn create_review(
+    ctx: Ctx,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> AppResult<Response> {
     // Answer 404 (or 403) for a team out of reach before judging the rest of the form.
     ctx.user
         .require_named(&form.team_id, Permission::WriteReviews)?;
