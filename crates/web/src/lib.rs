@@ -14,6 +14,7 @@ pub mod state;
 pub mod templates;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -75,12 +76,17 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes open requests.
+/// Each request knows its peer's address (`ConnectInfo`), which throttling and the audit
+/// log need.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

@@ -1,5 +1,6 @@
 //! The state every handler shares, built once at start; it imports nothing of this crate.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use escapement_core::auth::ThrottlePolicy;
@@ -15,6 +16,9 @@ pub struct AppState {
     pub throttle: ThrottlePolicy,
     /// Whether cookies get the `Secure` flag (the public URL is https).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` hop is believed; from anyone else the header
+    /// is ignored and the peer's own address is the client's.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
@@ -25,6 +29,7 @@ impl AppState {
             setup_token: None,
             throttle: ThrottlePolicy::default(),
             secure_cookies: false,
+            trusted_proxies: Arc::from([]),
         }
     }
 }
