@@ -9,10 +9,10 @@ use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{Email, LoginDraft, ThrottleDecision, ThrottlePolicy};
 use escapement_storage::accounts::{
-    SignInAttempt, User, complete_sign_in, fail_sign_in, find_login, recent_failures,
-    refuse_sign_in,
+    SignInAttempt, User, complete_sign_in, fail_sign_in, find_login, refuse_sign_in, start_sign_in,
 };
 use escapement_storage::sea_orm::DatabaseConnection;
+use uuid::Uuid;
 
 use super::secrets::{hash_password, session_id, verify_password};
 use super::sessions::new_session;
@@ -51,12 +51,14 @@ pub async fn sign_in(
         Err(errors) => return Ok(SignIn::Rejected(errors)),
     };
     let attempt = SignInAttempt {
+        id: Uuid::now_v7(),
         account: email.as_str(),
         client_addr,
         at: now,
         window_start: now - throttle.window,
     };
-    let (by_account, by_client) = recent_failures(db, &attempt).await?;
+    // Recorded before it is judged, so that parallel guesses count each other.
+    let (by_account, by_client) = start_sign_in(db, &attempt).await?;
     let count = |n: u64| u32::try_from(n).unwrap_or(u32::MAX);
     let decision = throttle
         .decide(count(by_account))
