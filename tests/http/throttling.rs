@@ -1,8 +1,10 @@
 //! Sign-in throttling as an attacker meets it: per account and per client address (the
-//! peer's, or the hop a trusted proxy names), and counted atomically.
+//! peer's, or the hop a trusted proxy names), counted atomically, and password checks
+//! bounded so that parallel sign-ins cannot exhaust the memory.
 
 use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use escapement_core::Paging;
@@ -10,7 +12,8 @@ use escapement_core::auth::{AuditEvent, ThrottlePolicy};
 use escapement_storage::accounts::{count_login_failures, list_events};
 use escapement_tests::tcp::post_form_over_tcp;
 use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, CSRF, TestApp};
-use tokio::sync::Barrier;
+use escapement_web::state::HashingLimit;
+use tokio::sync::{Barrier, Semaphore};
 use tokio::task::JoinSet;
 
 /// Three failures in the window refuse; the ones before are barely slowed.
@@ -187,4 +190,63 @@ async fn parallel_guesses_get_no_more_checks_than_the_limit_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_guesses_get_no_more_checks_than_the_limit_on_postgres() {
     parallel_guesses_get_no_more_checks_than_the_limit(Backend::Postgres).await;
+}
+
+async fn a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry(backend: Backend) {
+    let permits = Arc::new(Semaphore::new(1));
+    let limit = HashingLimit {
+        permits: Arc::clone(&permits),
+        wait: Duration::from_millis(50),
+    };
+    let Some(app) = TestApp::with_state(backend, |mut state| {
+        state.hashing = limit;
+        state
+    })
+    .await
+    else {
+        return;
+    };
+    let anonymous = format!("escapement_csrf={CSRF}");
+    let held = Arc::clone(&permits)
+        .acquire_owned()
+        .await
+        .expect("the one permit");
+    let busy = app.post_with_cookies("/login", &ADMIN, &anonymous).await;
+    assert_eq!(busy.status, 503, "not a 500, and not a sign-in");
+    assert_eq!(
+        busy.headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("1")
+    );
+    assert!(
+        busy.body
+            .contains("Too many people are signing in right now")
+    );
+    assert!(
+        busy.body.contains("name=\"email\""),
+        "the form is there again"
+    );
+    let (by_account, _) = count_login_failures(
+        app.db(),
+        ADMIN_EMAIL,
+        "unknown",
+        Utc::now() - TimeDelta::hours(1),
+    )
+    .await
+    .expect("count failures");
+    assert_eq!(by_account, 0, "an unchecked attempt is no failure");
+    drop(held);
+    let signed_in = app.post_with_cookies("/login", &ADMIN, &anonymous).await;
+    assert_eq!(signed_in.status, 303, "with a turn free, signing in works");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry_on_sqlite() {
+    a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry_on_postgres() {
+    a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry(Backend::Postgres).await;
 }

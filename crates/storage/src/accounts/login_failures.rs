@@ -127,6 +127,18 @@ pub async fn refuse_sign_in(db: &DatabaseConnection, attempt: &SignInAttempt<'_>
     Ok(())
 }
 
+/// Withdraws an attempt whose password could not be checked (the server was too busy): it
+/// is no failure, and nothing is logged.
+pub async fn withdraw_sign_in(
+    db: &impl ConnectionTrait,
+    attempt: &SignInAttempt<'_>,
+) -> Result<()> {
+    login_failure::Entity::delete_by_id(attempt.id)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Ends a failed attempt (a wrong email or password, or a deactivated account): its failure
 /// stays recorded, and `login_failed` is logged.
 pub async fn fail_sign_in(db: &DatabaseConnection, attempt: &SignInAttempt<'_>) -> Result<()> {
