@@ -176,6 +176,9 @@ async fn sign_in_never_redirects_off_site(app: TestApp) {
         "//evil.example.com/",
         "https://evil.example.com/",
         "/\\evil.example.com",
+        "/\t/evil.example.com/",
+        "/\n/evil.example.com/",
+        "/\r\nSet-Cookie: a=b",
     ] {
         let response = app
             .post_with_cookies(
