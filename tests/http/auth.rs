@@ -226,6 +226,14 @@ async fn throttled(backend: Backend) {
     let refused = app.post_with_cookies("/login", &attempt, &anonymous).await;
     assert_eq!(refused.status, 429);
     assert!(refused.body.contains("Too many failed login attempts"));
+    assert_eq!(
+        refused
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("900"),
+        "the refusal says how long to wait: the window"
+    );
     let correct = app
         .post_with_cookies(
             "/login",

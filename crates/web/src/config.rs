@@ -28,7 +28,8 @@ pub struct Cli {
     )]
     pub bind: SocketAddr,
 
-    /// The address people use to reach Escapement; an `https://` one marks cookies `Secure`.
+    /// The address people use to reach Escapement; an `https://` one marks cookies `Secure`
+    /// and turns on HSTS.
     #[arg(long, global = true, env = "ESCAPEMENT_PUBLIC_URL")]
     pub public_url: Option<String>,
 

@@ -30,6 +30,13 @@ use tower_http::trace::TraceLayer;
 pub use escapement_storage::Db;
 pub use state::AppState;
 
+/// Browser features no page of Escapement uses, turned off for the page and its frames.
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=()";
+
+/// HSTS for a public URL on https: one year, for this host only (other hosts under the same
+/// domain are not necessarily on https).
+const HSTS: &str = "max-age=31536000";
+
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -37,8 +44,10 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     templates::internal_error_page()
 }
 
-/// The whole application: routes, CSRF, security headers, tracing, timeouts, compression.
+/// The whole application: routes, CSRF, security headers (HSTS when the public URL is
+/// https), tracing, timeouts, compression.
 pub fn app(state: AppState) -> Router {
+    let https = state.secure_cookies;
     routes::router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -57,6 +66,14 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response| https.then_some(HeaderValue::from_static(HSTS)),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,

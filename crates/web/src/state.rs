@@ -17,7 +17,8 @@ pub struct AppState {
     pub setup_token: Option<Arc<str>>,
     /// How failed logins are slowed and refused.
     pub throttle: ThrottlePolicy,
-    /// Whether cookies get the `Secure` flag (the public URL is https).
+    /// Whether the public URL is https: cookies get the `Secure` flag, and responses
+    /// `Strict-Transport-Security`.
     pub secure_cookies: bool,
     /// Reverse proxies whose `X-Forwarded-For` hop is believed; from anyone else the header
     /// is ignored and the peer's own address is the client's.

@@ -35,8 +35,9 @@ pub enum SignIn {
     Done(String),
     /// An incomplete form or wrong credentials: the field messages (the form answers 422).
     Rejected(ValidationErrors),
-    /// Too many recent failures: the message to show (429); the password was not checked.
-    Refused(String),
+    /// Too many recent failures: the message to show and the seconds to wait (429 with
+    /// `Retry-After`); the password was not checked.
+    Refused { message: String, retry_after: u64 },
     /// Too many password checks running already: try again shortly (503); the password was
     /// not checked and the attempt counts as no failure.
     Busy,
@@ -76,7 +77,12 @@ pub async fn sign_in(
         ThrottleDecision::Refuse { .. } => {
             refuse_sign_in(db, &attempt).await?;
             let message = decision.refusal_message().unwrap_or_default();
-            return Ok(SignIn::Refused(message));
+            let seconds = decision.retry_after_seconds().unwrap_or(1);
+            let retry_after = u64::try_from(seconds).unwrap_or(1).max(1);
+            return Ok(SignIn::Refused {
+                message,
+                retry_after,
+            });
         }
         ThrottleDecision::Delay(delay) => {
             tokio::time::sleep(delay.to_std().unwrap_or(MAX_WAIT).min(MAX_WAIT)).await;

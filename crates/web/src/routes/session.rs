@@ -108,11 +108,14 @@ impl NotSignedIn {
                 None,
                 None,
             ),
-            SignIn::Refused(message) => (
+            SignIn::Refused {
+                message,
+                retry_after,
+            } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ValidationErrors::new(),
                 Some(message),
-                None,
+                Some(retry_after),
             ),
             SignIn::Busy => {
                 let seconds = busy_for.as_secs().max(1);
