@@ -250,3 +250,57 @@ async fn a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry_on_sq
 async fn a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry_on_postgres() {
     a_sign_in_waiting_too_long_to_check_its_password_is_told_to_retry(Backend::Postgres).await;
 }
+
+async fn other_password_checks_wait_their_turn_too(backend: Backend) {
+    let permits = Arc::new(Semaphore::new(1));
+    let limit = HashingLimit {
+        permits: Arc::clone(&permits),
+        wait: Duration::from_millis(50),
+    };
+    let Some(app) = TestApp::with_state(backend, |mut state| {
+        state.hashing = limit;
+        state
+    })
+    .await
+    else {
+        return;
+    };
+    let held = Arc::clone(&permits)
+        .acquire_owned()
+        .await
+        .expect("the one permit");
+    let new_password = "a brand new passphrase";
+    let change = [
+        ("current_password", ADMIN_PASSWORD),
+        ("password", new_password),
+        ("password_confirmation", new_password),
+    ];
+    let busy = app.post_form("/settings/password", &change).await;
+    assert_eq!(busy.status, 503, "not a 500");
+    assert!(busy.headers.contains_key("retry-after"));
+    assert!(busy.body.contains("Nothing was changed"));
+    let add = [
+        ("email", "new@example.com"),
+        ("display_name", "New Person"),
+        ("password", new_password),
+        ("password_confirmation", new_password),
+    ];
+    let busy = app.post_form("/settings/users", &add).await;
+    assert_eq!(busy.status, 503);
+    drop(held);
+    let changed = app.post_form("/settings/password", &change).await;
+    assert_eq!(
+        changed.status, 303,
+        "with a turn free, the change goes through"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_password_checks_wait_their_turn_too_on_sqlite() {
+    other_password_checks_wait_their_turn_too(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn other_password_checks_wait_their_turn_too_on_postgres() {
+    other_password_checks_wait_their_turn_too(Backend::Postgres).await;
+}

@@ -23,7 +23,7 @@ pub struct AppState {
     /// Reverse proxies whose `X-Forwarded-For` hop is believed; from anyone else the header
     /// is ignored and the peer's own address is the client's.
     pub trusted_proxies: Arc<[IpAddr]>,
-    /// How many sign-in password checks run at once.
+    /// How many password hashes (sign-in, setup, new and changed passwords) run at once.
     pub hashing: HashingLimit,
 }
 

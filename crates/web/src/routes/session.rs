@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::{
     ClientAddr, CurrentUser, SessionCookie, SignIn, clear_session_cookie, client_addr, end_session,
-    hash_password, safe_next, session_cookie, sign_in, start_session, with_cookie,
+    hash_off_thread, safe_next, session_cookie, sign_in, start_session, with_cookie,
 };
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
@@ -287,10 +287,7 @@ async fn setup(
             return Err(AppError::invalid("setup.html", &page(&errors)));
         }
     };
-    let password = form.password.clone();
-    let hash = tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))??;
+    let hash = hash_off_thread(&state.hashing, form.password.clone()).await?;
     let user = match create_user(&state.db, &new, &hash, true, now).await {
         Ok(user) => user,
         Err(StorageError::Invalid(errors)) => {
