@@ -55,6 +55,12 @@ const CLI_PASSWORD: &str = "cli secret passphrase 41d0";
 const WRONG_PASSWORD: &str = "wrong secret passphrase 9c1b";
 
 async fn no_password_or_hash_is_logged_or_answered(app: TestApp) {
+    // tracing caches each callsite's interest once, process-wide; while exactly one
+    // dispatcher is registered, a callsite first reached by a sibling test's thread (which
+    // has no subscriber) is cached as "never" and this capture loses its events
+    // (tokio-rs/tracing#3611). A second dispatcher, alive for the whole capture, makes
+    // registration ask every registered dispatcher instead.
+    let _second_dispatcher = tracing::Dispatch::new(tracing_subscriber::registry());
     let log = Captured::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
