@@ -15,6 +15,7 @@ both_backends!(TestApp:
     signing_in_rotates_the_session_and_signing_out_ends_it,
     a_wrong_password_is_refused_without_saying_which_part,
     sign_in_never_redirects_off_site,
+    signing_out_works_from_an_error_page,
 );
 
 fn cookies(session: &str) -> String {
@@ -176,6 +177,9 @@ async fn sign_in_never_redirects_off_site(app: TestApp) {
         "//evil.example.com/",
         "https://evil.example.com/",
         "/\\evil.example.com",
+        "/\t/evil.example.com/",
+        "/\n/evil.example.com/",
+        "/\r\nSet-Cookie: a=b",
     ] {
         let response = app
             .post_with_cookies(
@@ -222,6 +226,14 @@ async fn throttled(backend: Backend) {
     let refused = app.post_with_cookies("/login", &attempt, &anonymous).await;
     assert_eq!(refused.status, 429);
     assert!(refused.body.contains("Too many failed login attempts"));
+    assert_eq!(
+        refused
+            .headers
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok()),
+        Some("900"),
+        "the refusal says how long to wait: the window"
+    );
     let correct = app
         .post_with_cookies(
             "/login",
@@ -405,5 +417,49 @@ async fn a_session_works_on_every_server_sharing_the_database(app: TestApp) {
         response.status(),
         200,
         "the session created by one server is accepted by another"
+    );
+}
+
+async fn signing_out_works_from_an_error_page(app: TestApp) {
+    let token = regex::Regex::new(
+        r#"action="/logout"[^>]*>\s*<input type="hidden" name="csrf_token" value="([^"]*)""#,
+    )
+    .expect("a valid pattern");
+    for path in [
+        "/no/such/page",
+        "/defects/00000000-0000-0000-0000-000000000000",
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, 404, "{path}");
+        let field = token
+            .captures(&page.body)
+            .map(|c| c[1].to_owned())
+            .unwrap_or_default();
+        assert_eq!(
+            field, CSRF,
+            "{path}: the error page carries the visitor's token"
+        );
+    }
+    let page = app.get("/no/such/page").await;
+    let field = token
+        .captures(&page.body)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_default();
+    let body = serde_urlencoded::to_string([("csrf_token", field.as_str())]).expect("a form");
+    let request = axum::http::Request::post("/logout")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", app.cookies())
+        .body(axum::body::Body::from(body))
+        .expect("a valid request");
+    let signed_out = app.send(request).await;
+    assert_eq!(
+        signed_out.status, 303,
+        "signing out from the error page works"
+    );
+    assert_eq!(signed_out.location(), "/login");
+    assert_eq!(
+        app.get("/defects").await.status,
+        303,
+        "the session has ended"
     );
 }

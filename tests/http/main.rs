@@ -20,5 +20,6 @@ mod sessions;
 mod snapshots;
 mod stale_writes;
 mod story;
+mod throttling;
 mod tokens;
 mod users;

@@ -1,6 +1,6 @@
 //! What every page shares: health, CSRF, security headers, error pages.
 
-use escapement_tests::{CSRF, TestApp, both_backends};
+use escapement_tests::{Backend, CSRF, TestApp, both_backends};
 
 both_backends!(TestApp:
     health_reports_a_reachable_database,
@@ -95,7 +95,49 @@ async fn every_response_carries_the_security_headers(app: TestApp) {
         );
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(
+            header("permissions-policy"),
+            "camera=(), microphone=(), geolocation=()",
+            "{path}"
+        );
+        assert_eq!(
+            header("strict-transport-security"),
+            "",
+            "{path}: no HSTS while the public URL is not https"
+        );
     }
+}
+
+async fn an_https_public_url_adds_hsts(backend: Backend) {
+    let Some(app) = TestApp::with_state(backend, |mut state| {
+        state.secure_cookies = true;
+        state
+    })
+    .await
+    else {
+        return;
+    };
+    for path in ["/defects", "/no/such/page", "/login", "/static/app.css"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            response
+                .headers
+                .get("strict-transport-security")
+                .and_then(|v| v.to_str().ok()),
+            Some("max-age=31536000"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_public_url_adds_hsts_on_sqlite() {
+    an_https_public_url_adds_hsts(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_https_public_url_adds_hsts_on_postgres() {
+    an_https_public_url_adds_hsts(Backend::Postgres).await;
 }
 
 async fn a_first_visit_sets_the_csrf_cookie(app: TestApp) {

@@ -24,6 +24,8 @@ use escapement_web::{AppState, app};
 use tower::ServiceExt;
 use uuid::Uuid;
 
+pub mod tcp;
+
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {

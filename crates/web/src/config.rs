@@ -1,6 +1,6 @@
 //! Command line and environment settings (clap), each flag with its `ESCAPEMENT_` variable.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use clap::{Parser, Subcommand};
 
@@ -28,9 +28,21 @@ pub struct Cli {
     )]
     pub bind: SocketAddr,
 
-    /// The address people use to reach Escapement; an `https://` one marks cookies `Secure`.
+    /// The address people use to reach Escapement; an `https://` one marks cookies `Secure`
+    /// and turns on HSTS.
     #[arg(long, global = true, env = "ESCAPEMENT_PUBLIC_URL")]
     pub public_url: Option<String>,
+
+    /// A reverse proxy whose `X-Forwarded-For` is believed (repeatable; the variable takes a
+    /// comma-separated list). Without one, the peer's address is the client's.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "ADDR",
+        global = true,
+        env = "ESCAPEMENT_TRUSTED_PROXY",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
 
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -12,6 +12,7 @@ use rand::Rng;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::templates::VISITOR_CSRF;
 
 const COOKIE_NAME: &str = "escapement_csrf";
 /// Name of the hidden form field.
@@ -36,12 +37,13 @@ fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Middleware: makes sure every request has a token and every visitor the cookie.
+/// Middleware: makes sure every request has a token and every visitor the cookie, and makes
+/// the token known to page rendering (error pages).
 pub async fn ensure_token(mut request: Request, next: Next) -> Response {
     let existing = cookie_token(request.headers());
     let token = existing.clone().unwrap_or_else(new_token);
     request.extensions_mut().insert(CsrfToken(token.clone()));
-    let mut response = next.run(request).await;
+    let mut response = VISITOR_CSRF.scope(token.clone(), next.run(request)).await;
     if existing.is_none() {
         let cookie = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict");
         if let Ok(value) = HeaderValue::from_str(&cookie) {

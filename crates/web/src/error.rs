@@ -2,7 +2,7 @@
 //! variant renders as a page with the right status; internal details are logged once, here,
 //! and never shown.
 
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use escapement_storage::StorageError;
 
@@ -27,6 +27,9 @@ pub enum AppError {
     /// The form again, beside what someone else saved meanwhile (409).
     #[error("edit conflict")]
     Conflict(Box<Page>),
+    /// Too many password checks run already (503 with `Retry-After`); nothing was changed.
+    #[error("too busy to check a password")]
+    Busy,
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -87,6 +90,16 @@ impl IntoResponse for AppError {
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)
                 .into_response(),
             AppError::Conflict(page) => (*page).with_status(StatusCode::CONFLICT).into_response(),
+            AppError::Busy => {
+                let mut page = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is busy",
+                    "Too many passwords are being checked right now. Nothing was changed: wait a few seconds, then try again.",
+                );
+                page.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                page
+            }
             AppError::Internal(err) => {
                 tracing::error!(error = ?err, "request failed with an internal error");
                 internal_error_page()

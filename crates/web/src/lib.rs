@@ -14,6 +14,7 @@ pub mod state;
 pub mod templates;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -29,6 +30,13 @@ use tower_http::trace::TraceLayer;
 pub use escapement_storage::Db;
 pub use state::AppState;
 
+/// Browser features no page of Escapement uses, turned off for the page and its frames.
+const PERMISSIONS_POLICY: &str = "camera=(), microphone=(), geolocation=()";
+
+/// HSTS for a public URL on https: one year, for this host only (other hosts under the same
+/// domain are not necessarily on https).
+const HSTS: &str = "max-age=31536000";
+
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
 
 fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
@@ -36,8 +44,10 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     templates::internal_error_page()
 }
 
-/// The whole application: routes, CSRF, security headers, tracing, timeouts, compression.
+/// The whole application: routes, CSRF, security headers (HSTS when the public URL is
+/// https), tracing, timeouts, compression.
 pub fn app(state: AppState) -> Router {
+    let https = state.secure_cookies;
     routes::router()
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -58,6 +68,14 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("same-origin"),
         ))
         .layer(SetResponseHeaderLayer::overriding(
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static(PERMISSIONS_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &Response| https.then_some(HeaderValue::from_static(HSTS)),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
         ))
@@ -75,12 +93,17 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves `router` on `listener` until `shutdown` completes, then finishes open requests.
+/// Each request knows its peer's address (`ConnectInfo`), which throttling and the audit
+/// log need.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

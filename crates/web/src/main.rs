@@ -36,6 +36,7 @@ async fn main() -> anyhow::Result<()> {
                 .public_url
                 .as_deref()
                 .is_some_and(|url| url.starts_with("https://"));
+            state.trusted_proxies = settings.trusted_proxies.clone().into();
             let base = settings
                 .public_url
                 .clone()

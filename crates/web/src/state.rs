@@ -1,9 +1,13 @@
 //! The state every handler shares, built once at start; it imports nothing of this crate.
 
+use std::net::IpAddr;
+use std::num::NonZeroUsize;
 use std::sync::Arc;
+use std::time::Duration;
 
 use escapement_core::auth::ThrottlePolicy;
 use escapement_storage::sea_orm::DatabaseConnection;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Shared state of every handler: cheap to clone.
 #[derive(Clone)]
@@ -13,8 +17,14 @@ pub struct AppState {
     pub setup_token: Option<Arc<str>>,
     /// How failed logins are slowed and refused.
     pub throttle: ThrottlePolicy,
-    /// Whether cookies get the `Secure` flag (the public URL is https).
+    /// Whether the public URL is https: cookies get the `Secure` flag, and responses
+    /// `Strict-Transport-Security`.
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` hop is believed; from anyone else the header
+    /// is ignored and the peer's own address is the client's.
+    pub trusted_proxies: Arc<[IpAddr]>,
+    /// How many password hashes (sign-in, setup, new and changed passwords) run at once.
+    pub hashing: HashingLimit,
 }
 
 impl AppState {
@@ -25,6 +35,38 @@ impl AppState {
             setup_token: None,
             throttle: ThrottlePolicy::default(),
             secure_cookies: false,
+            trusted_proxies: Arc::from([]),
+            hashing: HashingLimit::for_this_machine(),
         }
+    }
+}
+
+/// A bound on password hashes running at once: each argon2 check holds ~19 MiB, so
+/// unbounded parallel sign-ins could exhaust the memory. A check waits at most `wait` for
+/// its turn; past that the caller answers that the server is busy.
+#[derive(Debug, Clone)]
+pub struct HashingLimit {
+    pub permits: Arc<Semaphore>,
+    pub wait: Duration,
+}
+
+impl HashingLimit {
+    /// The longest a check waits for its turn by default.
+    pub const WAIT: Duration = Duration::from_secs(2);
+
+    /// One check at a time per core, each waiting up to [`HashingLimit::WAIT`].
+    pub fn for_this_machine() -> HashingLimit {
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        HashingLimit {
+            permits: Arc::new(Semaphore::new(cores)),
+            wait: HashingLimit::WAIT,
+        }
+    }
+
+    /// A turn to hash, held until the permit is dropped; `None` when none came free within
+    /// the wait.
+    pub async fn turn(&self) -> Option<OwnedSemaphorePermit> {
+        let permit = Arc::clone(&self.permits).acquire_owned();
+        tokio::time::timeout(self.wait, permit).await.ok()?.ok()
     }
 }

@@ -131,6 +131,9 @@ pub struct SignedIn {
 tokio::task_local! {
     /// The signed-in user of the request being handled, for the page layout.
     pub static SIGNED_IN: Option<SignedIn>;
+    /// The visitor's CSRF token for the request being handled, so that pages built without
+    /// a handler's token (error pages) still carry it, and signing out works from them.
+    pub static VISITOR_CSRF: String;
 }
 
 /// Renders `template` with the serialised `page` as its context, plus `signed_in` (the
@@ -202,8 +205,9 @@ struct ErrorPage<'a> {
 
 /// A complete error page; falls back to plain text if the template itself fails.
 pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let csrf = VISITOR_CSRF.try_with(Clone::clone).unwrap_or_default();
     let page = ErrorPage {
-        layout: Layout::new(heading, "", "", &[]),
+        layout: Layout::new(heading, "", &csrf, &[]),
         status: status.as_u16(),
         message,
     };

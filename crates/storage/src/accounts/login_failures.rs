@@ -1,13 +1,15 @@
 //! Recent failed sign-ins, counted per account and per client address so that guessing is
 //! slowed and then refused, and forgotten after a successful sign-in or once they are old;
-//! and the sign-in attempt with the audited outcomes that do not start a session (a refusal,
-//! a failure). The one that does is [`complete_sign_in`](super::complete_sign_in).
+//! and the sign-in attempt: recorded as a failure before its password is checked, so that
+//! attempts running at the same time count each other, then ended by an audited outcome
+//! that does not start a session (a refusal, a failure). The one that does is
+//! [`complete_sign_in`](super::complete_sign_in).
 
 use chrono::{DateTime, Utc};
 use escapement_core::auth::AuditEvent;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -15,10 +17,12 @@ use super::audit::record_event;
 use crate::Result;
 use crate::entities::login_failure;
 
-/// One sign-in attempt: the account as typed (the normalised email address), the client's
-/// address, when it happens and where the throttling window starts.
+/// One sign-in attempt: its id (that of the failure it is recorded as while it runs), the
+/// account as typed (the normalised email address), the client's address, when it happens
+/// and where the throttling window starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SignInAttempt<'a> {
+    pub id: Uuid,
     pub account: &'a str,
     pub client_addr: &'a str,
     pub at: DateTime<Utc>,
@@ -81,36 +85,64 @@ pub async fn clear_login_failures(
     Ok(())
 }
 
-/// Failures within the attempt's window for its account and for its client address.
-pub async fn recent_failures(
+/// Records the attempt as a failure, committed at once, and answers the failures before it
+/// in the window, for its account and for its client address. Because every attempt is
+/// visible before it counts, concurrent attempts count each other: the `k`-th attempt to be
+/// recorded sees at least `k - 1` before it, so of any number started together no more than
+/// the refusal limit see fewer failures than the limit and get their password checked.
+pub async fn start_sign_in(
     db: &impl ConnectionTrait,
     attempt: &SignInAttempt<'_>,
 ) -> Result<(u64, u64)> {
-    let SignInAttempt {
-        account,
-        client_addr,
-        window_start,
-        ..
-    } = *attempt;
-    count_login_failures(db, account, client_addr, window_start).await
+    let row = login_failure::ActiveModel {
+        id: Set(attempt.id),
+        account: Set(attempt.account.to_owned()),
+        client_addr: Set(attempt.client_addr.to_owned()),
+        at: Set(attempt.at),
+    };
+    login_failure::Entity::insert(row).exec(db).await?;
+    let (by_account, by_client) = count_login_failures(
+        db,
+        attempt.account,
+        attempt.client_addr,
+        attempt.window_start,
+    )
+    .await?;
+    // The attempt itself is among the counted; a concurrent success may have cleared it.
+    Ok((by_account.saturating_sub(1), by_client.saturating_sub(1)))
 }
 
-/// Logs `login_refused` for an attempt refused after too many failures (its password is not
-/// checked, and the refusal is not itself a failure).
-pub async fn refuse_sign_in(db: &impl ConnectionTrait, attempt: &SignInAttempt<'_>) -> Result<()> {
-    let event = AuditEvent::LoginRefused;
-    let addr = Some(attempt.client_addr);
-    record_event(db, event, None, attempt.account, addr, attempt.at).await
-}
-
-/// Remembers a failed attempt (a wrong email or password, or a deactivated account) and logs
-/// `login_failed`, in one transaction.
-pub async fn fail_sign_in(db: &DatabaseConnection, attempt: &SignInAttempt<'_>) -> Result<()> {
+/// Ends an attempt refused after too many failures: it is no failure after all (its
+/// password is not checked), so its record goes, and `login_refused` is logged, in one
+/// transaction.
+pub async fn refuse_sign_in(db: &DatabaseConnection, attempt: &SignInAttempt<'_>) -> Result<()> {
     let txn = crate::begin_write(db).await?;
-    record_login_failure(&txn, attempt.account, attempt.client_addr, attempt.at).await?;
-    let event = AuditEvent::LoginFailed;
+    login_failure::Entity::delete_by_id(attempt.id)
+        .exec(&txn)
+        .await?;
+    let event = AuditEvent::LoginRefused;
     let addr = Some(attempt.client_addr);
     record_event(&txn, event, None, attempt.account, addr, attempt.at).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Withdraws an attempt whose password could not be checked (the server was too busy): it
+/// is no failure, and nothing is logged.
+pub async fn withdraw_sign_in(
+    db: &impl ConnectionTrait,
+    attempt: &SignInAttempt<'_>,
+) -> Result<()> {
+    login_failure::Entity::delete_by_id(attempt.id)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends a failed attempt (a wrong email or password, or a deactivated account): its failure
+/// stays recorded, and `login_failed` is logged.
+pub async fn fail_sign_in(db: &DatabaseConnection, attempt: &SignInAttempt<'_>) -> Result<()> {
+    let event = AuditEvent::LoginFailed;
+    let addr = Some(attempt.client_addr);
+    record_event(db, event, None, attempt.account, addr, attempt.at).await
 }

@@ -15,8 +15,8 @@ mod users;
 
 pub use audit::{AuditEntry, list_events, log, record_event};
 pub use login_failures::{
-    SignInAttempt, clear_login_failures, count_login_failures, fail_sign_in, recent_failures,
-    record_login_failure, refuse_sign_in,
+    SignInAttempt, clear_login_failures, count_login_failures, fail_sign_in, record_login_failure,
+    refuse_sign_in, start_sign_in, withdraw_sign_in,
 };
 pub use memberships::{
     Member, all_memberships, change_role, grant_role, memberships_of, remove_member,

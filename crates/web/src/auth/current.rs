@@ -2,10 +2,10 @@
 //! the client's address ([`ClientAddr`]) and the session cookie it carries
 //! ([`SessionCookie`]); and the [`Actor`] that storage records for a change.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::{Extensions, request::Parts};
+use axum::http::{Extensions, HeaderMap, request::Parts};
 use escapement_core::auth::{Access, Permission, Role};
 use escapement_storage::Actor;
 use escapement_storage::accounts::User;
@@ -105,15 +105,62 @@ pub fn actor(user: &CurrentUser, client_addr: &str) -> Actor {
     )
 }
 
-/// The client's address, for throttling and the audit log ("unknown" without one).
+/// The client's address, for throttling and the audit log: the one [`resolve_client_addr`]
+/// found for the request (the middleware stores it), else the peer's, else "unknown".
 pub fn client_addr(extensions: &Extensions) -> String {
-    extensions.get::<ConnectInfo<SocketAddr>>().map_or_else(
-        || "unknown".to_owned(),
-        |ConnectInfo(addr)| addr.ip().to_string(),
-    )
+    if let Some(ClientAddr(addr)) = extensions.get::<ClientAddr>() {
+        return addr.clone();
+    }
+    peer_ip(extensions).map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
 }
 
-/// The client's address as an extractor: the peer's IP, or "unknown" without one.
+fn peer_ip(extensions: &Extensions) -> Option<IpAddr> {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_canonical())
+}
+
+/// The client's address for a request from `extensions`' peer with `headers`: the peer's
+/// own address, unless the peer is one of the `trusted` proxies; then `X-Forwarded-For` is
+/// read from the nearest hop outwards and the first address that is not a trusted proxy is
+/// the client's. A header that does not parse is ignored, so a client can never choose its
+/// address unless every hop between it and the server is trusted.
+pub fn resolve_client_addr(
+    extensions: &Extensions,
+    headers: &HeaderMap,
+    trusted: &[IpAddr],
+) -> String {
+    let Some(peer) = peer_ip(extensions) else {
+        return "unknown".to_owned();
+    };
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    let hops: Option<Vec<IpAddr>> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .flat_map(|value| value.to_str().unwrap_or("!").split(','))
+        .map(|hop| {
+            hop.trim()
+                .parse::<IpAddr>()
+                .ok()
+                .map(|ip| ip.to_canonical())
+        })
+        .collect();
+    let Some(hops) = hops else {
+        return peer.to_string();
+    };
+    let client = hops
+        .iter()
+        .rev()
+        .find(|hop| !trusted.contains(hop))
+        .or_else(|| hops.first())
+        .unwrap_or(&peer);
+    client.to_string()
+}
+
+/// The client's address as an extractor (see [`client_addr`]); the middleware also stores
+/// it in the request's extensions once resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientAddr(pub String);
 
@@ -136,5 +183,61 @@ impl<S: Send + Sync> FromRequestParts<S> for SessionCookie {
         Ok(SessionCookie(
             cookie_value(&parts.headers, SESSION_COOKIE).map(str::to_owned),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(peer: &str, forwarded: &[&str], trusted: &[&str]) -> String {
+        let mut extensions = Extensions::new();
+        let peer: IpAddr = peer.parse().expect("an address");
+        extensions.insert(ConnectInfo(SocketAddr::new(peer, 40000)));
+        let mut headers = HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", value.parse().expect("a header value"));
+        }
+        let trusted: Vec<IpAddr> = trusted
+            .iter()
+            .map(|a| a.parse().expect("an address"))
+            .collect();
+        resolve_client_addr(&extensions, &headers, &trusted)
+    }
+
+    #[test]
+    fn without_trusted_proxies_the_peer_is_the_client_whatever_the_header_says() {
+        assert_eq!(from("198.51.100.7", &["203.0.113.9"], &[]), "198.51.100.7");
+    }
+
+    #[test]
+    fn a_trusted_proxy_passes_on_the_hop_it_saw() {
+        assert_eq!(
+            from("10.0.0.2", &["203.0.113.9"], &["10.0.0.2"]),
+            "203.0.113.9"
+        );
+    }
+
+    #[test]
+    fn hops_a_client_wrote_itself_are_skipped_for_the_nearest_untrusted_one() {
+        let forwarded = ["1.2.3.4, 203.0.113.9", "10.0.0.3"];
+        assert_eq!(
+            from("10.0.0.2", &forwarded, &["10.0.0.2", "10.0.0.3"]),
+            "203.0.113.9"
+        );
+    }
+
+    #[test]
+    fn a_header_that_does_not_parse_leaves_the_peer() {
+        assert_eq!(
+            from("10.0.0.2", &["not an address"], &["10.0.0.2"]),
+            "10.0.0.2"
+        );
+        assert_eq!(from("10.0.0.2", &[], &["10.0.0.2"]), "10.0.0.2");
+    }
+
+    #[test]
+    fn without_a_peer_the_address_is_unknown() {
+        assert_eq!(client_addr(&Extensions::new()), "unknown");
     }
 }

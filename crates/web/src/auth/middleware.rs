@@ -11,7 +11,7 @@ use escapement_core::auth::SessionPolicy;
 use escapement_storage::accounts::{get_user, load_session, memberships_of, save_session};
 use uuid::Uuid;
 
-use super::current::{CurrentUser, client_addr};
+use super::current::{ClientAddr, CurrentUser, resolve_client_addr};
 use super::secrets::{api_token_hash, session_id};
 use super::sessions::{SESSION_COOKIE, cookie_value};
 use crate::error::AppError;
@@ -21,8 +21,9 @@ use crate::templates::{SIGNED_IN, SignedIn};
 /// Sessions are written back at most this often, so reading pages stays read-only.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
-/// Middleware: resolves the session cookie to a [`CurrentUser`], keeps the session alive,
-/// and makes the user known to page rendering.
+/// Middleware: resolves the client's address (behind trusted proxies) and the session
+/// cookie to a [`CurrentUser`], keeps the session alive, and makes the user known to page
+/// rendering.
 pub async fn load_user(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let request = attach_user(&state, request).await;
     let signed_in =
@@ -111,7 +112,12 @@ async fn identify(
 }
 
 async fn attach_user(state: &AppState, mut request: Request) -> Request {
-    let addr = client_addr(request.extensions());
+    let addr = resolve_client_addr(
+        request.extensions(),
+        request.headers(),
+        &state.trusted_proxies,
+    );
+    request.extensions_mut().insert(ClientAddr(addr.clone()));
     match identify(state, request.headers(), addr, Utc::now()).await {
         Ok(Some(user)) => {
             request.extensions_mut().insert(user);

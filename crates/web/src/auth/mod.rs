@@ -13,7 +13,7 @@ pub use current::{ClientAddr, CurrentUser, SessionCookie, actor, client_addr};
 pub use middleware::{load_user, require_instance_admin, require_login};
 pub use secrets::{
     api_token_hash, hash_off_thread, hash_password, new_api_token, new_setup_token, session_id,
-    verify_password,
+    verify_off_thread, verify_password,
 };
 pub(crate) use sessions::cookie_value;
 pub use sessions::{

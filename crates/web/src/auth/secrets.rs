@@ -7,6 +7,9 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use rand::Rng;
 use sha2::{Digest, Sha256};
 
+use crate::error::{AppError, AppResult};
+use crate::state::HashingLimit;
+
 /// An argon2id hash (PHC string with its own random salt) of `password`.
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     Argon2::default()
@@ -62,10 +65,31 @@ pub fn api_token_hash(token: &str) -> String {
     session_id(token)
 }
 
-/// [`hash_password`] on a blocking thread, so a hash never stalls the async workers.
-pub async fn hash_off_thread(password: String) -> Result<String, crate::error::AppError> {
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|e| crate::error::AppError::Internal(e.into()))?
-        .map_err(crate::error::AppError::Internal)
+/// [`hash_password`] on a blocking thread, so a hash never stalls the async workers, once
+/// `hashing` gives a turn (held until the hash is done); [`AppError::Busy`] without one.
+pub async fn hash_off_thread(hashing: &HashingLimit, password: String) -> AppResult<String> {
+    let turn = hashing.turn().await.ok_or(AppError::Busy)?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        hash_password(&password)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))?
+    .map_err(AppError::Internal)
+}
+
+/// [`verify_password`] on a blocking thread once `hashing` gives a turn (held until the
+/// check is done); [`AppError::Busy`] without one.
+pub async fn verify_off_thread(
+    hashing: &HashingLimit,
+    password: String,
+    hash: String,
+) -> AppResult<bool> {
+    let turn = hashing.turn().await.ok_or(AppError::Busy)?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        verify_password(&password, &hash)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.into()))
 }

@@ -81,11 +81,47 @@ pub fn with_cookie(mut response: Response, cookie: &str) -> Response {
     response
 }
 
-/// Where to go after signing in: only a path on this site, never another origin.
+/// Where to go after signing in: only a path on this site, never another origin; anything
+/// else is `/`. A path starts with one `/`, holds no `//` and no backslash (browsers read
+/// both as the start of another host), and only visible ASCII: browsers drop tabs and
+/// newlines from a URL (so `/\t/evil.example` would lead off site) and a `Location` header
+/// cannot carry them. The paths the login redirect itself sends are percent-encoded.
 pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next
-    } else {
-        "/"
+    let same_site = next.starts_with('/')
+        && !next.contains("//")
+        && !next.contains('\\')
+        && next.bytes().all(|b| b.is_ascii_graphic());
+    if same_site { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn a_path_on_this_site_is_kept() {
+        for next in ["/", "/defects?team=a%20b&page=2", "/settings/teams#members"] {
+            assert_eq!(safe_next(next), next);
+        }
+    }
+
+    #[test]
+    fn anything_that_could_lead_off_site_or_break_the_header_becomes_the_home_page() {
+        for next in [
+            "",
+            "defects",
+            "https://evil.example.com/",
+            "//evil.example.com/",
+            "/\\evil.example.com",
+            "/\t/evil.example.com",
+            "/\n/evil.example.com",
+            "/\r\nSet-Cookie: x=y",
+            "/a//b",
+            "/caf\u{e9}",
+            "/with space",
+            "/\u{7f}",
+        ] {
+            assert_eq!(safe_next(next), "/", "{next:?}");
+        }
     }
 }

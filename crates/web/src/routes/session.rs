@@ -1,7 +1,7 @@
 //! Signing in and out, and the first-run setup that creates the first instance admin.
 
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
@@ -83,6 +83,80 @@ impl LoginForm {
     }
 }
 
+/// What the login page says when signing in did not succeed.
+struct NotSignedIn {
+    status: StatusCode,
+    errors: ValidationErrors,
+    notice: Option<String>,
+    /// The `Retry-After` header, in seconds.
+    retry_after: Option<u64>,
+}
+
+/// The notice when too many password checks run already.
+const BUSY: &str =
+    "Too many people are signing in right now. Wait a few seconds, then sign in again.";
+
+impl NotSignedIn {
+    /// The answer to an outcome other than [`SignIn::Done`]; `busy_for` is how long a turn
+    /// to check a password was waited for.
+    fn new(outcome: SignIn, busy_for: std::time::Duration) -> NotSignedIn {
+        let (status, errors, notice, retry_after) = match outcome {
+            SignIn::Rejected(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None, None),
+            // `login` redirects on success and never asks; a bare form is the safe answer.
+            SignIn::Done(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ValidationErrors::new(),
+                None,
+                None,
+            ),
+            SignIn::Refused {
+                message,
+                retry_after,
+            } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ValidationErrors::new(),
+                Some(message),
+                Some(retry_after),
+            ),
+            SignIn::Busy => {
+                let seconds = busy_for.as_secs().max(1);
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ValidationErrors::new(),
+                    Some(BUSY.to_owned()),
+                    Some(seconds),
+                )
+            }
+        };
+        NotSignedIn {
+            status,
+            errors,
+            notice,
+            retry_after,
+        }
+    }
+
+    /// The login page with this answer's status, messages and `Retry-After`.
+    fn respond(self, layout: Layout, email: String, next: String) -> Response {
+        let page = LoginPage {
+            layout,
+            email,
+            next,
+            errors: (&self.errors).into(),
+            notice: self.notice,
+        };
+        let mut response = Page::new("login.html", &page)
+            .with_status(self.status)
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
+    }
+}
+
 async fn login(
     State(state): State<AppState>,
     CsrfToken(csrf): CsrfToken,
@@ -91,37 +165,15 @@ async fn login(
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(&form.next).to_owned();
-    let draft = form.draft();
-    let outcome = sign_in(
-        &state.db,
-        &state.throttle,
-        &draft,
-        &addr,
-        previous.as_deref(),
-    )
-    .await?;
-    let (status, errors, notice) = match outcome {
-        SignIn::Done(secret) => {
-            let cookie = session_cookie(&secret, state.secure_cookies);
-            return Ok(with_cookie(Redirect::to(&next).into_response(), &cookie));
-        }
-        SignIn::Rejected(errors) => (StatusCode::UNPROCESSABLE_ENTITY, errors, None),
-        SignIn::Refused(message) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            ValidationErrors::new(),
-            Some(message),
-        ),
-    };
-    let page = LoginPage {
-        layout: Layout::new("Sign in", "", &csrf, &[]),
-        email: form.email,
-        next,
-        errors: (&errors).into(),
-        notice,
-    };
-    Ok(Page::new("login.html", &page)
-        .with_status(status)
-        .into_response())
+    let (throttle, hashing) = (&state.throttle, &state.hashing);
+    let previous = previous.as_deref();
+    let outcome = sign_in(&state.db, throttle, hashing, &form.draft(), &addr, previous).await?;
+    if let SignIn::Done(secret) = &outcome {
+        let cookie = session_cookie(secret, state.secure_cookies);
+        return Ok(with_cookie(Redirect::to(&next).into_response(), &cookie));
+    }
+    let layout = Layout::new("Sign in", "", &csrf, &[]);
+    Ok(NotSignedIn::new(outcome, hashing.wait).respond(layout, form.email, next))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -263,7 +315,7 @@ async fn create_first_admin(
         password_confirmation: form.password_confirmation.clone(),
     };
     let new = draft.validate()?;
-    let hash = hash_off_thread(form.password.clone()).await?;
+    let hash = hash_off_thread(&state.hashing, form.password.clone()).await?;
     let user = create_user(&state.db, &new, &hash, true, now).await?;
     let event = AuditEvent::SetupCompleted;
     record_event(

@@ -13,11 +13,11 @@ use escapement_storage::accounts::{change_own_password, find_login};
 use serde::Deserialize;
 
 use crate::auth::{
-    actor, client_addr, hash_off_thread, session_cookie, start_session, verify_password,
+    actor, client_addr, hash_off_thread, session_cookie, start_session, verify_off_thread,
     with_cookie,
 };
 use crate::csrf::CsrfForm;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::page::fields::{FieldForm, FieldKind, FieldView};
 use crate::page::form::{Refusal, respond};
 use crate::page::{Ctx, see_other};
@@ -89,10 +89,7 @@ async fn is_current_password(ctx: &Ctx, email: Option<&Email>, current: &str) ->
     let Some((_, hash)) = find_login(ctx.db(), email).await? else {
         return Ok(false);
     };
-    let current = current.to_owned();
-    tokio::task::spawn_blocking(move || verify_password(&current, &hash))
-        .await
-        .map_err(|e| AppError::Internal(e.into()))
+    verify_off_thread(&ctx.state.hashing, current.to_owned(), hash).await
 }
 
 /// Every problem with the form: the current password first, then the new one.
@@ -125,7 +122,7 @@ async fn change_password(
         if !errors.is_empty() {
             return Err(errors.into());
         }
-        let hash = hash_off_thread(form.password.clone()).await?;
+        let hash = hash_off_thread(&ctx.state.hashing, form.password.clone()).await?;
         let (addr, now) = (client_addr(&extensions), Utc::now());
         change_own_password(ctx.db(), user_id, &hash, actor(&ctx.user, &addr), now).await?;
         // Every session ended with the old password; this browser continues in a new one.

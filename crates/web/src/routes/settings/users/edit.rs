@@ -173,7 +173,7 @@ async fn reset_user_password(
         };
         let email = Email::parse(&shown.email).ok();
         draft.validate_with(&PasswordPolicy::default(), email.as_ref())?;
-        let hash = hash_off_thread(form.password.clone()).await?;
+        let hash = hash_off_thread(&ctx.state.hashing, form.password.clone()).await?;
         let addr = client_addr(&extensions);
         Ok(reset_password(
             ctx.db(),

@@ -173,7 +173,7 @@ async fn create_user(
             password_confirmation: form.password_confirmation.clone(),
         };
         let new = draft.validate()?;
-        let hash = hash_off_thread(form.password.clone()).await?;
+        let hash = hash_off_thread(&ctx.state.hashing, form.password.clone()).await?;
         let (addr, is_admin) = (client_addr(&extensions), form.is_admin == "on");
         let actor = actor(&ctx.user, &addr);
         Ok(add_user(ctx.db(), &new, &hash, is_admin, actor, Utc::now()).await?)
