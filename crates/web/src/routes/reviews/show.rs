@@ -29,8 +29,9 @@ use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPair, IdPath};
+use crate::page::form::{FormPage, Refusal, invalid, respond};
 use crate::page::views::{FormErrors, Opt, form_version, keyed_options, stage_options};
-use crate::page::{Layout, render};
+use crate::page::{Layout, Page, render, see_other};
 use crate::state::AppState;
 
 /// A state button.
@@ -242,6 +243,51 @@ pub struct AddEscapeForm {
     defect_id: String,
 }
 
+/// The review page shown again after a refused escape form; the input is the draft of the
+/// on-the-spot escape form, or none for the add-from-the-queue form.
+struct EscapeForms<'a> {
+    state: &'a AppState,
+    user: &'a CurrentUser,
+    csrf: &'a str,
+    review_id: Uuid,
+}
+
+impl FormPage for EscapeForms<'_> {
+    type Input = Option<DefectDraft>;
+
+    async fn invalid(
+        self,
+        draft: Option<DefectDraft>,
+        errors: ValidationErrors,
+    ) -> AppResult<Page> {
+        let feedback = match draft {
+            None => Feedback {
+                add_errors: errors,
+                ..Feedback::default()
+            },
+            Some(draft) => Feedback {
+                new_escape: Some(draft),
+                new_errors: errors,
+                ..Feedback::default()
+            },
+        };
+        let record = review_document(&self.state.db, self.review_id).await?;
+        let page = review_page(self.state, (self.user, self.csrf), record, feedback).await?;
+        Ok(Page::new("reviews/show.html", &page))
+    }
+
+    async fn stale(self, draft: Option<DefectDraft>) -> AppResult<Page> {
+        self.invalid(draft, ValidationErrors::new()).await
+    }
+}
+
+/// Where an escape just added to a review goes: its first step.
+fn first_step(review_id: Uuid, escape_id: Uuid) -> Response {
+    see_other(&format!(
+        "/reviews/{review_id}/escapes/{escape_id}?step=facts"
+    ))
+}
+
 pub(super) async fn add_review_escape(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -249,30 +295,20 @@ pub(super) async fn add_review_escape(
     IdPath(id): IdPath,
     CsrfForm(form): CsrfForm<AddEscapeForm>,
 ) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
-    let result = match Uuid::parse_str(form.defect_id.trim()) {
-        Ok(defect_id) => add_escape(&state.db, id, defect_id, &actor(&user), Utc::now()).await,
-        Err(_) => {
-            let mut errors = ValidationErrors::new();
-            errors.push("defect_id", "Select an escape to add");
-            Err(StorageError::Invalid(errors))
-        }
-    };
-    match result {
-        Ok(escape_id) => Ok(
-            Redirect::to(&format!("/reviews/{id}/escapes/{escape_id}?step=facts")).into_response(),
-        ),
-        Err(StorageError::Invalid(add_errors)) => {
-            let feedback = Feedback {
-                add_errors,
-                ..Feedback::default()
-            };
-            let record = review_document(&state.db, review.id).await?;
-            let page = review_page(&state, (&user, &csrf), record, feedback).await?;
-            Err(AppError::invalid("reviews/show.html", &page))
-        }
-        Err(other) => Err(other.into()),
+    visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
+    let outcome: Result<Uuid, Refusal> = async {
+        let defect_id = Uuid::parse_str(form.defect_id.trim())
+            .map_err(|_| invalid("defect_id", "Select an escape to add"))?;
+        Ok(add_escape(&state.db, id, defect_id, &actor(&user), Utc::now()).await?)
     }
+    .await;
+    let forms = EscapeForms {
+        state: &state,
+        user: &user,
+        csrf: &csrf,
+        review_id: id,
+    };
+    respond(forms, None, outcome, |escape_id| first_step(id, escape_id)).await
 }
 
 pub(super) async fn record_review_escape(
@@ -289,28 +325,26 @@ pub(super) async fn record_review_escape(
     if draft.origin.trim().is_empty() {
         draft.origin = Origin::Unknown.key().to_owned();
     }
-    let stages = stage_settings(&state.db).await?;
-    let result = match draft.validate(&stages.pipeline, Utc::now()) {
-        Ok(new) => record_escape(&state.db, id, &new, &actor(&user), Utc::now()).await,
-        Err(errors) => Err(StorageError::Invalid(errors)),
-    };
-    match result {
-        Ok((_, escape_id)) => Ok(Redirect::to(&format!(
-            "/reviews/{id}/escapes/{escape_id}?step=facts"
-        ))
-        .into_response()),
-        Err(StorageError::Invalid(new_errors)) => {
-            let feedback = Feedback {
-                new_escape: Some(draft),
-                new_errors,
-                ..Feedback::default()
-            };
-            let record = review_document(&state.db, review.id).await?;
-            let page = review_page(&state, (&user, &csrf), record, feedback).await?;
-            Err(AppError::invalid("reviews/show.html", &page))
-        }
-        Err(other) => Err(other.into()),
+    let outcome: Result<Uuid, Refusal> = async {
+        let stages = stage_settings(&state.db).await?;
+        let new = draft.validate(&stages.pipeline, Utc::now())?;
+        Ok(
+            record_escape(&state.db, id, &new, &actor(&user), Utc::now())
+                .await?
+                .1,
+        )
     }
+    .await;
+    let forms = EscapeForms {
+        state: &state,
+        user: &user,
+        csrf: &csrf,
+        review_id: id,
+    };
+    respond(forms, Some(draft), outcome, |escape_id| {
+        first_step(id, escape_id)
+    })
+    .await
 }
 
 /// A form with nothing but its CSRF token.
