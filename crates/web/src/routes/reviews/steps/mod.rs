@@ -20,6 +20,7 @@ use escapement_core::auth::Permission;
 use escapement_core::review::{
     AnalysisDraft, ClassificationDraft, Step, checklist_from_form, no_action_reason,
 };
+use escapement_storage::Actor;
 use escapement_storage::reviews::{
     Review, StepWrite, confirm_facts, save_analysis, save_checklist, save_classification,
     save_no_action_reason,
@@ -84,81 +85,92 @@ pub struct Stamp {
     loaded_at: String,
 }
 
-/// The review of a step save, if the user may write reviews of its team.
-async fn writable(ctx: &Ctx, review_id: Uuid) -> AppResult<Review> {
-    visible_review(
-        &ctx.state,
-        &ctx.user,
-        review_id,
-        Some(Permission::WriteReviews),
-    )
-    .await
+/// One step save under way: the review it writes (the user may write it), who saves, the
+/// escape and the version the user's page showed.
+struct StepSave {
+    review: Review,
+    actor: Actor,
+    escape_id: Uuid,
+    version: i32,
 }
 
-/// Answers the save of step `S` through the form protocol.
-async fn finish<S: StepKind>(
-    ctx: &Ctx,
-    (review, escape_id): (Review, Uuid),
-    loaded_at: String,
-    input: S::Input,
-    outcome: Result<(), Refusal>,
-) -> AppResult<Response> {
-    let review_id = review.id;
-    let form = StepForm::<S> {
-        ctx,
-        review,
-        escape_id,
-        loaded_at,
-        kind: PhantomData,
-    };
-    let done = |()| see_other(&next_href(review_id, escape_id, S::STEP));
-    respond(form, input, outcome, done).await
+impl StepSave {
+    /// Checks that the user may write the review, before anything of the form is judged.
+    async fn start(
+        ctx: &Ctx,
+        (review_id, escape_id): (Uuid, Uuid),
+        version: &str,
+    ) -> AppResult<StepSave> {
+        let permission = Some(Permission::WriteReviews);
+        let review = visible_review(&ctx.state, &ctx.user, review_id, permission).await?;
+        Ok(StepSave {
+            review,
+            actor: actor(&ctx.user),
+            escape_id,
+            version: form_version(version),
+        })
+    }
+
+    /// What storage needs to write the step.
+    fn write(&self) -> StepWrite<'_> {
+        StepWrite::new(
+            self.review.id,
+            self.escape_id,
+            self.version,
+            &self.actor,
+            Utc::now(),
+        )
+    }
+
+    /// Answers the save of step `S` through the form protocol.
+    async fn answer<S: StepKind>(
+        self,
+        ctx: &Ctx,
+        loaded_at: String,
+        input: S::Input,
+        outcome: Result<(), Refusal>,
+    ) -> AppResult<Response> {
+        let (review_id, escape_id) = (self.review.id, self.escape_id);
+        let form = StepForm::<S> {
+            ctx,
+            review: self.review,
+            escape_id,
+            loaded_at,
+            kind: PhantomData,
+        };
+        let done = |()| see_other(&next_href(review_id, escape_id, S::STEP));
+        respond(form, input, outcome, done).await
+    }
 }
 
 pub(super) async fn save_facts(
     ctx: Ctx,
-    IdPair(id, escape_id): IdPair,
+    ids: IdPair,
     CsrfForm(stamp): CsrfForm<Stamp>,
 ) -> AppResult<Response> {
-    let review = writable(&ctx, id).await?;
-    let actor = actor(&ctx.user);
-    let w = StepWrite::new(
-        id,
-        escape_id,
-        form_version(&stamp.version),
-        &actor,
-        Utc::now(),
-    );
-    let outcome = confirm_facts(ctx.db(), &w).await.map_err(Refusal::from);
-    finish::<facts::Facts>(&ctx, (review, escape_id), stamp.loaded_at, (), outcome).await
+    let save = StepSave::start(&ctx, (ids.0, ids.1), &stamp.version).await?;
+    let outcome = confirm_facts(ctx.db(), &save.write())
+        .await
+        .map_err(Refusal::from);
+    save.answer::<facts::Facts>(&ctx, stamp.loaded_at, (), outcome)
+        .await
 }
 
 pub(super) async fn save_checklist_answers(
     ctx: Ctx,
-    IdPair(id, escape_id): IdPair,
+    ids: IdPair,
     CsrfForm(form): CsrfForm<BTreeMap<String, String>>,
 ) -> AppResult<Response> {
-    let review = writable(&ctx, id).await?;
     let field = |name: &str| form.get(name).cloned().unwrap_or_default();
-    let actor = actor(&ctx.user);
-    let w = StepWrite::new(
-        id,
-        escape_id,
-        form_version(&field("version")),
-        &actor,
-        Utc::now(),
-    );
-    let outcome: Result<(), Refusal> =
-        async { Ok(save_checklist(ctx.db(), &w, &checklist_from_form(&form)?).await?) }.await;
+    let save = StepSave::start(&ctx, (ids.0, ids.1), &field("version")).await?;
+    let outcome: Result<(), Refusal> = async {
+        let checklist = checklist_from_form(&form)?;
+        Ok(save_checklist(ctx.db(), &save.write(), &checklist).await?)
+    }
+    .await;
     let answers = checklist::answers_of(&form);
-    finish::<checklist::Checklist>(
-        &ctx,
-        (review, escape_id),
-        field("loaded_at"),
-        answers,
-        outcome,
-    )
-    .await
+    save.answer::<checklist::Checklist>(&ctx, field("loaded_at"), answers, outcome)
+        .await
 }
 
 /// The analysis form with its bookkeeping fields.
@@ -176,31 +188,24 @@ pub struct AnalysisForm {
 
 pub(super) async fn save_analysis_answers(
     ctx: Ctx,
-    IdPair(id, escape_id): IdPair,
+    ids: IdPair,
     CsrfForm(form): CsrfForm<AnalysisForm>,
 ) -> AppResult<Response> {
-    let review = writable(&ctx, id).await?;
+    let save = StepSave::start(&ctx, (ids.0, ids.1), &form.version).await?;
     let draft = AnalysisDraft {
         expected_catch_stage: form.expected_catch_stage,
         evidence: form.evidence,
         evidence_gap: form.evidence_gap,
     };
-    let actor = actor(&ctx.user);
-    let w = StepWrite::new(
-        id,
-        escape_id,
-        form_version(&form.version),
-        &actor,
-        Utc::now(),
-    );
     let outcome: Result<(), Refusal> = async {
         let stages = stage_settings(ctx.db()).await?;
         let defect_version = form_version(&form.defect_version);
         let analysis = draft.validate(&stages.pipeline)?;
-        Ok(save_analysis(ctx.db(), &w, defect_version, &analysis).await?)
+        Ok(save_analysis(ctx.db(), &save.write(), defect_version, &analysis).await?)
     }
     .await;
-    finish::<analysis::Analysis>(&ctx, (review, escape_id), form.loaded_at, draft, outcome).await
+    save.answer::<analysis::Analysis>(&ctx, form.loaded_at, draft, outcome)
+        .await
 }
 
 /// The mechanism form with its bookkeeping fields.
@@ -215,51 +220,36 @@ pub struct MechanismForm {
 
 pub(super) async fn save_mechanism(
     ctx: Ctx,
-    IdPair(id, escape_id): IdPair,
+    ids: IdPair,
     CsrfForm(form): CsrfForm<MechanismForm>,
 ) -> AppResult<Response> {
-    let review = writable(&ctx, id).await?;
+    let save = StepSave::start(&ctx, (ids.0, ids.1), &form.version).await?;
     let draft = ClassificationDraft {
         primary: form.primary,
         contributing: form.contributing,
     };
-    let actor = actor(&ctx.user);
-    let w = StepWrite::new(
-        id,
-        escape_id,
-        form_version(&form.version),
-        &actor,
-        Utc::now(),
-    );
     let outcome: Result<(), Refusal> =
-        async { Ok(save_classification(ctx.db(), &w, &draft.validate()?).await?) }.await;
-    finish::<mechanism::MechanismStep>(&ctx, (review, escape_id), form.loaded_at, draft, outcome)
+        async { Ok(save_classification(ctx.db(), &save.write(), &draft.validate()?).await?) }.await;
+    save.answer::<mechanism::MechanismStep>(&ctx, form.loaded_at, draft, outcome)
         .await
 }
 
 pub(super) async fn save_no_action(
     ctx: Ctx,
-    IdPair(id, escape_id): IdPair,
+    ids: IdPair,
     CsrfForm(form): CsrfForm<NoActionForm>,
 ) -> AppResult<Response> {
-    let review = writable(&ctx, id).await?;
-    let actor = actor(&ctx.user);
-    let w = StepWrite::new(
-        id,
-        escape_id,
-        form_version(&form.version),
-        &actor,
-        Utc::now(),
-    );
+    let save = StepSave::start(&ctx, (ids.0, ids.1), &form.version).await?;
     let outcome: Result<(), Refusal> = async {
         // An empty reason with `clear` set removes the reason.
         let reason = match form.clear.is_empty() {
             true => Some(no_action_reason(&form.no_action_reason)?),
             false => None,
         };
-        Ok(save_no_action_reason(ctx.db(), &w, reason.as_deref()).await?)
+        Ok(save_no_action_reason(ctx.db(), &save.write(), reason.as_deref()).await?)
     }
     .await;
     let loaded_at = form.loaded_at.clone();
-    finish::<NoAction>(&ctx, (review, escape_id), loaded_at, form, outcome).await
+    save.answer::<NoAction>(&ctx, loaded_at, form, outcome)
+        .await
 }
