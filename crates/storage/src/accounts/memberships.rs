@@ -132,15 +132,12 @@ pub async fn grant_role(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = crate::begin_write(db).await?;
     let change = RoleChange {
         team_id,
         user_id,
         role,
     };
-    write_role(&txn, &change, false, &actor, now).await?;
-    txn.commit().await?;
-    Ok(())
+    write_role(db, &change, false, &actor, now).await
 }
 
 /// Changes the role of an existing member and logs `role_changed`; `NotFound` when the user
@@ -153,15 +150,12 @@ pub async fn change_role(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = crate::begin_write(db).await?;
     let change = RoleChange {
         team_id,
         user_id,
         role,
     };
-    write_role(&txn, &change, true, &actor, now).await?;
-    txn.commit().await?;
-    Ok(())
+    write_role(db, &change, true, &actor, now).await
 }
 
 /// The role one user is to have in one team.
@@ -171,9 +165,10 @@ struct RoleChange {
     role: Role,
 }
 
-/// Writes `change` and its audit entry; with `members_only`, only for an existing member.
+/// Writes `change` and its audit entry in one transaction; with `members_only`, only for an
+/// existing member.
 async fn write_role(
-    txn: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     change: &RoleChange,
     members_only: bool,
     actor: &Actor,
@@ -184,10 +179,11 @@ async fn write_role(
         user_id,
         role,
     } = change;
-    let team = get_team(txn, team_id).await?;
-    let user = get_user(txn, user_id).await?;
+    let txn = crate::begin_write(db).await?;
+    let team = get_team(&txn, team_id).await?;
+    let user = get_user(&txn, user_id).await?;
     let before = membership::Entity::find_by_id((team_id, user_id))
-        .one(txn)
+        .one(&txn)
         .await?
         .map(|m| role_of(&m))
         .transpose()?;
@@ -203,8 +199,10 @@ async fn write_role(
         ),
         None => format!("{} is {} of {}", user.email, role.key(), team.name),
     };
-    set_membership(txn, team_id, user_id, role, now).await?;
-    log(txn, AuditEvent::RoleChanged, actor, &subject, now).await
+    set_membership(&txn, team_id, user_id, role, now).await?;
+    log(&txn, AuditEvent::RoleChanged, actor, &subject, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Ends a membership and logs `membership_removed`; `NotFound` when there was none.

@@ -4,8 +4,8 @@
 
 use chrono::{DateTime, Utc};
 use escapement_core::auth::AuditEvent;
+use sea_orm::DatabaseConnection;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
 use super::audit::log;
@@ -23,11 +23,8 @@ pub async fn reset_password(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = crate::begin_write(db).await?;
     let event = AuditEvent::PasswordReset;
-    replace_password(&txn, user_id, password_hash, event, &actor, now).await?;
-    txn.commit().await?;
-    Ok(())
+    replace_password(db, user_id, password_hash, event, &actor, now).await
 }
 
 /// A user changes their own password (already hashed, the current one checked by the
@@ -40,24 +37,25 @@ pub async fn change_own_password(
     actor: Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let txn = crate::begin_write(db).await?;
     let event = AuditEvent::PasswordChanged;
-    replace_password(&txn, user_id, password_hash, event, &actor, now).await?;
-    txn.commit().await?;
-    Ok(())
+    replace_password(db, user_id, password_hash, event, &actor, now).await
 }
 
+/// Writes the new hash, ends every session of the user and logs `event`, in one transaction.
 async fn replace_password(
-    txn: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     user_id: Uuid,
     password_hash: &str,
     event: AuditEvent,
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let target = get_user(txn, user_id).await?;
+    let txn = crate::begin_write(db).await?;
+    let target = get_user(&txn, user_id).await?;
     let columns = vec![(user::Column::PasswordHash, Expr::value(password_hash))];
-    update_row(txn, user_id, columns, now).await?;
-    end_sessions_of(txn, user_id).await?;
-    log(txn, event, actor, &target.email, now).await
+    update_row(&txn, user_id, columns, now).await?;
+    end_sessions_of(&txn, user_id).await?;
+    log(&txn, event, actor, &target.email, now).await?;
+    txn.commit().await?;
+    Ok(())
 }
