@@ -26,7 +26,8 @@ pub struct CurrentUser {
 impl CurrentUser {
     /// The user as storage records them for a change: id, display name and client address.
     pub fn actor(&self) -> Actor {
-        actor(self, &self.client_addr)
+        let name = self.user.display_name.clone();
+        Actor::user(self.user.id, name, self.client_addr.clone())
     }
 
     /// The user's standing toward one team.
@@ -94,15 +95,6 @@ impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
             .cloned()
             .ok_or(AppError::NotFound)
     }
-}
-
-/// The signed-in `user` acting from `client_addr`, as storage records a change.
-pub fn actor(user: &CurrentUser, client_addr: &str) -> Actor {
-    Actor::user(
-        user.user.id,
-        user.user.display_name.clone(),
-        client_addr.to_owned(),
-    )
 }
 
 /// The client's address, for throttling and the audit log: the one [`resolve_client_addr`]

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::show::EmptyForm;
 use super::steps::actions::Actions;
 use super::steps::frame::StepForm;
-use super::{action_choices, actor, visible_review};
+use super::{action_choices, visible_review};
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
@@ -73,7 +73,7 @@ pub(super) async fn create_action(
     let outcome: Result<(), Refusal> = async {
         check_owner(&ctx.user, &form.draft)?;
         let new = form.draft.validate(&stages.pipeline)?;
-        add_action(ctx.db(), id, escape_id, &new, &actor(&ctx.user), Utc::now()).await?;
+        add_action(ctx.db(), id, escape_id, &new, &ctx.user.actor(), Utc::now()).await?;
         Ok(())
     }
     .await;
@@ -209,7 +209,7 @@ pub(super) async fn update_action_details(
         let stages = stage_settings(ctx.db()).await?;
         check_owner(&ctx.user, &form.draft)?;
         let new = form.draft.validate(&stages.pipeline)?;
-        let (version, who) = (form_version(&form.version), actor(&ctx.user));
+        let (version, who) = (form_version(&form.version), ctx.user.actor());
         Ok(update_action(ctx.db(), (id, action_id, version), &new, &who, Utc::now()).await?)
     }
     .await;
@@ -240,7 +240,7 @@ pub(super) async fn delete_action_now(
 ) -> AppResult<Response> {
     visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
     let action = get_action(&state.db, id, action_id).await?;
-    delete_action(&state.db, id, action_id, &actor(&user), Utc::now()).await?;
+    delete_action(&state.db, id, action_id, &user.actor(), Utc::now()).await?;
     Ok(Redirect::to(&format!(
         "/reviews/{id}/escapes/{}?step=actions#actions",
         action.review_escape_id

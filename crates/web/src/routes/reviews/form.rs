@@ -18,7 +18,7 @@ use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{actor, visible_review};
+use super::visible_review;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
@@ -273,7 +273,7 @@ pub(super) async fn create_review(
             }
             (Err(errors), _) | (_, Err(errors)) => return Err(errors.into()),
         };
-        Ok(insert_review(ctx.db(), &details, &picked, &actor(&ctx.user), Utc::now()).await?)
+        Ok(insert_review(ctx.db(), &details, &picked, &ctx.user.actor(), Utc::now()).await?)
     }
     .await;
     let edit = ReviewEdit {
@@ -336,7 +336,7 @@ pub(super) async fn update_review(
     form.team_id = review.team_id.to_string();
     let outcome: Result<_, Refusal> = async {
         let details = form.draft().validate(Utc::now().date_naive())?;
-        let (version, who) = (form_version(&form.version), actor(&ctx.user));
+        let (version, who) = (form_version(&form.version), ctx.user.actor());
         Ok(save_review(ctx.db(), id, version, &details, &who, Utc::now()).await?)
     }
     .await;

@@ -13,7 +13,6 @@ mod steps;
 
 use escapement_core::auth::Permission;
 use escapement_core::review::{EscapeWork, Step, blame_findings};
-use escapement_storage::Actor;
 use escapement_storage::reviews::{
     Review, ReviewEscape, ReviewRecord, get_review, review_document,
 };
@@ -157,11 +156,6 @@ async fn visible_record(state: &AppState, user: &CurrentUser, id: Uuid) -> AppRe
 fn review_layout(review: &Review, csrf: &str) -> Layout {
     let title = format!("{} · {}", review.title, review.team_name);
     Layout::new(title, "reviews", csrf, &[("Reviews", "/reviews")])
-}
-
-/// The signed-in user as the history records them.
-fn actor(user: &CurrentUser) -> Actor {
-    user.actor()
 }
 
 /// One step of an escape's stepper.

@@ -22,8 +22,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::{
-    BlameHint, EscapeNav, actor, blame_hints, escape_nav, review_layout, visible_record,
-    visible_review,
+    BlameHint, EscapeNav, blame_hints, escape_nav, review_layout, visible_record, visible_review,
 };
 use crate::auth::CurrentUser;
 use crate::csrf::{CsrfForm, CsrfToken};
@@ -214,7 +213,7 @@ pub(super) async fn change_review_state(
         id,
         form_version(&form.version),
         to,
-        &actor(&user),
+        &user.actor(),
         Utc::now(),
     )
     .await
@@ -299,7 +298,7 @@ pub(super) async fn add_review_escape(
     let outcome: Result<Uuid, Refusal> = async {
         let defect_id = Uuid::parse_str(form.defect_id.trim())
             .map_err(|_| invalid("defect_id", "Select an escape to add"))?;
-        Ok(add_escape(&state.db, id, defect_id, &actor(&user), Utc::now()).await?)
+        Ok(add_escape(&state.db, id, defect_id, &user.actor(), Utc::now()).await?)
     }
     .await;
     let forms = EscapeForms {
@@ -329,7 +328,7 @@ pub(super) async fn record_review_escape(
         let stages = stage_settings(&state.db).await?;
         let new = draft.validate(&stages.pipeline, Utc::now())?;
         Ok(
-            record_escape(&state.db, id, &new, &actor(&user), Utc::now())
+            record_escape(&state.db, id, &new, &user.actor(), Utc::now())
                 .await?
                 .1,
         )
@@ -358,6 +357,6 @@ pub(super) async fn remove_review_escape(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
-    remove_escape(&state.db, id, escape_id, &actor(&user), Utc::now()).await?;
+    remove_escape(&state.db, id, escape_id, &user.actor(), Utc::now()).await?;
     Ok(Redirect::to(&format!("/reviews/{id}")).into_response())
 }

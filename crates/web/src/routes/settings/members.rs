@@ -2,7 +2,6 @@
 //! instance admins) add people by email address, change roles and remove members. Every
 //! change is written with its audit log entry.
 
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
@@ -16,7 +15,6 @@ use escapement_storage::catalog::get_team;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{actor, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::{IdPair, IdPath};
@@ -186,15 +184,13 @@ async fn new_member(ctx: &Ctx, team_id: Uuid, form: &MemberForm) -> Result<(User
 async fn add_member(
     ctx: Ctx,
     IdPath(team_id): IdPath,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<Response> {
     ctx.user.require(team_id, Permission::ManageMembers)?;
     let team = get_team(ctx.db(), team_id).await?;
     let outcome: Result<(), Refusal> = async {
         let (person, role) = new_member(&ctx, team_id, &form).await?;
-        let addr = client_addr(&extensions);
-        let actor = actor(&ctx.user, &addr);
+        let actor = ctx.user.actor();
         Ok(grant_role(ctx.db(), team_id, person.id, role, actor, Utc::now()).await?)
     }
     .await;
@@ -214,15 +210,13 @@ fn back(form: &MemberForm, team_id: Uuid, user_id: Uuid) -> Response {
 async fn change_member_role(
     ctx: Ctx,
     IdPair(team_id, member_id): IdPair,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<Response> {
     ctx.user.require(team_id, Permission::ManageMembers)?;
     let team = get_team(ctx.db(), team_id).await?;
     let outcome: Result<(), Refusal> = async {
         let role = parse_role(&form.role, "role")?;
-        let addr = client_addr(&extensions);
-        let actor = actor(&ctx.user, &addr);
+        let actor = ctx.user.actor();
         Ok(change_role(ctx.db(), team_id, member_id, role, actor, Utc::now()).await?)
     }
     .await;
@@ -240,12 +234,10 @@ async fn change_member_role(
 async fn remove_member(
     ctx: Ctx,
     IdPair(team_id, member_id): IdPair,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<Response> {
     ctx.user.require(team_id, Permission::ManageMembers)?;
-    let addr = client_addr(&extensions);
-    let actor = actor(&ctx.user, &addr);
+    let actor = ctx.user.actor();
     end_membership(ctx.db(), team_id, member_id, actor, Utc::now()).await?;
     Ok(back(&form, team_id, member_id))
 }

@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::ValidationErrors;
@@ -12,10 +11,7 @@ use escapement_core::auth::{Email, PasswordDraft, PasswordPolicy};
 use escapement_storage::accounts::{change_own_password, find_login};
 use serde::Deserialize;
 
-use crate::auth::{
-    actor, client_addr, hash_off_thread, session_cookie, start_session, verify_off_thread,
-    with_cookie,
-};
+use crate::auth::{hash_off_thread, session_cookie, start_session, verify_off_thread, with_cookie};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::page::fields::{FieldForm, FieldKind, FieldView};
@@ -113,7 +109,6 @@ async fn password_errors(ctx: &Ctx, form: &ChangePasswordForm) -> AppResult<Vali
 
 async fn change_password(
     ctx: Ctx,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<ChangePasswordForm>,
 ) -> AppResult<Response> {
     let user_id = ctx.user.user.id;
@@ -123,8 +118,8 @@ async fn change_password(
             return Err(errors.into());
         }
         let hash = hash_off_thread(&ctx.state.hashing, form.password.clone()).await?;
-        let (addr, now) = (client_addr(&extensions), Utc::now());
-        change_own_password(ctx.db(), user_id, &hash, actor(&ctx.user, &addr), now).await?;
+        let now = Utc::now();
+        change_own_password(ctx.db(), user_id, &hash, ctx.user.actor(), now).await?;
         // Every session ended with the old password; this browser continues in a new one.
         Ok(start_session(ctx.db(), user_id, now).await?)
     }

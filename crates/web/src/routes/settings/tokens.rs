@@ -2,7 +2,6 @@
 //! never a token or its hash; a new token's value is shown once, on the page answering its
 //! creation; only the owner can revoke a token (anyone else's answers 404).
 
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
@@ -11,7 +10,7 @@ use escapement_storage::accounts::{issue_token, list_tokens, revoke_own_token};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{actor, api_token_hash, client_addr, new_api_token};
+use crate::auth::{api_token_hash, new_api_token};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::IdPath;
@@ -116,17 +115,12 @@ async fn list_tokens_page(ctx: Ctx) -> AppResult<Response> {
         .into_response())
 }
 
-async fn create_token(
-    ctx: Ctx,
-    extensions: Extensions,
-    CsrfForm(form): CsrfForm<TokenForm>,
-) -> AppResult<Response> {
+async fn create_token(ctx: Ctx, CsrfForm(form): CsrfForm<TokenForm>) -> AppResult<Response> {
     let user_id = ctx.user.user.id;
     let outcome: Result<Page, Refusal> = async {
         let name = TokenName::parse(&form.name).map_err(|p| invalid("name", &p.to_string()))?;
         let value = new_api_token();
-        let addr = client_addr(&extensions);
-        let actor = actor(&ctx.user, &addr);
+        let actor = ctx.user.actor();
         let hash = api_token_hash(&value);
         let token = issue_token(ctx.db(), user_id, &name, &hash, actor, Utc::now()).await?;
         tracing::info!(user.id = %user_id, token.id = %token.id, "a user created an API token");
@@ -152,12 +146,10 @@ async fn create_token(
 async fn revoke_token(
     ctx: Ctx,
     IdPath(token_id): IdPath,
-    extensions: Extensions,
     CsrfForm(_): CsrfForm<TokenForm>,
 ) -> AppResult<Response> {
-    let addr = client_addr(&extensions);
     let user_id = ctx.user.user.id;
-    let actor = actor(&ctx.user, &addr);
+    let actor = ctx.user.actor();
     revoke_own_token(ctx.db(), user_id, token_id, actor, Utc::now()).await?;
     tracing::info!(user.id = %user_id, token.id = %token_id, "a user revoked an API token");
     Ok(see_other("/settings/tokens"))

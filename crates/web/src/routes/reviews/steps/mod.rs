@@ -29,7 +29,7 @@ use escapement_storage::settings::stage_settings;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{actor, visible_review};
+use super::visible_review;
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::{IdPair, QueryParams};
@@ -105,7 +105,7 @@ impl StepSave {
         let review = visible_review(&ctx.state, &ctx.user, review_id, permission).await?;
         Ok(StepSave {
             review,
-            actor: actor(&ctx.user),
+            actor: ctx.user.actor(),
             escape_id,
             version: form_version(version),
         })

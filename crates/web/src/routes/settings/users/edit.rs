@@ -3,7 +3,6 @@
 
 use std::fmt;
 
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::{DisplayName, Email, PasswordDraft, PasswordPolicy};
@@ -12,7 +11,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::TRAIL;
-use crate::auth::{actor, client_addr, hash_off_thread};
+use crate::auth::hash_off_thread;
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::IdPath;
@@ -89,7 +88,6 @@ async fn edit_user_form(ctx: Ctx, IdPath(user_id): IdPath) -> AppResult<Response
 async fn update_user_details(
     ctx: Ctx,
     IdPath(user_id): IdPath,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<EditUserForm>,
 ) -> AppResult<Response> {
     ctx.user.require_admin()?;
@@ -97,8 +95,7 @@ async fn update_user_details(
     let outcome: Result<_, Refusal> = async {
         let name = DisplayName::parse(&form.display_name)
             .map_err(|p| invalid("display_name", &p.to_string()))?;
-        let (addr, is_admin) = (client_addr(&extensions), form.is_admin == "on");
-        let actor = actor(&ctx.user, &addr);
+        let (actor, is_admin) = (ctx.user.actor(), form.is_admin == "on");
         Ok(update_user(ctx.db(), user_id, &name, is_admin, actor, Utc::now()).await?)
     }
     .await;
@@ -161,7 +158,6 @@ async fn reset_password_form(ctx: Ctx, IdPath(user_id): IdPath) -> AppResult<Res
 async fn reset_user_password(
     ctx: Ctx,
     IdPath(user_id): IdPath,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<ResetForm>,
 ) -> AppResult<Response> {
     ctx.user.require_admin()?;
@@ -174,15 +170,7 @@ async fn reset_user_password(
         let email = Email::parse(&shown.email).ok();
         draft.validate_with(&PasswordPolicy::default(), email.as_ref())?;
         let hash = hash_off_thread(&ctx.state.hashing, form.password.clone()).await?;
-        let addr = client_addr(&extensions);
-        Ok(reset_password(
-            ctx.db(),
-            user_id,
-            &hash,
-            actor(&ctx.user, &addr),
-            Utc::now(),
-        )
-        .await?)
+        Ok(reset_password(ctx.db(), user_id, &hash, ctx.user.actor(), Utc::now()).await?)
     }
     .await;
     let by = ctx.user.user.id;

@@ -8,7 +8,6 @@ mod status;
 
 use std::fmt;
 
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::UserDraft;
@@ -17,7 +16,7 @@ use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::auth::{actor, client_addr, hash_off_thread};
+use crate::auth::hash_off_thread;
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::page::fields::{FieldForm, FieldKind, FieldView};
@@ -159,11 +158,7 @@ async fn new_user_form(ctx: Ctx) -> AppResult<Response> {
         .into_response())
 }
 
-async fn create_user(
-    ctx: Ctx,
-    extensions: Extensions,
-    CsrfForm(form): CsrfForm<NewUserForm>,
-) -> AppResult<Response> {
+async fn create_user(ctx: Ctx, CsrfForm(form): CsrfForm<NewUserForm>) -> AppResult<Response> {
     ctx.user.require_admin()?;
     let outcome: Result<_, Refusal> = async {
         let draft = UserDraft {
@@ -174,8 +169,7 @@ async fn create_user(
         };
         let new = draft.validate()?;
         let hash = hash_off_thread(&ctx.state.hashing, form.password.clone()).await?;
-        let (addr, is_admin) = (client_addr(&extensions), form.is_admin == "on");
-        let actor = actor(&ctx.user, &addr);
+        let (actor, is_admin) = (ctx.user.actor(), form.is_admin == "on");
         Ok(add_user(ctx.db(), &new, &hash, is_admin, actor, Utc::now()).await?)
     }
     .await;

@@ -1,7 +1,6 @@
 //! One account's page, for instance admins: who they are, their teams with a role changer
 //! each, and adding them to another team.
 
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
@@ -13,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::TRAIL;
-use crate::auth::{actor, client_addr};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::IdPath;
@@ -155,15 +153,13 @@ fn membership(form: &MembershipForm) -> Result<(Uuid, Role), ValidationErrors> {
 async fn add_membership(
     ctx: Ctx,
     IdPath(user_id): IdPath,
-    extensions: Extensions,
     CsrfForm(form): CsrfForm<MembershipForm>,
 ) -> AppResult<Response> {
     ctx.user.require_admin()?;
     get_user(ctx.db(), user_id).await?;
     let outcome: Result<(), Refusal> = async {
         let (team_id, role) = membership(&form)?;
-        let addr = client_addr(&extensions);
-        let actor = actor(&ctx.user, &addr);
+        let actor = ctx.user.actor();
         match grant_role(ctx.db(), team_id, user_id, role, actor, Utc::now()).await {
             // The user exists (checked above), so the team is the unknown one.
             Err(StorageError::NotFound) => Err(invalid("team_id", "Select a team from the list")),

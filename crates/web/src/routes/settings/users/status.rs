@@ -3,7 +3,6 @@
 //! deactivate their own account.
 
 use axum::extract::State;
-use axum::http::Extensions;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 use escapement_storage::StorageError;
@@ -11,7 +10,7 @@ use escapement_storage::accounts::{SELF_DEACTIVATION, set_active};
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::auth::{CurrentUser, actor, client_addr};
+use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult};
 use crate::extract::IdPath;
@@ -41,20 +40,18 @@ async fn deactivate_user(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPath(user_id): IdPath,
-    extensions: Extensions,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    change(&state, &user, user_id, false, &extensions).await
+    change(&state, &user, user_id, false).await
 }
 
 async fn reactivate_user(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPath(user_id): IdPath,
-    extensions: Extensions,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    change(&state, &user, user_id, true, &extensions).await
+    change(&state, &user, user_id, true).await
 }
 
 async fn change(
@@ -62,11 +59,9 @@ async fn change(
     user: &CurrentUser,
     user_id: Uuid,
     active: bool,
-    extensions: &Extensions,
 ) -> AppResult<Response> {
     user.require_admin()?;
-    let addr = client_addr(extensions);
-    match set_active(&state.db, user_id, active, actor(user, &addr), Utc::now()).await {
+    match set_active(&state.db, user_id, active, user.actor(), Utc::now()).await {
         Ok(_) => {}
         Err(StorageError::Invalid(_)) => {
             return Err(AppError::Refused(SELF_DEACTIVATION.to_owned()));
