@@ -79,6 +79,8 @@ pub trait TeamItem: Send + Sync + 'static {
     type Saved: ItemRecord;
     /// The list's path, `/settings/components`.
     const PATH: &'static str;
+    /// The add form's path, `/settings/components/new`.
+    const NEW_PATH: &'static str;
     /// The update route's pattern, `/settings/components/{component_id}`.
     const ITEM_PATH: &'static str;
     /// The edit form's pattern, `/settings/components/{component_id}/edit`.
@@ -122,15 +124,10 @@ pub fn routes<T: TeamItem>() -> Vec<Route> {
     vec![
         Route::get(T::PATH, SignedIn, list_items::<T>),
         Route::post(T::PATH, TeamAdmin, create_item::<T>),
-        Route::get(new_path::<T>(), TeamAdmin, new_item_form::<T>),
+        Route::get(T::NEW_PATH, TeamAdmin, new_item_form::<T>),
         Route::post(T::ITEM_PATH, TeamAdmin, update_item::<T>),
         Route::get(T::EDIT_PATH, TeamAdmin, edit_item_form::<T>),
     ]
-}
-
-fn new_path<T: TeamItem>() -> &'static str {
-    // Built once per kind; route patterns live as long as the program.
-    Box::leak(format!("{}/new", T::PATH).into_boxed_str())
 }
 
 async fn list_items<T: TeamItem>(ctx: Ctx) -> AppResult<Response> {
@@ -149,7 +146,7 @@ async fn list_items<T: TeamItem>(ctx: Ctx) -> AppResult<Response> {
         .collect();
     let list = ListPage {
         layout: ctx.layout(T::PLURAL, "settings", &[("Settings", "/settings")]),
-        new_href: new_path::<T>().to_owned(),
+        new_href: T::NEW_PATH.to_owned(),
         new_label: T::TITLES[0],
         columns: T::COLUMNS.to_vec(),
         rows,

@@ -24,6 +24,7 @@ impl TeamItem for Components {
     type Draft = ComponentDraft;
     type Saved = Component;
     const PATH: &'static str = "/settings/components";
+    const NEW_PATH: &'static str = "/settings/components/new";
     const ITEM_PATH: &'static str = "/settings/components/{component_id}";
     const EDIT_PATH: &'static str = "/settings/components/{component_id}/edit";
     const PLURAL: &'static str = "Components";

@@ -22,6 +22,7 @@ impl TeamItem for Releases {
     type Draft = ReleaseDraft;
     type Saved = Release;
     const PATH: &'static str = "/settings/releases";
+    const NEW_PATH: &'static str = "/settings/releases/new";
     const ITEM_PATH: &'static str = "/settings/releases/{release_id}";
     const EDIT_PATH: &'static str = "/settings/releases/{release_id}/edit";
     const PLURAL: &'static str = "Releases";
