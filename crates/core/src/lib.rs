@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod defect;
 pub mod errors;
 pub mod form;
+pub mod metrics;
 pub mod paging;
 pub mod review;
 pub mod stage;
