@@ -171,6 +171,7 @@ impl<'de> Deserialize<'de> for Quarter {
 }
 
 #[cfg(test)]
+#[expect(clippy::unwrap_used, reason = "tests")]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -1,3 +1,5 @@
+#![expect(clippy::unwrap_used, reason = "tests")]
+
 use chrono::{Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use uuid::Uuid;
