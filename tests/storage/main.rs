@@ -6,6 +6,7 @@ mod concurrency;
 mod demo;
 mod read_models;
 mod reviews;
+mod rollup;
 mod stale_writes;
 mod user_admin;
 
@@ -70,7 +71,7 @@ fn defect(team_id: Uuid, title: &str, stage: &str, days_ago: i64) -> NewDefect {
     }
 }
 
-async fn team(store: &TestDb, name: &str) -> Uuid {
+pub(crate) async fn team(store: &TestDb, name: &str) -> Uuid {
     create_team(
         &store.db,
         &NewTeam {

@@ -11,6 +11,7 @@ pub mod defects;
 pub mod demo;
 pub mod entities;
 pub mod reviews;
+pub mod rollup;
 pub mod settings;
 mod tx;
 mod versioned;

@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use clap::{Parser, Subcommand};
 
-use crate::cli::{DemoArgs, MemberCommand, TeamCommand, TokenCommand, UserCommand};
+use crate::cli::{DemoArgs, MemberCommand, RollupCommand, TeamCommand, TokenCommand, UserCommand};
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
 #[derive(Debug, Parser)]
@@ -69,4 +69,7 @@ pub enum Command {
     /// Manage API tokens (create prints the token once).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check the metrics roll-up against a full scan (verify), or rebuild it.
+    #[command(subcommand)]
+    Rollup(RollupCommand),
 }

@@ -62,6 +62,11 @@ async fn main() -> anyhow::Result<()> {
         Command::Team(command) => cli::run_team(&db, command, &mut stdout()).await?,
         Command::Token(command) => cli::run_token(&db, command, &mut stdout()).await?,
         Command::Member(command) => cli::run_member(&db, command, &mut stdout()).await?,
+        Command::Rollup(command) => {
+            if !cli::run_rollup(&db, command, &mut stdout()).await? {
+                std::process::exit(1);
+            }
+        }
     }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The administrative subcommands, one module per command group: users, teams, members,
-//! tokens and the demo, for scripted set-up and for when nobody can sign in. Every write goes
+//! tokens, the demo and the metrics roll-up, for scripted set-up and for when nobody can sign in. Every write goes
 //! through the same storage use case as the web, with [`Actor::COMMAND_LINE`] as the actor,
 //! so the audit log records it in the same transaction as the change.
 //!
@@ -7,6 +7,7 @@
 
 pub mod demo;
 mod members;
+mod rollup;
 mod support;
 mod teams;
 mod tokens;
@@ -14,6 +15,7 @@ mod users;
 
 pub use demo::{DemoArgs, run_demo_command};
 pub use members::{MemberCommand, run_member};
+pub use rollup::{RollupCommand, run_rollup};
 pub use teams::{TeamCommand, run_team};
 pub use tokens::{TokenCommand, run_token};
 pub use users::{UserCommand, run_user};
