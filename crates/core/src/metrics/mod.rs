@@ -4,7 +4,9 @@
 pub mod cells;
 pub mod definition;
 pub mod quarter;
+pub mod rate;
 
 pub use cells::*;
 pub use definition::*;
 pub use quarter::*;
+pub use rate::*;
