@@ -3,10 +3,16 @@
 
 pub mod cells;
 pub mod definition;
+pub mod escape;
 pub mod quarter;
 pub mod rate;
+pub mod tally;
+#[cfg(test)]
+mod testkit;
 
 pub use cells::*;
 pub use definition::*;
+pub use escape::{EscapeRates, ddp, escape_rates};
 pub use quarter::*;
 pub use rate::*;
+pub use tally::*;
