@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod definition;
+pub mod durations;
 pub mod escape;
 pub mod quarter;
 pub mod rate;
@@ -12,6 +13,7 @@ mod testkit;
 
 pub use cells::*;
 pub use definition::*;
+pub use durations::{DurationStats, Median, durations};
 pub use escape::{EscapeRates, ddp, escape_rates};
 pub use quarter::*;
 pub use rate::*;
