@@ -50,6 +50,7 @@ pub(crate) fn cell(at: &str, count: u64) -> CountCell {
 pub(crate) trait CellExt {
     fn severity(self, s: Severity) -> Self;
     fn scope(self, bits: u8) -> Self;
+    fn expected(self, at: &str) -> Self;
     fn in_quarter(self, q: Quarter) -> Self;
     fn classified(self, m: Mechanism) -> Self;
     fn contributing(self, m: Mechanism) -> Self;
@@ -62,6 +63,10 @@ impl CellExt for CountCell {
     }
     fn scope(mut self, bits: u8) -> Self {
         self.key.scope = ScopeMask::from_bits(bits);
+        self
+    }
+    fn expected(mut self, at: &str) -> Self {
+        self.key.expected_stage = Some(stage(at));
         self
     }
     fn in_quarter(mut self, q: Quarter) -> Self {
