@@ -11,6 +11,7 @@ pub mod rate;
 pub mod tally;
 #[cfg(test)]
 mod testkit;
+pub mod trends;
 
 pub use cells::*;
 pub use definition::*;
@@ -20,3 +21,4 @@ pub use matrix::{LayerMatrix, MatrixRow, NOT_NAMED, StageColumn, layer_matrix};
 pub use quarter::*;
 pub use rate::*;
 pub use tally::*;
+pub use trends::{Change, MechanismCount, MechanismTrends, QuarterTrend, mechanism_trends};

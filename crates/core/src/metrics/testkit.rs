@@ -53,6 +53,7 @@ pub(crate) trait CellExt {
     fn expected(self, at: &str) -> Self;
     fn in_quarter(self, q: Quarter) -> Self;
     fn classified(self, m: Mechanism) -> Self;
+    fn pending(self) -> Self;
     fn contributing(self, m: Mechanism) -> Self;
 }
 
@@ -75,6 +76,10 @@ impl CellExt for CountCell {
     }
     fn classified(mut self, m: Mechanism) -> Self {
         self.key.mechanism = MechanismSlot::Is(m);
+        self
+    }
+    fn pending(mut self) -> Self {
+        self.key.mechanism = MechanismSlot::Pending;
         self
     }
     fn contributing(mut self, m: Mechanism) -> Self {
