@@ -52,6 +52,7 @@ pub(crate) trait CellExt {
     fn scope(self, bits: u8) -> Self;
     fn expected(self, at: &str) -> Self;
     fn in_quarter(self, q: Quarter) -> Self;
+    fn team(self, n: u128) -> Self;
     fn classified(self, m: Mechanism) -> Self;
     fn pending(self) -> Self;
     fn contributing(self, m: Mechanism) -> Self;
@@ -72,6 +73,10 @@ impl CellExt for CountCell {
     }
     fn in_quarter(mut self, q: Quarter) -> Self {
         self.key.quarter = q;
+        self
+    }
+    fn team(mut self, n: u128) -> Self {
+        self.key.team = Uuid::from_u128(n);
         self
     }
     fn classified(mut self, m: Mechanism) -> Self {
