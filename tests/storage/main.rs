@@ -109,12 +109,22 @@ async fn stage_settings_default_and_round_trip(store: TestDb) {
         pipeline: Pipeline::default(),
         boundary: boundary.clone(),
     };
-    save_stage_settings(&store.db, &settings)
-        .await
-        .expect("save");
-    save_stage_settings(&store.db, &settings)
-        .await
-        .expect("saving twice updates in place");
+    save_stage_settings(
+        &store.db,
+        &settings,
+        &escapement_storage::Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("save");
+    save_stage_settings(
+        &store.db,
+        &settings,
+        &escapement_storage::Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("saving twice updates in place");
     assert_eq!(
         stage_settings(&store.db).await.expect("load").boundary,
         boundary

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod defects;
 pub mod demo;
 pub mod entities;
+pub mod metrics;
 pub mod reviews;
 pub mod rollup;
 pub mod settings;

@@ -3,6 +3,7 @@
 
 pub mod cells;
 pub mod definition;
+pub mod draft;
 pub mod durations;
 pub mod escape;
 pub mod group;
@@ -17,6 +18,7 @@ pub mod trends;
 
 pub use cells::*;
 pub use definition::*;
+pub use draft::{DefinitionChange, MetricDefinitionDraft};
 pub use durations::{DurationStats, Median, durations};
 pub use escape::{EscapeRates, ddp, escape_rates};
 pub use group::{durations_by, escape_rates_by, group, group_by, group_durations, group_tallies};
