@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod catalog;
 mod concurrency;
+mod dashboard;
 mod defects;
 mod isolation;
 mod platform;

@@ -1,9 +1,38 @@
-//! Metrics storage: the versioned metric definition, and the grouped counts the metric
-//! pages read from the roll-up.
+//! Metrics storage: the versioned metric definition, pre-boundary tallies, and the grouped
+//! counts the metric pages read from the roll-up.
 
 mod definitions;
+mod tallies;
+
+use escapement_core::metrics::{CountCell, DurationCell, TallyCell};
+use sea_orm::ConnectionTrait;
 
 pub(crate) use definitions::append;
 pub use definitions::{
     DefinitionVersion, current_definition, definition_history, get_definition, save_definition,
 };
+pub use tallies::tally_cells;
+
+use crate::Result;
+use crate::rollup::{CountFilter, count_cells, duration_cells};
+
+/// Everything a metric page computes from: the roll-up's count and duration rows and the
+/// tallies that `filter` selects, three indexed reads whatever the number of defects.
+#[derive(Debug, Clone, Default)]
+pub struct MetricInputs {
+    pub counts: Vec<CountCell>,
+    pub durations: Vec<DurationCell>,
+    pub tallies: Vec<TallyCell>,
+}
+
+/// The inputs of the metrics for `filter`.
+pub async fn metric_inputs(
+    db: &impl ConnectionTrait,
+    filter: &CountFilter,
+) -> Result<MetricInputs> {
+    Ok(MetricInputs {
+        counts: count_cells(db, filter).await?,
+        durations: duration_cells(db, filter).await?,
+        tallies: tally_cells(db, filter).await?,
+    })
+}

@@ -2,6 +2,7 @@
 //! one place with who may use it; the router is folded from the same entries.
 
 mod api;
+mod dashboard;
 mod defects;
 mod escapes;
 mod health;
@@ -66,6 +67,7 @@ fn entries() -> Vec<Route> {
         health::routes(),
         session::routes(),
         defects::routes(),
+        dashboard::routes(),
         reviews::routes(),
         settings::routes(),
         api::routes(),
