@@ -11,6 +11,7 @@ mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_reviews;
 mod m20261126_000005_add_users_deactivated_at;
 mod m20261202_000006_create_rollup;
+mod m20261202_000007_add_rollup_grains;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_create_reviews::Migration),
             Box::new(m20261126_000005_add_users_deactivated_at::Migration),
             Box::new(m20261202_000006_create_rollup::Migration),
+            Box::new(m20261202_000007_add_rollup_grains::Migration),
         ]
     }
 }

@@ -116,6 +116,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Migrator::up(db, None).await?;
+    if rollup::ensure_current(db).await? {
+        tracing::info!("the metrics roll-up was rebuilt in its current format");
+    }
     Ok(())
 }
 

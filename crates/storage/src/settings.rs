@@ -52,6 +52,18 @@ async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) ->
     Ok(())
 }
 
+const ROLLUP_FORMAT: &str = "rollup_format";
+
+/// The roll-up format the stored rows were written in (`None` before any).
+pub(crate) async fn rollup_format(db: &impl ConnectionTrait) -> Result<Option<i32>> {
+    read(db, ROLLUP_FORMAT).await
+}
+
+/// Records the roll-up format the stored rows are in.
+pub(crate) async fn set_rollup_format(db: &impl ConnectionTrait, format: i32) -> Result<()> {
+    write(db, ROLLUP_FORMAT, &format).await
+}
+
 /// Stores the boundary of a new metric definition version, inside its transaction.
 pub(crate) async fn write_boundary(db: &impl ConnectionTrait, boundary: &Boundary) -> Result<()> {
     write(db, BOUNDARY, boundary).await

@@ -35,7 +35,7 @@ pub(crate) fn cell(at: &str, count: u64) -> CountCell {
             release: None,
             quarter: quarter(2026, 3),
             severity: Severity::Medium,
-            defect_type: DefectType::Functional,
+            defect_type: Some(DefectType::Functional),
             discovery_stage: stage(at),
             expected_stage: None,
             scope: ScopeMask::default(),

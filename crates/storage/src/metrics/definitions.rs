@@ -179,6 +179,8 @@ pub(crate) async fn append(
 /// Saves `change` as a new version if the definition is still at `expected_version`
 /// (`Stale` otherwise). The boundary must fit the pipeline (checked by the form); the
 /// stage settings take it too, so reviews and lists judge escapes by the same boundary.
+/// New scope switches recompute the roll-up in the same transaction (a full scan: seconds
+/// at a million defects); the boundary, weights, reopened policy and window do not.
 pub async fn save_definition(
     db: &DatabaseConnection,
     expected_version: i32,
@@ -193,8 +195,17 @@ pub async fn save_definition(
             current_version: current.version,
         });
     }
+    let rescope = current.definition.scope != change.definition.scope;
+    if rescope {
+        // The roll-up stores scope as decided by the switches: new switches recompute it.
+        crate::rollup::lock_exclusive(&txn).await?;
+    }
     let next = append(&txn, &current, change, actor, now).await?;
     crate::settings::write_boundary(&txn, &next.definition.boundary).await?;
+    if rescope {
+        let delta = crate::rollup::scan(&txn).await?;
+        crate::rollup::write_all(&txn, delta).await?;
+    }
     txn.commit().await?;
     Ok(next)
 }

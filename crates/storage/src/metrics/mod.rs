@@ -14,13 +14,16 @@ pub use definitions::{
 pub use tallies::tally_cells;
 
 use crate::Result;
-use crate::rollup::{CountFilter, count_cells, duration_cells};
+use crate::rollup::{CountFilter, Detail, count_cells, duration_cells};
 
 /// Everything a metric page computes from: the roll-up's count and duration rows and the
-/// tallies that `filter` selects, three indexed reads whatever the number of defects.
+/// tallies that `filter` selects, four indexed reads whatever the number of defects.
 #[derive(Debug, Clone, Default)]
 pub struct MetricInputs {
+    /// Count rows with releases (every component and type together unless filtered).
     pub counts: Vec<CountCell>,
+    /// Count rows with components (every release and type together unless filtered).
+    pub by_component: Vec<CountCell>,
     pub durations: Vec<DurationCell>,
     pub tallies: Vec<TallyCell>,
 }
@@ -31,7 +34,8 @@ pub async fn metric_inputs(
     filter: &CountFilter,
 ) -> Result<MetricInputs> {
     Ok(MetricInputs {
-        counts: count_cells(db, filter).await?,
+        counts: count_cells(db, filter, Detail::ByRelease).await?,
+        by_component: count_cells(db, filter, Detail::ByComponent).await?,
         durations: duration_cells(db, filter).await?,
         tallies: tally_cells(db, filter).await?,
     })

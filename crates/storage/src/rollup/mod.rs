@@ -15,8 +15,14 @@ mod scan;
 mod write;
 
 pub(crate) use facts::facts_of;
-pub use read::{CountFilter, count_cells, count_defects, duration_cells};
+pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
 pub(crate) use scan::write_all;
-pub use scan::{Difference, rebuild, scan, verify};
+pub use scan::{Difference, ensure_current, rebuild, scan, verify};
 pub use write::Delta;
 pub(crate) use write::{Tracked, track};
+
+/// Locks the roll-up exclusively for the rest of the transaction (PostgreSQL; a no-op on
+/// SQLite, whose write transaction holds the database).
+pub(crate) async fn lock_exclusive(db: &impl sea_orm::ConnectionTrait) -> crate::Result<()> {
+    write::lock_rollup(db, true).await
+}

@@ -36,6 +36,41 @@ fn nil(id: Option<Uuid>) -> Uuid {
     id.unwrap_or(Uuid::nil())
 }
 
+/// What a reader groups the rows by, beyond the filters: it decides the coarsest grain
+/// that still answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Releases, quarters, stages, scope and mechanisms (the dashboard's charts): rows
+    /// with every component and type together unless the filter names one.
+    ByRelease,
+    /// Components as well (the per-component tables): rows with every release and type
+    /// together unless the filter names one.
+    ByComponent,
+    /// Quarters only (durations): every component, release and type together unless
+    /// the filter names one.
+    ByQuarter,
+}
+
+impl CountFilter {
+    /// The grain (see the roll-up migration) that answers this filter at `detail`.
+    fn grain(&self, detail: Detail) -> i16 {
+        use super::write::{ANY_COMPONENT, ANY_RELEASE, ANY_TYPE};
+        if self.defect_type.is_some() {
+            return 0;
+        }
+        match detail {
+            Detail::ByRelease if self.component.is_none() => ANY_COMPONENT | ANY_TYPE,
+            Detail::ByComponent if self.release.is_none() => ANY_RELEASE | ANY_TYPE,
+            Detail::ByQuarter => match (self.component.is_none(), self.release.is_none()) {
+                (true, true) => ANY_COMPONENT | ANY_RELEASE | ANY_TYPE,
+                (true, false) => ANY_COMPONENT | ANY_TYPE,
+                _ => 0,
+            },
+            _ => 0,
+        }
+    }
+}
+
 fn apply_shared(select: &mut SelectStatement, f: &CountFilter) {
     if let Some(teams) = &f.visible_teams {
         select.and_where(Expr::col("team_id").is_in(teams.iter().copied()));
@@ -88,7 +123,7 @@ type Shared = (
     Option<Uuid>,
     Quarter,
     Severity,
-    DefectType,
+    Option<DefectType>,
     ScopeMask,
 );
 
@@ -103,7 +138,10 @@ fn shared_of(row: &QueryResult) -> Result<Shared> {
         id_of(row, "release_id")?,
         Quarter::from_code(quarter).ok_or_else(|| corrupt("quarter"))?,
         stored_key("defect_counts.severity", &severity)?,
-        stored_key("defect_counts.defect_type", &defect_type)?,
+        match defect_type.as_str() {
+            "*" => None,
+            key => Some(stored_key("defect_counts.defect_type", key)?),
+        },
         ScopeMask::from_bits(u8::try_from(scope).map_err(|_| corrupt("scope"))?),
     ))
 }
@@ -166,7 +204,7 @@ const SHARED: [&str; 7] = [
     "scope",
 ];
 
-fn count_select(f: &CountFilter) -> SelectStatement {
+fn count_select(f: &CountFilter, grain: Option<i16>) -> SelectStatement {
     let mut select = Query::select();
     select.from("defect_counts").columns(SHARED).columns([
         "discovery_stage",
@@ -175,6 +213,9 @@ fn count_select(f: &CountFilter) -> SelectStatement {
         "mechanism",
         "n",
     ]);
+    if let Some(g) = grain {
+        select.and_where(Expr::col("grain").eq(g));
+    }
     apply_shared(&mut select, f);
     apply_counts_only(&mut select, f);
     if let Some(mask) = f.scope_clear {
@@ -183,12 +224,17 @@ fn count_select(f: &CountFilter) -> SelectStatement {
     select.to_owned()
 }
 
-/// The count rows `filter` selects.
+/// The count rows `filter` selects, from the coarsest grain that answers at `detail`: in
+/// a coarse row the dimensions it counts together are [`escapement_core::metrics::ANY_ID`]
+/// (component, release) or `None` (defect type).
 pub async fn count_cells(
     db: &impl ConnectionTrait,
     filter: &CountFilter,
+    detail: Detail,
 ) -> Result<Vec<CountCell>> {
-    let rows = db.query_all(&count_select(filter)).await?;
+    let rows = db
+        .query_all(&count_select(filter, Some(filter.grain(detail))))
+        .await?;
     rows.iter()
         .map(|row| {
             let n: i64 = row.try_get("", "n")?;
@@ -200,7 +246,8 @@ pub async fn count_cells(
         .collect()
 }
 
-/// The duration rows `filter` selects (the stage and mechanism filters do not apply).
+/// The duration rows `filter` selects (the stage and mechanism filters do not apply), from
+/// the coarsest grain that answers per quarter.
 pub async fn duration_cells(
     db: &impl ConnectionTrait,
     filter: &CountFilter,
@@ -212,6 +259,7 @@ pub async fn duration_cells(
         "n",
         "total_seconds",
     ]);
+    select.and_where(Expr::col("grain").eq(filter.grain(Detail::ByQuarter)));
     apply_shared(&mut select, filter);
     let rows = db.query_all(&select).await?;
     rows.iter()
@@ -232,7 +280,8 @@ pub async fn count_defects(db: &impl ConnectionTrait, filter: &CountFilter) -> R
     select
         .from("defect_counts")
         .expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"))
-        .and_where(Expr::col("role").eq(Role::Primary.code()));
+        .and_where(Expr::col("role").eq(Role::Primary.code()))
+        .and_where(Expr::col("grain").eq(filter.grain(Detail::ByRelease)));
     apply_shared(&mut select, filter);
     apply_counts_only(&mut select, filter);
     if let Some(mask) = filter.scope_clear {
@@ -248,7 +297,9 @@ pub async fn count_defects(db: &impl ConnectionTrait, filter: &CountFilter) -> R
 
 /// Every stored count row, for verification.
 pub(super) async fn stored_counts(db: &impl ConnectionTrait) -> Result<Vec<(CountKey, i64)>> {
-    let rows = db.query_all(&count_select(&CountFilter::default())).await?;
+    let rows = db
+        .query_all(&count_select(&CountFilter::default(), None))
+        .await?;
     rows.iter()
         .map(|row| Ok((count_key_of(row)?, row.try_get("", "n")?)))
         .collect()

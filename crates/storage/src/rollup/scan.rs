@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::facts::facts_of_models;
 use super::read::{stored_counts, stored_durations};
-use super::write::{Delta, count_columns, duration_columns};
+use super::write::{Delta, count_columns, duration_columns, lock_rollup};
 use crate::Result;
 use crate::entities::defect;
 
@@ -89,7 +89,11 @@ fn differences<K: std::hash::Hash + Eq + Ord + Clone>(
 
 /// Every group where the maintained roll-up differs from a full scan; empty when they agree.
 pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<Difference>> {
-    let scanned = scan(db).await?;
+    let switches = crate::metrics::current_definition(db)
+        .await?
+        .definition
+        .scope;
+    let scanned = scan(db).await?.stored(&switches);
     let counts: HashMap<CountKey, (i64, i64)> = stored_counts(db)
         .await?
         .into_iter()
@@ -120,9 +124,16 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<Vec<Difference>> {
 /// Rows per multi-row insert, under both engines' limits of bound parameters.
 const INSERT_ROWS: usize = 500;
 
-/// Replaces the stored roll-up with `delta`'s rows (which must all be positive), in
-/// multi-row inserts on `db` (a transaction the caller holds).
+/// Replaces the stored roll-up with `delta`'s rows (which must all be positive), scopes
+/// reduced under the definition in force, in multi-row inserts on `db` (a transaction the
+/// caller holds, with the roll-up locked exclusively on PostgreSQL).
 pub(crate) async fn write_all(db: &impl ConnectionTrait, delta: Delta) -> Result<()> {
+    lock_rollup(db, true).await?;
+    let switches = crate::metrics::current_definition(db)
+        .await?
+        .definition
+        .scope;
+    let delta = delta.stored(&switches);
     for table in ["defect_counts", "defect_durations"] {
         db.execute(&Query::delete().from_table(table).to_owned())
             .await?;
@@ -192,12 +203,38 @@ async fn insert_rows(
 /// returns the number of count and duration rows written.
 pub async fn rebuild(db: &DatabaseConnection) -> Result<(usize, usize)> {
     let txn = crate::begin_write(db).await?;
+    // Locked before the scan, so no write lands between what is read and what is written.
+    lock_rollup(&txn, true).await?;
     let delta = scan(&txn).await?;
     let sizes = (
         delta.counts.values().filter(|n| **n != 0).count(),
         delta.durations.values().filter(|d| **d != (0, 0)).count(),
     );
     write_all(&txn, delta).await?;
+    crate::settings::set_rollup_format(&txn, FORMAT).await?;
     txn.commit().await?;
     Ok(sizes)
+}
+
+/// The format of the rows this code writes: 2 has scopes reduced under the switches in
+/// force and the coarse grains.
+pub(crate) const FORMAT: i32 = 2;
+
+/// Rebuilds the roll-up when its rows were written in an older format (after an upgrade),
+/// and records the format; returns whether it rebuilt. A fresh database has no defects,
+/// so its rebuild is instant.
+pub async fn ensure_current(db: &DatabaseConnection) -> Result<bool> {
+    if crate::settings::rollup_format(db).await? == Some(FORMAT) {
+        return Ok(false);
+    }
+    let txn = crate::begin_write(db).await?;
+    lock_rollup(&txn, true).await?;
+    if crate::settings::rollup_format(&txn).await? == Some(FORMAT) {
+        return Ok(false);
+    }
+    let delta = scan(&txn).await?;
+    write_all(&txn, delta).await?;
+    crate::settings::set_rollup_format(&txn, FORMAT).await?;
+    txn.commit().await?;
+    Ok(true)
 }

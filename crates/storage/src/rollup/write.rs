@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use escapement_core::metrics::{Contributions, CountKey, DurationKey, contributions};
+use escapement_core::metrics::{
+    ANY_ID, Contributions, CountKey, DurationKey, ScopeSwitches, contributions,
+};
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query, SimpleExpr};
 use uuid::Uuid;
@@ -34,18 +36,49 @@ impl Delta {
         }
     }
 
+    /// The rows the tables store for these changes: every scope reduced under `switches`
+    /// (see [`ScopeSwitches::reduce`]), and every change also counted in the coarse
+    /// grains (see [`grains_of_count`] and [`grains_of_duration`]).
+    pub(crate) fn stored(self, switches: &ScopeSwitches) -> Delta {
+        let mut out = Delta::default();
+        for (mut key, n) in self.counts {
+            key.scope = switches.reduce(key.scope);
+            for k in grains_of_count(key) {
+                *out.counts.entry(k).or_default() += n;
+            }
+        }
+        for (mut key, (n, seconds)) in self.durations {
+            key.scope = switches.reduce(key.scope);
+            for k in grains_of_duration(key) {
+                let entry = out.durations.entry(k).or_default();
+                entry.0 += n;
+                entry.1 += seconds;
+            }
+        }
+        out
+    }
+
     /// Writes the changes: each non-zero one as an upsert that adds to the stored row, then
     /// removes the rows that fell to zero, so the tables hold only groups that exist.
+    /// Scopes are reduced under the definition in force, read after taking the roll-up's
+    /// shared lock, so a definition change that rebuilds the roll-up is either wholly
+    /// before or wholly after this write.
     ///
     /// Rows are written in one global order (counts before durations, each sorted by key),
     /// so concurrent writers on PostgreSQL wait for each other instead of deadlocking.
     pub(crate) async fn apply(self, db: &impl ConnectionTrait) -> Result<()> {
+        lock_rollup(db, false).await?;
+        let switches = crate::metrics::current_definition(db)
+            .await?
+            .definition
+            .scope;
+        let delta = self.stored(&switches);
         let counts: BTreeMap<CountKey, i64> =
-            self.counts.into_iter().filter(|(_, n)| *n != 0).collect();
+            delta.counts.into_iter().filter(|(_, n)| *n != 0).collect();
         for (key, n) in counts {
             upsert_count(db, &key, n).await?;
         }
-        let durations: BTreeMap<DurationKey, (i64, i64)> = self
+        let durations: BTreeMap<DurationKey, (i64, i64)> = delta
             .durations
             .into_iter()
             .filter(|(_, d)| *d != (0, 0))
@@ -57,19 +90,98 @@ impl Delta {
     }
 }
 
+/// Takes the roll-up's table lock on PostgreSQL for the rest of the transaction: shared
+/// (`ROW EXCLUSIVE`, what every incremental write takes, so writers do not wait for each
+/// other) or exclusive (a rebuild, which waits for the writers in flight and holds off new
+/// ones). SQLite's write transaction already holds the whole database.
+pub(crate) async fn lock_rollup(db: &impl ConnectionTrait, exclusive: bool) -> Result<()> {
+    if crate::Backend::of(db) == crate::Backend::Postgres {
+        let mode = if exclusive {
+            "EXCLUSIVE"
+        } else {
+            "ROW EXCLUSIVE"
+        };
+        db.execute_unprepared(&format!(
+            "LOCK TABLE defect_counts, defect_durations IN {mode} MODE"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 pub(super) fn nil(id: Option<Uuid>) -> Uuid {
     id.unwrap_or(Uuid::nil())
 }
 
+/// Grain bits: which dimensions a coarse row counts together.
+pub(super) const ANY_COMPONENT: i16 = 1;
+pub(super) const ANY_RELEASE: i16 = 2;
+pub(super) const ANY_TYPE: i16 = 4;
+
+/// A full count row and its two coarse rows: every component and type together (what a
+/// page without those filters reads, releases kept), and every release and type together
+/// (components kept, for the per-component tables).
+pub(super) fn grains_of_count(key: CountKey) -> [CountKey; 3] {
+    let by_release = CountKey {
+        component: Some(ANY_ID),
+        defect_type: None,
+        ..key.clone()
+    };
+    let by_component = CountKey {
+        release: Some(ANY_ID),
+        defect_type: None,
+        ..key.clone()
+    };
+    [key, by_release, by_component]
+}
+
+/// A full duration row, the row with every component and type together, and the row
+/// with every component, release and type together.
+pub(super) fn grains_of_duration(key: DurationKey) -> [DurationKey; 3] {
+    let by_release = DurationKey {
+        component: Some(ANY_ID),
+        defect_type: None,
+        ..key.clone()
+    };
+    let by_quarter = DurationKey {
+        release: Some(ANY_ID),
+        ..by_release.clone()
+    };
+    [key, by_release, by_quarter]
+}
+
+fn grain(component: Option<Uuid>, release: Option<Uuid>, any_type: bool) -> i16 {
+    let mut g = 0;
+    if component == Some(ANY_ID) {
+        g |= ANY_COMPONENT;
+    }
+    if release == Some(ANY_ID) {
+        g |= ANY_RELEASE;
+    }
+    if any_type {
+        g |= ANY_TYPE;
+    }
+    g
+}
+
+/// The stored form of a defect type: its key, or `*` for every type together.
+pub(super) fn type_code(t: Option<escapement_core::DefectType>) -> &'static str {
+    t.map_or("*", |t| t.key())
+}
+
 /// The key columns of `defect_counts` and their values for `key`, in index order.
-pub(super) fn count_columns(key: &CountKey) -> [(&'static str, SimpleExpr); 11] {
+pub(super) fn count_columns(key: &CountKey) -> [(&'static str, SimpleExpr); 12] {
     [
+        (
+            "grain",
+            grain(key.component, key.release, key.defect_type.is_none()).into(),
+        ),
         ("team_id", key.team.into()),
         ("quarter", key.quarter.code().into()),
         ("component_id", nil(key.component).into()),
         ("release_id", nil(key.release).into()),
         ("severity", key.severity.key().into()),
-        ("defect_type", key.defect_type.key().into()),
+        ("defect_type", type_code(key.defect_type).into()),
         ("discovery_stage", key.discovery_stage.as_str().into()),
         (
             "expected_stage",
@@ -85,14 +197,18 @@ pub(super) fn count_columns(key: &CountKey) -> [(&'static str, SimpleExpr); 11] 
 }
 
 /// The key columns of `defect_durations` and their values for `key`, in index order.
-pub(super) fn duration_columns(key: &DurationKey) -> [(&'static str, SimpleExpr); 9] {
+pub(super) fn duration_columns(key: &DurationKey) -> [(&'static str, SimpleExpr); 10] {
     [
+        (
+            "grain",
+            grain(key.component, key.release, key.defect_type.is_none()).into(),
+        ),
         ("team_id", key.team.into()),
         ("quarter", key.quarter.code().into()),
         ("component_id", nil(key.component).into()),
         ("release_id", nil(key.release).into()),
         ("severity", key.severity.key().into()),
-        ("defect_type", key.defect_type.key().into()),
+        ("defect_type", type_code(key.defect_type).into()),
         ("scope", i16::from(key.scope.bits()).into()),
         ("kind", key.kind.code().into()),
         (

@@ -22,7 +22,7 @@ fn key(kind: DurationKind, bucket: Option<Bucket>, scope: u8) -> DurationKey {
         release: None,
         quarter: quarter(2026, 3),
         severity: Severity::High,
-        defect_type: DefectType::Functional,
+        defect_type: Some(DefectType::Functional),
         scope: ScopeMask::from_bits(scope),
         kind,
         bucket,

@@ -93,7 +93,7 @@ fn duration_statistics_come_per_group() {
             release: Some(Uuid::from_u128(release)),
             quarter: quarter(2026, 3),
             severity: Severity::High,
-            defect_type: DefectType::Functional,
+            defect_type: Some(DefectType::Functional),
             scope: ScopeMask::default(),
             kind: DurationKind::Resolve,
             bucket: Some(Bucket::of_seconds(seconds)),

@@ -460,7 +460,7 @@ fn component_rows(
     names: &Names,
 ) -> Result<Vec<ComponentRow>, PipelineError> {
     let by_component = escape_rates_by(
-        &inputs.counts,
+        &inputs.by_component,
         &[],
         &def.definition,
         pipeline,
