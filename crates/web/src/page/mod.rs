@@ -3,6 +3,7 @@
 //! submission (303 on success, the form again with 422 or 409 otherwise).
 
 pub mod choices;
+pub mod definition;
 pub mod fields;
 pub mod form;
 pub mod views;
