@@ -10,6 +10,7 @@ mod catalog;
 mod concurrency;
 mod defects;
 mod isolation;
+mod metrics;
 mod platform;
 mod redact;
 mod reviews;
