@@ -136,7 +136,16 @@ async fn team_admins_and_editors_read_the_definition_but_cannot_change_it(app: T
             page.body
                 .contains("Defects found after System test (QA) count as escaped")
         );
-        assert!(page.body.contains("Critical 8 · High 4 · Medium 2 · Low 1"));
+        assert!(
+            page.body
+                .contains("Weights: Critical\u{a0}8 · High\u{a0}4 · Medium\u{a0}2 · Low\u{a0}1"),
+            "the card"
+        );
+        assert!(
+            page.body
+                .contains("Critical&nbsp;8 · High&nbsp;4 · Medium&nbsp;2 · Low&nbsp;1"),
+            "the definition in full"
+        );
         assert!(
             !page
                 .body

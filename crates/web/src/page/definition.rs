@@ -88,7 +88,7 @@ pub struct DefinitionCard {
     pub boundary: String,
     /// "Counted: customer-found, cosmetic, data-migration; left out: unconfirmed tickets, …".
     pub scope: String,
-    /// "Critical 8 · High 4 · Medium 2 · Low 1".
+    /// "Critical 8 · High 4 · Medium 2 · Low 1", each pair joined by a no-break space.
     pub weights: String,
     /// The reopened policy's label.
     pub reopened: String,
@@ -123,7 +123,8 @@ impl DefinitionCard {
         };
         let weights = Severity::ALL
             .iter()
-            .map(|s| format!("{} {}", s.label(), def.weights.of(*s)))
+            // A no-break space keeps each severity beside its weight when the line wraps.
+            .map(|s| format!("{}\u{a0}{}", s.label(), def.weights.of(*s)))
             .collect::<Vec<_>>()
             .join(" · ");
         DefinitionCard {
@@ -286,7 +287,10 @@ mod tests {
             card.scope,
             "Counted: customer-found, cosmetic, data-migration; left out: unconfirmed tickets, known issues, test-environment problems"
         );
-        assert_eq!(card.weights, "Critical 8 · High 4 · Medium 2 · Low 1");
+        assert_eq!(
+            card.weights.replace('\u{a0}', " "),
+            "Critical 8 · High 4 · Medium 2 · Low 1"
+        );
         assert_eq!(card.version_href, "/settings/metrics/versions/4");
     }
 
