@@ -60,7 +60,7 @@ async fn the_dashboard_computes_the_worked_example_and_hides_other_teams(app: Te
     assert!(page.body.contains("92.1%"));
     assert!(page.body.contains("35 of 38 defects"));
     assert!(page.body.contains("Metric definition v1"));
-    assert!(page.body.contains("Escapes: found after System test (QA)."));
+    assert!(page.body.contains("Escapes: found after System test (QA)"));
     // Per severity: critical 3 of 3, high 5 of 5, medium 0 of 30.
     assert!(page.body.contains("100.0% (3 of 3 defects"));
     assert!(page.body.contains("0.0% (0 of 30 defects"));

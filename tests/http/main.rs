@@ -11,6 +11,7 @@ mod concurrency;
 mod dashboard;
 mod defects;
 mod isolation;
+mod metrics;
 mod platform;
 mod redact;
 mod reviews;

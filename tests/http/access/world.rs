@@ -130,10 +130,11 @@ impl World {
         }
     }
 
-    /// The id of B's object that a path parameter names, or `None` for a parameter this
-    /// world knows nothing about.
-    fn param(&self, name: &str) -> Option<Uuid> {
-        match name {
+    /// The id of B's object that a path parameter names (or, for `version`, the metric
+    /// definition version every database has), or `None` for a parameter this world knows
+    /// nothing about.
+    fn param(&self, name: &str) -> Option<String> {
+        let id = match name {
             "defect_id" => Some(self.b_defect),
             "team_id" => Some(self.b.team),
             "component_id" => Some(self.b.component),
@@ -143,8 +144,10 @@ impl World {
             "review_id" => Some(self.b_review),
             "escape_id" => Some(self.b_escape),
             "action_id" => Some(self.b_action),
+            "version" => return Some("1".to_owned()),
             _ => None,
-        }
+        };
+        id.map(|id| id.to_string())
     }
 
     /// `pattern` with every `{parameter}` replaced by B's object. Panics for a parameter the
@@ -159,8 +162,7 @@ impl World {
                         panic!(
                             "the route `{pattern}` has a path parameter `{name}` the access suite cannot fill: add an object for it to World::param in tests/http/access/world.rs"
                         )
-                    })
-                    .to_string(),
+                    }),
                 None => segment.to_owned(),
             })
             .collect::<Vec<_>>()

@@ -90,20 +90,24 @@ impl MetricDefinitionDraft {
                 Boundary::default()
             }
         };
-        let mut weight = |field: &'static str, text: &str| -> u32 {
+        // The message names the severity: the error summary lists all four weights alike.
+        let mut weight = |field: &'static str, severity: &str, text: &str| -> u32 {
             match text.trim().parse::<u32>() {
                 Ok(w) if (1..=SeverityWeights::MAX).contains(&w) => w,
                 _ => {
-                    e.push(field, "Enter a whole number from 1 to 1000");
+                    e.push(
+                        field,
+                        format!("Enter the weight of {severity} defects as a whole number from 1 to 1000"),
+                    );
                     1
                 }
             }
         };
         let weights = SeverityWeights {
-            critical: weight("weight_critical", &self.weight_critical),
-            high: weight("weight_high", &self.weight_high),
-            medium: weight("weight_medium", &self.weight_medium),
-            low: weight("weight_low", &self.weight_low),
+            critical: weight("weight_critical", "critical", &self.weight_critical),
+            high: weight("weight_high", "high", &self.weight_high),
+            medium: weight("weight_medium", "medium", &self.weight_medium),
+            low: weight("weight_low", "low", &self.weight_low),
         };
         let reopened = ReopenedPolicy::from_key(self.reopened.trim()).unwrap_or_else(|| {
             e.push("reopened", "Select how reopened defects count");
@@ -198,6 +202,10 @@ mod tests {
             assert!(e.get(field).is_some(), "{field}");
         }
         assert!(e.get("boundary").unwrap().contains("last stage"));
+        assert_eq!(
+            e.get("weight_high"),
+            Some("Enter the weight of high defects as a whole number from 1 to 1000")
+        );
         let mut unknown = filled();
         unknown.boundary = "nowhere".to_owned();
         assert!(

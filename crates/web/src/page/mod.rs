@@ -4,6 +4,7 @@
 
 pub mod charts;
 pub mod choices;
+pub mod definition;
 pub mod fields;
 pub mod form;
 pub mod views;

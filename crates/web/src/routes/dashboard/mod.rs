@@ -11,7 +11,6 @@ use std::collections::HashMap;
 
 use axum::response::Response;
 use chrono::Utc;
-use escapement_core::metrics::notes::definition_note;
 use escapement_core::{DefectType, Severity};
 use escapement_storage::catalog::{list_components, list_releases};
 use escapement_storage::metrics::{DefinitionVersion, current_definition, metric_inputs};
@@ -21,6 +20,7 @@ use serde::Serialize;
 use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
 use crate::page::choices::{CatalogChoices, catalog_choices};
+use crate::page::definition::DefinitionCard;
 use crate::page::views::{Opt, keyed_options};
 use crate::page::{Ctx, Layout, render};
 use crate::routes::table::{AccessLevel, Route};
@@ -40,14 +40,6 @@ pub(super) fn routes() -> Vec<Route> {
     routes
 }
 
-/// The definition as the card beside the numbers shows it.
-#[derive(Serialize)]
-struct Card {
-    version: i32,
-    boundary: String,
-    note: String,
-}
-
 #[derive(Serialize)]
 struct DashboardPage {
     layout: Layout,
@@ -59,7 +51,7 @@ struct DashboardPage {
     severities: Vec<Opt>,
     types: Vec<Opt>,
     quarters: Vec<Opt>,
-    card: Card,
+    card: DefinitionCard,
     numbers: Numbers,
     filtered: bool,
 }
@@ -142,14 +134,7 @@ async fn show_dashboard(
         severities: keyed_options::<Severity>(),
         types: keyed_options::<DefectType>(),
         quarters: quarter_options(),
-        card: Card {
-            version: d.version,
-            boundary: computed
-                .pipeline
-                .label_of(d.definition.boundary.after().as_str())
-                .to_owned(),
-            note: definition_note(&d.definition, &computed.pipeline),
-        },
+        card: DefinitionCard::new(d, &computed.pipeline),
         numbers: computed.numbers,
         filtered,
     };
