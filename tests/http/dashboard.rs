@@ -12,6 +12,7 @@ both_backends!(TestApp:
     the_dashboard_computes_the_worked_example_and_hides_other_teams,
     each_chart_downloads_its_data_as_csv,
     bad_filters_are_named_and_ignored,
+    every_drill_down_lists_as_many_defects_as_the_number_it_came_from,
 );
 
 /// Records the worked example for team A in Q1 2026 and one escape for team B; returns
@@ -181,4 +182,66 @@ async fn bad_filters_are_named_and_ignored(app: TestApp) {
     }
     let swapped = app.get("/dashboard?from=2026-Q2&to=2026-Q1").await;
     assert!(swapped.body.contains("were swapped"));
+}
+
+/// The `href`s of the links whose text is `text` (after minijinja's escaping).
+fn links_to(body: &str, text: &str) -> Vec<String> {
+    let re = regex::Regex::new(&format!(r#"<a href="([^"]*)">{}</a>"#, regex::escape(text)))
+        .expect("regex");
+    re.captures_iter(body)
+        .map(|c| {
+            c[1].replace("&amp;", "&")
+                .replace("&#x2f;", "/")
+                .replace("&quot;", "\"")
+        })
+        .collect()
+}
+
+fn counted(list: &str) -> (u64, u64) {
+    let re = regex::Regex::new(r"<strong>(\d+)</strong> defects?, <strong>(\d+)</strong> escaped")
+        .expect("regex");
+    let c = re.captures(list).expect("a result count");
+    (c[1].parse().expect("n"), c[2].parse().expect("n"))
+}
+
+async fn every_drill_down_lists_as_many_defects_as_the_number_it_came_from(app: TestApp) {
+    let (a, _) = fixture(&app).await;
+    let (_, viewer) = member(&app, "viewer@example.com", &[(a.team, Role::Viewer)]).await;
+    let page = app
+        .get_with_cookies(&format!("/dashboard?{RANGE}"), &viewer)
+        .await;
+    // The escape rate's numerator: 8 escapes.
+    let escapes = &links_to(&page.body, "21.1%")[0];
+    let list = app.get_with_cookies(escapes, &viewer).await;
+    assert_eq!(list.status, 200, "{escapes}");
+    assert_eq!(counted(&list.body), (8, 8), "{escapes}");
+    assert!(list.body.contains("The defects behind a dashboard number"));
+    // Its denominator: the 38 defects in scope.
+    let scope = &links_to(&page.body, "The defects in scope")[0];
+    assert_eq!(
+        counted(&app.get_with_cookies(scope, &viewer).await.body),
+        (38, 8)
+    );
+    // Matrix cells: found in unit test without an expected stage (20), in production (3).
+    for (n, want) in [("20", (20, 0)), ("3", (3, 3))] {
+        let cell = links_to(&page.body, n)
+            .into_iter()
+            .find(|h| h.contains("expected=none"))
+            .expect("a matrix cell link");
+        assert_eq!(
+            counted(&app.get_with_cookies(&cell, &viewer).await.body),
+            want,
+            "{cell}"
+        );
+    }
+    // The component table: 44 weighted escapes of Coupons are 8 escapes.
+    let component = &links_to(&page.body, "44")[0];
+    assert_eq!(
+        counted(&app.get_with_cookies(component, &viewer).await.body),
+        (8, 8)
+    );
+    // The same links as another team's member show none of A's defects.
+    let (_, stranger) = member(&app, "stranger@example.com", &[]).await;
+    let theirs = app.get_with_cookies(escapes, &stranger).await;
+    assert_eq!(counted(&theirs.body), (0, 0));
 }

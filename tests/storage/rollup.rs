@@ -276,6 +276,114 @@ async fn scanned_mechanisms(store: &TestDb) -> BTreeMap<String, i64> {
         .collect()
 }
 
+/// The defect list's counts come from the roll-up: for many filters they must equal the
+/// number of rows the list's own query returns.
+async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
+    use escapement_core::metrics::{MetricDefinition, Quarter, ReopenedPolicy};
+    use escapement_storage::defects::{DefectFilter, InScope, list_defects};
+    let stages = escapement_storage::settings::stage_settings(&store.db)
+        .await
+        .expect("stages");
+    let def = escapement_storage::metrics::current_definition(&store.db)
+        .await
+        .expect("definition")
+        .definition;
+    let as_escaped = InScope {
+        reopened: ReopenedPolicy::AsEscaped,
+        ..InScope::of(&def)
+    };
+    let separately = InScope {
+        reopened: ReopenedPolicy::Separately,
+        ..InScope::of(&def)
+    };
+    let q1 = Quarter::new(2026, 1).expect("quarter");
+    let mut filters = vec![
+        DefectFilter::default(),
+        DefectFilter {
+            in_scope: Some(InScope::of(&def)),
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            in_scope: Some(as_escaped),
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            in_scope: Some(separately),
+            quarters: Some((q1, q1)),
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            mechanism: Some(Mechanism::NoTest),
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            unreviewed: true,
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            expected_stage: Some(None),
+            no_release: true,
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            severity: Some(Severity::Critical),
+            defect_type: Some(DefectType::Functional),
+            in_scope: Some(InScope::of(&def)),
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            discovery_stage: Some(StageKey::parse("production").expect("stage")),
+            expected_stage: Some(Some(StageKey::parse("unit_test").expect("stage"))),
+            ..DefectFilter::default()
+        },
+    ];
+    for (team, components, releases) in &world.teams {
+        filters.push(DefectFilter {
+            team_id: Some(*team),
+            component_id: Some(components[0]),
+            ..DefectFilter::default()
+        });
+        filters.push(DefectFilter {
+            visible_teams: Some(vec![*team]),
+            release_id: Some(releases[1]),
+            in_scope: Some(as_escaped),
+            ..DefectFilter::default()
+        });
+    }
+    let _ = MetricDefinition::default();
+    let all = escapement_core::Paging::new(1, 100_000);
+    for base in filters {
+        for escaped in [None, Some(true), Some(false)] {
+            let filter = DefectFilter {
+                escaped,
+                ..base.clone()
+            };
+            let page = list_defects(&store.db, &filter, &stages, all)
+                .await
+                .expect("list");
+            assert_eq!(
+                page.rows.len() as u64,
+                page.total,
+                "seed {seed}: {filter:?}"
+            );
+            if escaped.is_none() {
+                let only = DefectFilter {
+                    escaped: Some(true),
+                    ..base.clone()
+                };
+                let escapes = list_defects(&store.db, &only, &stages, all)
+                    .await
+                    .expect("list");
+                assert_eq!(
+                    escapes.rows.len() as u64,
+                    page.escaped,
+                    "seed {seed}: {filter:?}"
+                );
+            }
+        }
+    }
+}
+
 async fn compare_with_scans(store: &TestDb, seed: u64) {
     let differences = rollup::verify(&store.db).await.expect("verify");
     assert!(differences.is_empty(), "seed {seed}: {differences:#?}");
@@ -396,6 +504,7 @@ async fn random_writes_keep_the_rollup_equal_to_a_scan(store: TestDb) {
             step(&store, &mut rng, &mut world, &who).await;
         }
         compare_with_scans(&store, seed).await;
+        list_counts_equal_rows(&store, &world, seed).await;
     }
     assert!(world.defects.len() > 20, "the sequences wrote defects");
     let classified = rollup::count_defects(

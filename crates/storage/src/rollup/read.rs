@@ -30,6 +30,8 @@ pub struct CountFilter {
     pub mechanism: Option<MechanismSlot>,
     /// Only rows whose scope bits are all clear in this mask (`scope & mask = 0`).
     pub scope_clear: Option<u8>,
+    /// Only rows whose scope has every bit of this mask (`scope & mask = mask`).
+    pub scope_set: Option<u8>,
 }
 
 fn nil(id: Option<Uuid>) -> Uuid {
@@ -219,7 +221,9 @@ fn count_select(f: &CountFilter, grain: Option<i16>) -> SelectStatement {
     apply_shared(&mut select, f);
     apply_counts_only(&mut select, f);
     if let Some(mask) = f.scope_clear {
-        select.and_where(Expr::cust_with_values("(scope & ?) = 0", [i16::from(mask)]));
+        // A literal, not a parameter: the mask is a number of ours, and placeholders in
+        // custom SQL differ between the engines.
+        select.and_where(Expr::cust(format!("(scope & {mask}) = 0")));
     }
     select.to_owned()
 }
@@ -285,7 +289,12 @@ pub async fn count_defects(db: &impl ConnectionTrait, filter: &CountFilter) -> R
     apply_shared(&mut select, filter);
     apply_counts_only(&mut select, filter);
     if let Some(mask) = filter.scope_clear {
-        select.and_where(Expr::cust_with_values("(scope & ?) = 0", [i16::from(mask)]));
+        // A literal, not a parameter: the mask is a number of ours, and placeholders in
+        // custom SQL differ between the engines.
+        select.and_where(Expr::cust(format!("(scope & {mask}) = 0")));
+    }
+    if let Some(mask) = filter.scope_set {
+        select.and_where(Expr::cust(format!("(scope & {mask}) = {mask}")));
     }
     let row = db.query_one(&select).await?;
     let n: i64 = match row {
