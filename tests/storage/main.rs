@@ -6,6 +6,7 @@ mod concurrency;
 mod demo;
 mod read_models;
 mod reviews;
+mod signed_in;
 mod stale_writes;
 mod user_admin;
 
