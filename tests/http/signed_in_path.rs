@@ -1,6 +1,6 @@
 //! What a signed-in request costs: the session, its user and the user's memberships are one
-//! database read, with no write unless the session was last seen over a minute ago.
-//! Statements are counted through the connection's metric
+//! database read, with no write unless the session was last seen over a minute ago; static
+//! files read no session at all. Statements are counted through the connection's metric
 //! callback, on a router of its own over the same database. Nothing is cached between
 //! requests: a role change counts at the very next one.
 
@@ -25,6 +25,7 @@ use uuid::Uuid;
 both_backends!(TestApp:
     a_signed_in_page_reads_the_session_once_and_writes_nothing,
     a_session_last_seen_over_a_minute_ago_is_touched_once,
+    static_files_read_no_session_and_set_no_cookie,
     a_role_change_counts_at_the_next_request,
 );
 
@@ -172,6 +173,19 @@ async fn a_session_last_seen_over_a_minute_ago_is_touched_once(app: TestApp) {
         1,
         "touched a moment ago: read only"
     );
+}
+
+async fn static_files_read_no_session_and_set_no_cookie(app: TestApp) {
+    let (cookies, ..) = member(&app).await;
+    let (router, statements) = counted(&app);
+    for path in ["/static/app.css", "/static/review.js"] {
+        for with in [cookies.as_str(), ""] {
+            let (status, _, set_cookies) = get(&router, path, with).await;
+            assert_eq!(status, 200, "{path}");
+            assert_eq!(set_cookies, 0, "{path} sets no cookie");
+            assert_eq!(statements.take(), Vec::<String>::new(), "{path}");
+        }
+    }
 }
 
 async fn a_role_change_counts_at_the_next_request(app: TestApp) {
