@@ -19,6 +19,7 @@ mod reviews_access;
 mod secrets;
 mod seed;
 mod sessions;
+mod signed_in_path;
 mod snapshots;
 mod stale_writes;
 mod story;

@@ -8,6 +8,7 @@ mod metric_definitions;
 mod read_models;
 mod reviews;
 mod rollup;
+mod signed_in;
 mod stale_writes;
 mod user_admin;
 

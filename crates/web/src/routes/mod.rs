@@ -57,11 +57,10 @@ async fn not_found() -> AppError {
 
 /// Every route of the application, with its access level.
 fn entries() -> Vec<Route> {
-    use AccessLevel::{Public, SignedIn};
     let mut all = vec![
-        Route::get("/", SignedIn, home),
-        Route::get("/static/app.css", Public, stylesheet),
-        Route::get("/static/review.js", Public, review_script),
+        Route::get("/", AccessLevel::SignedIn, home),
+        Route::asset("/static/app.css", stylesheet),
+        Route::asset("/static/review.js", review_script),
     ];
     for module in [
         health::routes(),
@@ -82,14 +81,28 @@ pub fn table() -> Vec<RouteInfo> {
     entries().iter().map(|r| r.info().clone()).collect()
 }
 
-/// The router: every entry behind the guards of its access level; an unknown path needs a
-/// signed-in user too, so it reveals nothing to a visitor.
+/// The router of the pages: every entry but the static files behind the guards of its
+/// access level; an unknown path needs a signed-in user too, so it reveals nothing to a
+/// visitor. The application wraps it in the session and CSRF layers.
 pub fn router() -> Router<AppState> {
     entries()
         .into_iter()
+        .filter(|route| !route.is_asset())
         .fold(Router::new(), |router, route| {
             let path = route.info().path;
             router.route(path, route.guarded())
         })
         .fallback(any(not_found).layer(from_fn(require_login)))
+}
+
+/// The router of the static files, which the application serves outside the session and
+/// CSRF layers: they read no session and set no cookie.
+pub fn assets() -> Router<AppState> {
+    entries()
+        .into_iter()
+        .filter(Route::is_asset)
+        .fold(Router::new(), |router, route| {
+            let path = route.info().path;
+            router.route(path, route.guarded())
+        })
 }
