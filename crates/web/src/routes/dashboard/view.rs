@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use escapement_core::metrics::notes::{
     DDP_DEFINITION, ESCAPE_RATE_DEFINITION, MEDIAN_DEFINITION, WEIGHTED_RATE_DEFINITION,
-    duration_note, duration_words, interval_text, percent, plural, rate_note,
+    confidence_notes, duration_note, duration_words, interval_text, percent, plural, rate_note,
 };
 use escapement_core::metrics::{
     DurationKind, DurationStats, EscapeRates, LayerMatrix, MechanismTrends, Quarter, Rate,
@@ -497,43 +497,7 @@ fn notes(
     pipeline: &Pipeline,
     rates: &EscapeRates,
 ) -> Result<Vec<String>, PipelineError> {
-    let mut notes = Vec::new();
-    if rates.plain.small_sample {
-        notes.push(format!(
-            "Only {} in scope: too few to conclude from.",
-            plural(rates.plain.denominator, "defect", "defects")
-        ));
-    }
-    if rates.tallied > 0 {
-        notes.push(format!(
-            "{} entered as pre-boundary tallies count in the denominators (they are not individual records).",
-            plural(rates.tallied, "defect", "defects")
-        ));
-    }
-    if rates.out_of_scope > 0 {
-        notes.push(format!(
-            "{} left out by the definition's scope.",
-            plural(rates.out_of_scope, "defect is", "defects are")
-        ));
-    }
-    if rates.recurring > 0 {
-        notes.push(format!(
-            "{} reopened: counted where found, and recurring.",
-            plural(rates.recurring, "defect was", "defects were")
-        ));
-    }
-    if rates.separate > 0 {
-        notes.push(format!(
-            "{} reopened and, by the definition, counted separately (left out of every rate).",
-            plural(rates.separate, "defect was", "defects were")
-        ));
-    }
-    if rates.unknown_stage > 0 {
-        notes.push(format!(
-            "{} found at a stage the pipeline no longer has: left out.",
-            plural(rates.unknown_stage, "defect was", "defects were")
-        ));
-    }
+    let mut notes = confidence_notes(rates);
     // The last quarter against the one before it, in words.
     if c.first < c.last {
         let last = c.last;
