@@ -50,7 +50,7 @@ pub fn shift_note(
 ) -> String {
     let too_few = |label: &str, e: Estimate, other: &str| {
         format!(
-            "{label} has {}: too few to compare with {other}.",
+            "{what}: {label} has {}, too few to compare with {other}.",
             plural(e.defects, "defect", "defects")
         )
     };
@@ -66,7 +66,7 @@ pub fn shift_note(
         current.interval,
         previous.interval,
     ) else {
-        return format!("{label_current} and {label_previous} cannot be compared.");
+        return format!("{what}: {label_current} and {label_previous} cannot be compared.");
     };
     if percent(now) == percent(then) {
         return format!(
@@ -118,7 +118,7 @@ pub fn duration_shift_note(
 ) -> String {
     let too_few = |label: &str, s: &DurationStats, other: &str| {
         format!(
-            "{label} has {} measured: too few to compare with {other}.",
+            "{what}: {label} has {} measured, too few to compare with {other}.",
             plural(s.measured, "defect", "defects")
         )
     };
@@ -129,7 +129,7 @@ pub fn duration_shift_note(
         return too_few(label_previous, previous, label_current);
     }
     let (Some(now), Some(then)) = (&current.median, &previous.median) else {
-        return format!("{label_current} and {label_previous} cannot be compared.");
+        return format!("{what}: {label_current} and {label_previous} cannot be compared.");
     };
     if now.low_seconds == then.low_seconds && now.high_seconds == then.high_seconds {
         return format!(

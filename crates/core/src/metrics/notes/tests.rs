@@ -245,7 +245,7 @@ fn a_shift_note_compares_rates_by_their_intervals() {
     );
     assert_eq!(
         few,
-        "Q2 2026 has 0 defects: too few to compare with Q3 2026."
+        "DDP: Q2 2026 has 0 defects, too few to compare with Q3 2026."
     );
 }
 
@@ -261,7 +261,7 @@ fn a_weighted_shift_counts_defects_not_weights_for_the_sample_size() {
     );
     assert_eq!(
         note,
-        "Q3 2026 has 9 defects: too few to compare with Q2 2026."
+        "Severity-weighted escape rate: Q3 2026 has 9 defects, too few to compare with Q2 2026."
     );
 }
 
@@ -301,7 +301,7 @@ fn medians_in_the_same_class_stayed_and_others_moved() {
     );
     assert_eq!(
         few,
-        "Q3 2026 has 9 defects measured: too few to compare with Q2 2026."
+        "Median time to detect: Q3 2026 has 9 defects measured, too few to compare with Q2 2026."
     );
 }
 
