@@ -13,6 +13,7 @@ mod defects;
 mod isolation;
 mod platform;
 mod redact;
+mod reports;
 mod reviews;
 mod reviews_access;
 mod secrets;

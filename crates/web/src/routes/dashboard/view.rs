@@ -452,15 +452,21 @@ fn duration_chart(
     (grouped_bars(columns, |v| format!("{v:.0} d")), rows)
 }
 
-fn component_rows(
-    c: &Ctx,
-    inputs: &MetricInputs,
+/// The `limit` components with the most weighted escapes among `counts` (ties by name),
+/// each linking to its escapes from `first` to `last`: the dashboard's table and the
+/// quarterly report's.
+pub(crate) fn leading_components(
+    query: &DashboardQuery,
+    (first, last): (Quarter, Quarter),
+    counts: &[escapement_core::metrics::CountCell],
     def: &DefinitionVersion,
     pipeline: &Pipeline,
     names: &Names,
+    limit: usize,
 ) -> Result<Vec<ComponentRow>, PipelineError> {
+    let c = Ctx { query, first, last };
     let by_component = escape_rates_by(
-        &inputs.counts,
+        counts,
         &[],
         &def.definition,
         pipeline,
@@ -481,12 +487,21 @@ fn component_rows(
                 escapes: r.plain.numerator,
                 defects: r.plain.denominator,
                 rate: rate_value(&r.plain),
-                href: q.drill(c.first, c.last, &[("escaped", "yes")]),
+                // Escapes without a component are their own filter, as on the release chart.
+                href: if component.is_some() {
+                    q.drill(c.first, c.last, &[("escaped", "yes")])
+                } else {
+                    q.drill(
+                        c.first,
+                        c.last,
+                        &[("escaped", "yes"), ("component", "none")],
+                    )
+                },
             }
         })
         .collect();
     rows.sort_by(|a, b| b.weighted.cmp(&a.weighted).then(a.name.cmp(&b.name)));
-    rows.truncate(10);
+    rows.truncate(limit);
     Ok(rows)
 }
 
@@ -577,7 +592,15 @@ pub fn numbers(
         matrix_hrefs,
         durations,
         duration_rows,
-        components: component_rows(&c, inputs, def, pipeline, names)?,
+        components: leading_components(
+            query,
+            (first, last),
+            &inputs.counts,
+            def,
+            pipeline,
+            names,
+            10,
+        )?,
         empty: rates.plain.denominator == 0,
     })
 }
