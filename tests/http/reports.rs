@@ -257,13 +257,13 @@ async fn the_report_shows_the_hand_computed_quarter_against_the_one_before(app: 
 async fn another_teams_numbers_never_appear_in_a_readers_report(app: TestApp) {
     let (a, b) = fixture(&app).await;
     let (_, viewer) = member(&app, "viewer@example.com", &[(a.team, Role::Viewer)]).await;
-    // Without a team, the viewer's teams are Payments only: the same numbers.
+    // Without a team, the report is of the viewer's only team.
     let mine = app
         .get_with_cookies(&format!("/reports/{Q1}"), &viewer)
         .await;
     assert_eq!(mine.status, 200);
     assert!(mine.body.contains("8 of 38 defects"), "{}", mine.body);
-    assert!(mine.body.contains("For all teams you can see"));
+    assert!(mine.body.contains("For team Payments ·"));
     // Naming Search's team shows a notice and still only Payments.
     let probe = app
         .get_with_cookies(&format!("/reports/{Q1}?team={}", b.team), &viewer)
@@ -390,7 +390,8 @@ async fn the_list_offers_the_last_eight_full_quarters_newest_first(app: TestApp)
     let mut q = current.prev();
     let mut last_at = 0;
     for _ in 0..8 {
-        let href = esc(&format!("/reports/{q}"));
+        // The viewer sees one team, so every report is that team's.
+        let href = esc(&format!("/reports/{q}?team={}", a.team));
         let link = format!("<a href=\"{href}\">{}</a>", q.label());
         let found = list.body.find(&link);
         let Some(found) = found else {
@@ -419,11 +420,22 @@ async fn the_list_offers_the_last_eight_full_quarters_newest_first(app: TestApp)
             list.body
         );
     }
-    let filtered = app
-        .get_with_cookies(&format!("/reports?team={}", a.team), &viewer)
-        .await;
+    // An instance admin's list covers every team, and filters to one.
+    let all = app.get("/reports").await;
+    let href = esc(&format!("/reports/{}", current.prev()));
+    assert!(
+        all.body.contains(&format!("<a href=\"{href}\">")),
+        "{}",
+        all.body
+    );
+    let filtered = app.get(&format!("/reports?team={}", a.team)).await;
     let link = esc(&format!("/reports/{}?team={}", current.prev(), a.team));
     assert!(filtered.body.contains(&link), "{link}:\n{}", filtered.body);
+    assert!(
+        filtered
+            .body
+            .contains("<title>Quarterly reports · Payments · Escapement</title>")
+    );
 }
 
 async fn text_that_is_no_begun_quarter_is_not_found(app: TestApp) {

@@ -140,11 +140,13 @@ fn of_weight(w: &WeightedRate) -> String {
     )
 }
 
+/// The median's estimate, "9 days" (the detail and the interval say it is an estimate
+/// inside a class).
 fn median(stats: &DurationStats) -> String {
-    stats.median.as_ref().map_or_else(
-        || "–".to_owned(),
-        |m| format!("about {}", duration_words(m.estimate_seconds)),
-    )
+    stats
+        .median
+        .as_ref()
+        .map_or_else(|| "–".to_owned(), |m| duration_words(m.estimate_seconds))
 }
 
 /// Links of one figure: the numerator, the denominator and the previous quarter.

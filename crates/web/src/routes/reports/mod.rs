@@ -16,6 +16,7 @@ use chrono::Utc;
 use escapement_core::metrics::Quarter;
 use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
@@ -70,9 +71,15 @@ async fn team_options(ctx: &Ctx) -> AppResult<Vec<Opt>> {
         .collect())
 }
 
-/// The reader's scope, narrowed to the team `raw` names if they may see it; a notice
-/// otherwise, which names nothing the reader may not see.
+/// The reader's scope, narrowed to the team `raw` names if they may see it (a notice
+/// otherwise, which names nothing the reader may not see), or to the only team they see.
 fn scope(ctx: &Ctx, teams: &[Opt], raw: &str, notices: &mut Vec<String>) -> ReportScope {
+    let only = match teams {
+        [team] => Uuid::parse_str(&team.value)
+            .ok()
+            .map(|id| (id, team.label.clone())),
+        _ => None,
+    };
     let team = id_filter(raw, "team", notices).and_then(|id| {
         let found = teams
             .iter()
@@ -88,7 +95,7 @@ fn scope(ctx: &Ctx, teams: &[Opt], raw: &str, notices: &mut Vec<String>) -> Repo
     });
     ReportScope {
         visible_teams: ctx.user.visible_teams(),
-        team,
+        team: team.or(only),
     }
 }
 
