@@ -14,6 +14,7 @@ mod isolation;
 mod metrics;
 mod platform;
 mod redact;
+mod reports;
 mod reviews;
 mod reviews_access;
 mod secrets;

@@ -67,6 +67,17 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Report(args) => {
+            let written =
+                cli::run_report(&db, &args, settings.public_url.as_deref(), &mut stdout()).await;
+            if let Err(err) = written {
+                if let Some(usage) = err.downcast_ref::<cli::UsageError>() {
+                    eprintln!("error: {usage}");
+                    std::process::exit(2);
+                }
+                return Err(err);
+            }
+        }
     }
     Ok(())
 }

@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 use crate::seed::{self, Seeded, defect_form, record};
 
+/// The quarter that fills a `{quarter}` parameter.
+const QUARTER: &str = "2026-Q1";
+
 /// Who sends a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -130,11 +133,10 @@ impl World {
         }
     }
 
-    /// The id of B's object that a path parameter names (or, for `version`, the metric
-    /// definition version every database has), or `None` for a parameter this world knows
-    /// nothing about.
-    fn param(&self, name: &str) -> Option<String> {
-        let id = match name {
+    /// The id of B's object that a path parameter names, or `None` for a parameter this
+    /// world knows nothing about.
+    fn object(&self, name: &str) -> Option<Uuid> {
+        match name {
             "defect_id" => Some(self.b_defect),
             "team_id" => Some(self.b.team),
             "component_id" => Some(self.b.component),
@@ -144,10 +146,20 @@ impl World {
             "review_id" => Some(self.b_review),
             "escape_id" => Some(self.b_escape),
             "action_id" => Some(self.b_action),
-            "version" => return Some("1".to_owned()),
             _ => None,
-        };
-        id.map(|id| id.to_string())
+        }
+    }
+
+    /// What a path parameter is filled with: B's object for an id, a fixed quarter (one
+    /// that has begun, so its report exists) for `quarter`, version 1 for `version`; `None` for a parameter this
+    /// world knows nothing about.
+    fn param(&self, name: &str) -> Option<String> {
+        match name {
+            "quarter" => Some(QUARTER.to_owned()),
+            // The metric definition version every database has.
+            "version" => Some("1".to_owned()),
+            _ => self.object(name).map(|id| id.to_string()),
+        }
     }
 
     /// `pattern` with every `{parameter}` replaced by B's object. Panics for a parameter the

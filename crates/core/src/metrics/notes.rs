@@ -8,6 +8,12 @@ use super::escape::EscapeRates;
 use super::rate::{Interval, Rate, SMALL_SAMPLE};
 use crate::Pipeline;
 
+mod confidence;
+mod shift;
+
+pub use confidence::confidence_notes;
+pub use shift::{Estimate, duration_shift_note, median_class, shift_note};
+
 /// What the defect escape rate is, for the page that shows it.
 pub const ESCAPE_RATE_DEFINITION: &str = "Defect escape rate: defects found after the boundary \
 stage, divided by all defects found, in scope, over the window.";
@@ -233,15 +239,7 @@ pub fn duration_note(stats: &DurationStats) -> String {
     };
     let mut note = match (&stats.median, stats.mean_seconds) {
         (Some(m), Some(mean)) => {
-            let range = if m.high_seconds == i64::MAX {
-                format!("more than {}", duration_words(m.low_seconds as f64))
-            } else {
-                format!(
-                    "between {} and {}",
-                    duration_words(m.low_seconds as f64),
-                    duration_words(m.high_seconds as f64)
-                )
-            };
+            let range = median_class(m.low_seconds, m.high_seconds);
             format!(
                 "Median {what}: {range} (about {}); mean {}, over {}.",
                 duration_words(m.estimate_seconds),

@@ -1,12 +1,15 @@
-//! Metrics storage: the versioned metric definition, pre-boundary tallies, and the grouped
-//! counts the metric pages read from the roll-up.
+//! Metrics storage: the versioned metric definition, pre-boundary tallies, the grouped
+//! counts the metric pages read from the roll-up, and the review and action activity the
+//! quarterly report counts.
 
+mod activity;
 mod definitions;
 mod tallies;
 
 use escapement_core::metrics::{CountCell, DurationCell, TallyCell};
 use sea_orm::ConnectionTrait;
 
+pub use activity::{Activity, ActivityFilter, activity};
 pub(crate) use definitions::append;
 pub use definitions::{
     DefinitionVersion, current_definition, definition_history, get_definition, save_definition,

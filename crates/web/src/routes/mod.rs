@@ -6,6 +6,7 @@ mod dashboard;
 mod defects;
 mod escapes;
 mod health;
+pub(crate) mod reports;
 mod reviews;
 mod session;
 mod settings;
@@ -24,7 +25,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use table::Route;
 
-const STYLESHEET: &str = include_str!("../../../../static/app.css");
+/// The one stylesheet, also inlined into the command line's standalone reports.
+pub(crate) const STYLESHEET: &str = include_str!("../../../../static/app.css");
 const REVIEW_SCRIPT: &str = include_str!("../../../../static/review.js");
 
 async fn stylesheet() -> impl IntoResponse {
@@ -67,6 +69,7 @@ fn entries() -> Vec<Route> {
         session::routes(),
         defects::routes(),
         dashboard::routes(),
+        reports::routes(),
         reviews::routes(),
         settings::routes(),
         api::routes(),

@@ -205,3 +205,111 @@ fn every_output_serializes_for_the_json_api_and_templates() {
     let stats = serde_json::to_value(durations(&[], &def, DurationKind::Detect)).unwrap();
     assert_eq!(stats["median"], serde_json::Value::Null);
 }
+
+fn stats(measured: u64, low: i64, high: i64, estimate: f64) -> DurationStats {
+    DurationStats {
+        kind: DurationKind::Detect,
+        measured,
+        unknown: 0,
+        out_of_scope: 0,
+        separate: 0,
+        mean_seconds: Some(estimate),
+        median: Some(Median {
+            low_seconds: low,
+            high_seconds: high,
+            estimate_seconds: estimate,
+        }),
+    }
+}
+
+#[test]
+fn a_shift_note_compares_rates_by_their_intervals() {
+    let note = shift_note(
+        "DDP",
+        "Q3 2026",
+        Estimate::from(&Rate::of(35, 38)),
+        "Q2 2026",
+        Estimate::from(&Rate::of(9, 10)),
+    );
+    assert_eq!(
+        note,
+        "DDP rose from 90.0% (95% CI 59.6–98.2%) in Q2 2026 to 92.1% (79.2–97.3%) in Q3 2026; \
+         the intervals overlap, so the change may be noise."
+    );
+    let few = shift_note(
+        "DDP",
+        "Q3 2026",
+        Estimate::from(&Rate::of(35, 38)),
+        "Q2 2026",
+        Estimate::from(&Rate::of(0, 0)),
+    );
+    assert_eq!(
+        few,
+        "DDP: Q2 2026 has 0 defects, too few to compare with Q3 2026."
+    );
+}
+
+#[test]
+fn a_weighted_shift_counts_defects_not_weights_for_the_sample_size() {
+    let weighted = rates(3, 9).weighted;
+    let note = shift_note(
+        "Severity-weighted escape rate",
+        "Q3 2026",
+        Estimate::from(&weighted),
+        "Q2 2026",
+        Estimate::from(&rates(20, 90).weighted),
+    );
+    assert_eq!(
+        note,
+        "Severity-weighted escape rate: Q3 2026 has 9 defects, too few to compare with Q2 2026."
+    );
+}
+
+#[test]
+fn medians_in_the_same_class_stayed_and_others_moved() {
+    let day = 86_400;
+    let same = duration_shift_note(
+        "Median time to detect",
+        "Q3 2026",
+        &stats(20, 7 * day, 10 * day, 8.0 * 86_400.0),
+        "Q2 2026",
+        &stats(30, 7 * day, 10 * day, 9.0 * 86_400.0),
+    );
+    assert_eq!(
+        same,
+        "Median time to detect stayed in the same class, between 7 days and 10 days, in Q2 2026 \
+         and Q3 2026."
+    );
+    let moved = duration_shift_note(
+        "Median time to detect",
+        "Q3 2026",
+        &stats(20, 3 * day, 5 * day, 4.0 * 86_400.0),
+        "Q2 2026",
+        &stats(30, 7 * day, 10 * day, 9.0 * 86_400.0),
+    );
+    assert_eq!(
+        moved,
+        "Median time to detect fell from about 9 days (between 7 days and 10 days) in Q2 2026 to \
+         about 4 days (between 3 days and 5 days) in Q3 2026."
+    );
+    let few = duration_shift_note(
+        "Median time to detect",
+        "Q3 2026",
+        &stats(9, 3 * day, 5 * day, 4.0 * 86_400.0),
+        "Q2 2026",
+        &stats(30, 7 * day, 10 * day, 9.0 * 86_400.0),
+    );
+    assert_eq!(
+        few,
+        "Median time to detect: Q3 2026 has 9 defects measured, too few to compare with Q2 2026."
+    );
+}
+
+#[test]
+fn confidence_notes_name_each_caveat_that_applies() {
+    assert_eq!(
+        confidence_notes(&rates(1, 4)),
+        vec!["Only 4 defects in scope: too few to conclude from.".to_owned()]
+    );
+    assert!(confidence_notes(&rates(20, 90)).is_empty());
+}

@@ -24,8 +24,9 @@ use crate::page::definition::DefinitionCard;
 use crate::page::views::{Opt, keyed_options};
 use crate::page::{Ctx, Layout, render};
 use crate::routes::table::{AccessLevel, Route};
-use filters::DashboardQuery;
-use view::{Names, Numbers, numbers};
+pub(crate) use filters::DashboardQuery;
+pub(crate) use view::{ComponentRow, Names, leading_components};
+use view::{Numbers, numbers};
 
 pub(super) fn routes() -> Vec<Route> {
     use AccessLevel::SignedIn;

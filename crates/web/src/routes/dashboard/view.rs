@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use escapement_core::metrics::notes::{
     DDP_DEFINITION, ESCAPE_RATE_DEFINITION, MEDIAN_DEFINITION, WEIGHTED_RATE_DEFINITION,
-    duration_note, duration_words, interval_text, percent, plural, rate_note,
+    confidence_notes, duration_note, duration_words, interval_text, percent, plural, rate_note,
 };
 use escapement_core::metrics::{
     DurationKind, DurationStats, EscapeRates, LayerMatrix, MechanismTrends, Quarter, Rate,
@@ -452,15 +452,21 @@ fn duration_chart(
     (grouped_bars(columns, |v| format!("{v:.0} d")), rows)
 }
 
-fn component_rows(
-    c: &Ctx,
-    inputs: &MetricInputs,
+/// The `limit` components with the most weighted escapes among `counts` (ties by name),
+/// each linking to its escapes from `first` to `last`: the dashboard's table and the
+/// quarterly report's.
+pub(crate) fn leading_components(
+    query: &DashboardQuery,
+    (first, last): (Quarter, Quarter),
+    counts: &[escapement_core::metrics::CountCell],
     def: &DefinitionVersion,
     pipeline: &Pipeline,
     names: &Names,
+    limit: usize,
 ) -> Result<Vec<ComponentRow>, PipelineError> {
+    let c = Ctx { query, first, last };
     let by_component = escape_rates_by(
-        &inputs.by_component,
+        counts,
         &[],
         &def.definition,
         pipeline,
@@ -481,12 +487,21 @@ fn component_rows(
                 escapes: r.plain.numerator,
                 defects: r.plain.denominator,
                 rate: rate_value(&r.plain),
-                href: q.drill(c.first, c.last, &[("escaped", "yes")]),
+                // Escapes without a component are their own filter, as on the release chart.
+                href: if component.is_some() {
+                    q.drill(c.first, c.last, &[("escaped", "yes")])
+                } else {
+                    q.drill(
+                        c.first,
+                        c.last,
+                        &[("escaped", "yes"), ("component", "none")],
+                    )
+                },
             }
         })
         .collect();
     rows.sort_by(|a, b| b.weighted.cmp(&a.weighted).then(a.name.cmp(&b.name)));
-    rows.truncate(10);
+    rows.truncate(limit);
     Ok(rows)
 }
 
@@ -497,43 +512,7 @@ fn notes(
     pipeline: &Pipeline,
     rates: &EscapeRates,
 ) -> Result<Vec<String>, PipelineError> {
-    let mut notes = Vec::new();
-    if rates.plain.small_sample {
-        notes.push(format!(
-            "Only {} in scope: too few to conclude from.",
-            plural(rates.plain.denominator, "defect", "defects")
-        ));
-    }
-    if rates.tallied > 0 {
-        notes.push(format!(
-            "{} entered as pre-boundary tallies count in the denominators (they are not individual records).",
-            plural(rates.tallied, "defect", "defects")
-        ));
-    }
-    if rates.out_of_scope > 0 {
-        notes.push(format!(
-            "{} left out by the definition's scope.",
-            plural(rates.out_of_scope, "defect is", "defects are")
-        ));
-    }
-    if rates.recurring > 0 {
-        notes.push(format!(
-            "{} reopened: counted where found, and recurring.",
-            plural(rates.recurring, "defect was", "defects were")
-        ));
-    }
-    if rates.separate > 0 {
-        notes.push(format!(
-            "{} reopened and, by the definition, counted separately (left out of every rate).",
-            plural(rates.separate, "defect was", "defects were")
-        ));
-    }
-    if rates.unknown_stage > 0 {
-        notes.push(format!(
-            "{} found at a stage the pipeline no longer has: left out.",
-            plural(rates.unknown_stage, "defect was", "defects were")
-        ));
-    }
+    let mut notes = confidence_notes(rates);
     // The last quarter against the one before it, in words.
     if c.first < c.last {
         let last = c.last;
@@ -613,7 +592,15 @@ pub fn numbers(
         matrix_hrefs,
         durations,
         duration_rows,
-        components: component_rows(&c, inputs, def, pipeline, names)?,
+        components: leading_components(
+            query,
+            (first, last),
+            &inputs.by_component,
+            def,
+            pipeline,
+            names,
+            10,
+        )?,
         empty: rates.plain.denominator == 0,
     })
 }
