@@ -321,6 +321,16 @@ async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
             ..DefectFilter::default()
         },
         DefectFilter {
+            contributing: Some(Mechanism::EnvironmentMismatch),
+            in_scope: Some(InScope::of(&def)),
+            ..DefectFilter::default()
+        },
+        DefectFilter {
+            contributing: Some(Mechanism::MissedReview),
+            no_component: true,
+            ..DefectFilter::default()
+        },
+        DefectFilter {
             expected_stage: Some(None),
             no_release: true,
             ..DefectFilter::default()

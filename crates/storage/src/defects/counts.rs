@@ -23,7 +23,11 @@ fn base(filter: &DefectFilter) -> CountFilter {
     CountFilter {
         visible_teams: filter.visible_teams.clone(),
         team: filter.team_id,
-        component: filter.component_id.map(Some),
+        component: if filter.no_component {
+            Some(None)
+        } else {
+            filter.component_id.map(Some)
+        },
         release: if filter.no_release {
             Some(None)
         } else {
@@ -37,11 +41,12 @@ fn base(filter: &DefectFilter) -> CountFilter {
             .expected_stage
             .as_ref()
             .map(|s| s.as_ref().map_or(String::new(), |k| k.as_str().to_owned())),
-        mechanism: match (filter.mechanism, filter.unreviewed) {
+        mechanism: match (filter.mechanism.or(filter.contributing), filter.unreviewed) {
             (Some(m), _) => Some(MechanismSlot::Is(m)),
             (None, true) => Some(MechanismSlot::Unreviewed),
             (None, false) => None,
         },
+        contributing: filter.contributing.is_some(),
         scope_clear: (scope_clear != 0).then_some(scope_clear),
         scope_set: None,
     }
@@ -57,9 +62,13 @@ pub(crate) async fn rollup_counts(
     if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
         return Ok(None);
     }
-    // An unreviewed escape with a mechanism cannot exist: nothing matches both.
-    if filter.unreviewed && filter.mechanism.is_some() {
+    // An unreviewed escape with a mechanism cannot exist: nothing matches both. A primary
+    // and a contributing mechanism together need both rows of a defect: the rows answer.
+    if filter.unreviewed && (filter.mechanism.is_some() || filter.contributing.is_some()) {
         return Ok(Some((0, 0)));
+    }
+    if filter.mechanism.is_some() && filter.contributing.is_some() {
+        return Ok(None);
     }
     let escaped_keys: Vec<String> = stages
         .pipeline

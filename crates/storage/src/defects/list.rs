@@ -36,6 +36,11 @@ pub struct DefectFilter {
     pub unreviewed: bool,
     /// Only defects without a release (`release_id` is then ignored).
     pub no_release: bool,
+    /// Only defects without a component (`component_id` is then ignored).
+    pub no_component: bool,
+    /// Only escapes that a classified or closed review names this contributing mechanism
+    /// for (never together with `mechanism`, which the primary one answers).
+    pub contributing: Option<Mechanism>,
     /// Detected in these quarters, first and last included (UTC).
     pub quarters: Option<(Quarter, Quarter)>,
     pub defect_type: Option<DefectType>,
@@ -232,6 +237,30 @@ fn drill_condition(filter: &DefectFilter) -> Condition {
     let mut cond = Condition::all();
     if filter.no_release {
         cond = cond.add(defect::Column::ReleaseId.is_null());
+    }
+    if filter.no_component {
+        cond = cond.add(defect::Column::ComponentId.is_null());
+    }
+    if let Some(m) = filter.contributing {
+        // Contributing keys are stored comma-separated; a key never contains a comma.
+        cond = cond.add(
+            Expr::col((defect::Entity, defect::Column::Id)).in_subquery(
+                Query::select()
+                    .column((review_escape::Entity, review_escape::Column::DefectId))
+                    .from(review_escape::Entity)
+                    .inner_join(
+                        review::Entity,
+                        Expr::col((review::Entity, review::Column::Id))
+                            .equals((review_escape::Entity, review_escape::Column::ReviewId)),
+                    )
+                    .and_where(Expr::cust(format!(
+                        "(',' || \"review_escapes\".\"contributing\" || ',') LIKE '%,{},%'",
+                        m.key()
+                    )))
+                    .and_where(review::Column::State.is_in(["classified", "closed"]))
+                    .to_owned(),
+            ),
+        );
     }
     if let Some((first, last)) = filter.quarters {
         cond = cond.add(defect::Column::DetectedAt.gte(first.start()));

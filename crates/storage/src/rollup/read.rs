@@ -32,6 +32,9 @@ pub struct CountFilter {
     pub scope_clear: Option<u8>,
     /// Only rows whose scope has every bit of this mask (`scope & mask = mask`).
     pub scope_set: Option<u8>,
+    /// `count_defects` counts contributing-mechanism rows instead of defects (each
+    /// contributing row stands for one defect with that contributing mechanism).
+    pub contributing: bool,
 }
 
 fn nil(id: Option<Uuid>) -> Uuid {
@@ -284,7 +287,11 @@ pub async fn count_defects(db: &impl ConnectionTrait, filter: &CountFilter) -> R
     select
         .from("defect_counts")
         .expr(Expr::cust("CAST(COALESCE(SUM(n), 0) AS BIGINT)"))
-        .and_where(Expr::col("role").eq(Role::Primary.code()))
+        .and_where(Expr::col("role").eq(if filter.contributing {
+            Role::Contributing.code()
+        } else {
+            Role::Primary.code()
+        }))
         .and_where(Expr::col("grain").eq(filter.grain(Detail::ByRelease)));
     apply_shared(&mut select, filter);
     apply_counts_only(&mut select, filter);

@@ -41,12 +41,13 @@ pub struct ListQuery {
     defect_type: String,
     expected: String,
     mechanism: String,
+    contributing: String,
     scope: String,
 }
 
 impl ListQuery {
     /// The filters as query-string pairs, in the filter bar's order.
-    fn pairs(&self) -> [(&str, &str); 13] {
+    fn pairs(&self) -> [(&str, &str); 14] {
         [
             ("team", self.team.as_str()),
             ("component", &self.component),
@@ -60,6 +61,7 @@ impl ListQuery {
             ("type", &self.defect_type),
             ("expected", &self.expected),
             ("mechanism", &self.mechanism),
+            ("contributing", &self.contributing),
             ("scope", &self.scope),
         ]
     }
@@ -72,11 +74,13 @@ impl ListQuery {
             &self.defect_type,
             &self.expected,
             &self.mechanism,
+            &self.contributing,
             &self.scope,
         ]
         .iter()
         .any(|v| !v.trim().is_empty())
             || self.release.trim() == "none"
+            || self.component.trim() == "none"
     }
 }
 
@@ -151,10 +155,15 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
         }
     };
     let no_release = query.release.trim() == "none";
+    let no_component = query.component.trim() == "none";
     DefectFilter {
         visible_teams: None,
         team_id: id_filter(&query.team, "team", notices),
-        component_id: id_filter(&query.component, "component", notices),
+        component_id: if no_component {
+            None
+        } else {
+            id_filter(&query.component, "component", notices)
+        },
         release_id: if no_release {
             None
         } else {
@@ -166,6 +175,7 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
         text: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
         unreviewed: false,
         no_release,
+        no_component,
         ..drill_filter(query, notices)
     }
 }
@@ -220,7 +230,7 @@ fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
             }
         },
     };
-    let mechanism = match query.mechanism.trim() {
+    let mechanism_of = |text: &str, notices: &mut Vec<String>| match text.trim() {
         "" => None,
         key => {
             let m = Mechanism::from_key(key);
@@ -232,11 +242,14 @@ fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
             m
         }
     };
+    let mechanism = mechanism_of(&query.mechanism, notices);
+    let contributing = mechanism_of(&query.contributing, notices);
     DefectFilter {
         quarters,
         defect_type,
         expected_stage,
         mechanism,
+        contributing,
         ..DefectFilter::default()
     }
 }
@@ -268,8 +281,17 @@ fn drill_words(query: &ListQuery, stages: &StageSettings, filter: &DefectFilter)
             m.label()
         ));
     }
+    if let Some(m) = filter.contributing {
+        words.push(format!(
+            "contributing mechanism “{}” (classified reviews)",
+            m.label()
+        ));
+    }
     if filter.no_release {
         words.push("no release".to_owned());
+    }
+    if filter.no_component {
+        words.push("no component".to_owned());
     }
     if filter.in_scope.is_some() {
         words.push("in the metric definition's scope".to_owned());
