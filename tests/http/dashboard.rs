@@ -13,6 +13,7 @@ both_backends!(TestApp:
     each_chart_downloads_its_data_as_csv,
     bad_filters_are_named_and_ignored,
     every_drill_down_lists_as_many_defects_as_the_number_it_came_from,
+    a_new_definition_changes_the_card_and_only_what_it_should,
 );
 
 /// Records the worked example for team A in Q1 2026 and one escape for team B; returns
@@ -244,4 +245,35 @@ async fn every_drill_down_lists_as_many_defects_as_the_number_it_came_from(app: 
     let (_, stranger) = member(&app, "stranger@example.com", &[]).await;
     let theirs = app.get_with_cookies(escapes, &stranger).await;
     assert_eq!(counted(&theirs.body), (0, 0));
+}
+
+async fn a_new_definition_changes_the_card_and_only_what_it_should(app: TestApp) {
+    fixture(&app).await;
+    let before = app.get(&format!("/dashboard?{RANGE}")).await;
+    assert!(before.body.contains("Metric definition v1"));
+    assert!(before.body.contains("9 of 39 defects"));
+    // Critical weighs 10 instead of 8: the weighted rate moves, the plain rate does not.
+    let form = crate::metrics::definition_form(
+        "1",
+        "Critical escapes cost us more than the default says",
+        &[("weight_critical", "10")],
+    );
+    let saved = app
+        .post_form("/settings/metrics", &seed::pairs(&form))
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let after = app.get(&format!("/dashboard?{RANGE}")).await;
+    assert!(
+        after.body.contains("Metric definition v2"),
+        "{}",
+        after.body
+    );
+    assert!(after.body.contains("Critical\u{a0}10"));
+    assert!(
+        after.body.contains("9 of 39 defects"),
+        "the plain rate stays"
+    );
+    // Weighted: 5 × 4 + 4 × 10 = 60 of 60 + 30 × 2 = 120 (team B's critical escape too).
+    assert!(after.body.contains("weight 60 of 120"), "{}", after.body);
+    assert!(before.body.contains("weight 52 of 112"), "{}", before.body);
 }

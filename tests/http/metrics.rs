@@ -22,7 +22,11 @@ both_backends!(TestApp:
 
 /// The definition form with the defaults, based on `version`, with `note`; `extra` fields
 /// replace fields of the same name.
-fn definition_form(version: &str, note: &str, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+pub(crate) fn definition_form(
+    version: &str,
+    note: &str,
+    extra: &[(&str, &str)],
+) -> Vec<(String, String)> {
     let mut form: Vec<(String, String)> = [
         ("boundary", "system_test"),
         ("customer_found", "on"),
