@@ -9,14 +9,14 @@ use escapement_core::{Paging, Severity, StageKey};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::Result;
 use crate::entities::{component, defect, release, review_escape, team};
 use crate::settings::StageSettings;
+use crate::{Backend, Result};
 
 /// The list filters; every `None` means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,7 +29,7 @@ pub struct DefectFilter {
     pub severity: Option<Severity>,
     pub discovery_stage: Option<StageKey>,
     pub escaped: Option<bool>,
-    /// Case-insensitive text that the title must contain.
+    /// Case-insensitive text that the title must contain (surrounding spaces ignored).
     pub text: Option<String>,
     /// Only defects that no escape review covers yet.
     pub unreviewed: bool,
@@ -69,6 +69,78 @@ fn escaped_keys(stages: &StageSettings) -> Vec<String> {
         .collect()
 }
 
+/// How a title search is answered on one backend. Both keep the same meaning: the title
+/// contains the text, ignoring case, with `%`, `_` and `\` taken literally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TitleSearch {
+    /// `lower(title) LIKE '%…%'` with this pattern. PostgreSQL answers it from its trigram
+    /// index for three characters or more; on SQLite it is the fallback for one or two
+    /// characters and reads every row.
+    Like(String),
+    /// SQLite's FTS5 trigram index `defects_fts`, queried with this phrase.
+    Fts(String),
+}
+
+/// A trigram index holds no entry for text shorter than this.
+const MIN_INDEXED_CHARS: usize = 3;
+
+/// Below this many matches a page of a title search starts from the matches and sorts them;
+/// from it on, walking the detection-time index meets a page of matches quickly.
+const FEW_MATCHES: u64 = 1_000;
+
+impl TitleSearch {
+    /// The search `filter` asks for on `backend`, or `None` when it has no text.
+    fn of(filter: &DefectFilter, backend: Backend) -> Option<TitleSearch> {
+        let text = search_text(filter)?;
+        Some(match backend {
+            Backend::Sqlite if text.chars().count() >= MIN_INDEXED_CHARS => {
+                TitleSearch::Fts(fts_phrase(text))
+            }
+            _ => TitleSearch::Like(like_pattern(text)),
+        })
+    }
+
+    /// The condition on `defects` (for `purpose`). The index term on SQLite: as a count, the
+    /// planner may start from the matching rowids; for a page of rows, `+rowid` keeps the
+    /// list's order index in charge and only checks each row against the matches.
+    fn term(&self, purpose: Purpose) -> Expr {
+        match self {
+            TitleSearch::Like(pattern) => Expr::expr(Func::lower(Expr::col((
+                defect::Entity,
+                defect::Column::Title,
+            ))))
+            .like(LikeExpr::new(pattern).escape('\\')),
+            TitleSearch::Fts(phrase) => {
+                let sql = match purpose {
+                    Purpose::Count => {
+                        r#""defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#
+                    }
+                    Purpose::Rows => {
+                        r#"+"defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#
+                    }
+                };
+                Expr::cust_with_values(sql, [phrase.clone()])
+            }
+        }
+    }
+}
+
+/// The trimmed search text of `filter`, `None` when there is none.
+fn search_text(filter: &DefectFilter) -> Option<&str> {
+    filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// An FTS5 phrase matching `text` exactly: with the trigram tokenizer a phrase matches
+/// wherever its characters appear in a row, in order, as a substring. Inside double quotes
+/// every character is literal except `"`, written twice.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
@@ -91,11 +163,12 @@ pub(crate) enum Purpose {
 }
 
 /// The condition `filter` puts on defects, with escapes judged by `stages`, shaped for
-/// `purpose`.
+/// `purpose` on `backend`.
 pub(crate) fn condition(
     filter: &DefectFilter,
     stages: &StageSettings,
     purpose: Purpose,
+    backend: Backend,
 ) -> Condition {
     let mut cond = Condition::all();
     if let Some(teams) = &filter.visible_teams {
@@ -138,16 +211,8 @@ pub(crate) fn condition(
             ),
         );
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        cond = cond.add(
-            Expr::expr(Func::lower(Expr::col(defect::Column::Title)))
-                .like(LikeExpr::new(like_pattern(text)).escape('\\')),
-        );
+    if let Some(search) = TitleSearch::of(filter, backend) {
+        cond = cond.add(search.term(purpose));
     }
     cond
 }
@@ -160,7 +225,11 @@ pub async fn list_defects(
     stages: &StageSettings,
     paging: Paging,
 ) -> Result<DefectListPage> {
-    let cond = condition(filter, stages, Purpose::Count);
+    let backend = Backend::of(db);
+    if let Some(search) = TitleSearch::of(filter, backend) {
+        return search_defects(db, filter, stages, paging, &search).await;
+    }
+    let cond = condition(filter, stages, Purpose::Count, backend);
     let total = count::<defect::Entity>(db, cond.clone()).await?;
     let escaped = match filter.escaped {
         Some(true) => total,
@@ -170,19 +239,9 @@ pub async fn list_defects(
             count::<defect::Entity>(db, cond.add(escapes)).await?
         }
     };
-    // When a title search matches few rows, walking the time index would visit most of the
-    // table to fill a page; reading the table once and keeping the newest matches is
-    // cheaper. Ordering by an expression (same type, same order) steers the planner that
-    // way. With many matches the index walk fills a page quickly and stays.
-    let searching = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
-    let newest_first = if searching && total < 1_000 {
-        Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#)
-    } else {
-        Expr::col((defect::Entity, defect::Column::DetectedAt))
-    };
     let models = defect::Entity::find()
-        .filter(condition(filter, stages, Purpose::Rows))
-        .order_by(newest_first, Order::Desc)
+        .filter(condition(filter, stages, Purpose::Rows, backend))
+        .order_by_desc(defect::Column::DetectedAt)
         .order_by_desc(defect::Column::Id)
         .offset(paging.offset())
         .limit(paging.per_page())
@@ -194,6 +253,154 @@ pub async fn list_defects(
         total,
         escaped,
     })
+}
+
+/// [`list_defects`] with a title search: both counts in one pass over the matches, then the
+/// page, read the way that suits the number of matches.
+async fn search_defects(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    paging: Paging,
+    search: &TitleSearch,
+) -> Result<DefectListPage> {
+    let backend = Backend::of(db);
+    let (total, escaped) = search_counts(db, filter, stages, search).await?;
+    if total <= paging.offset() {
+        return Ok(DefectListPage {
+            rows: Vec::new(),
+            total,
+            escaped,
+        });
+    }
+    let models = match search {
+        // Few matches: start from them (one look-up each) and sort them.
+        TitleSearch::Fts(phrase) if total < FEW_MATCHES => {
+            let mut select = defect::Entity::find()
+                .filter(condition(
+                    &without_text(filter),
+                    stages,
+                    Purpose::Count,
+                    backend,
+                ))
+                .filter(fts_join(phrase))
+                .order_by_desc(defect::Column::DetectedAt)
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .into_query();
+            select
+                .from_clear()
+                .from("defects_fts")
+                .cross_join(defect::Entity);
+            defect::Entity::find()
+                .from_raw_sql(db.get_database_backend().build(&select))
+                .all(db)
+                .await?
+        }
+        // Many matches: walk the detection-time index, checking each row against them.
+        TitleSearch::Fts(_) => {
+            defect::Entity::find()
+                .filter(condition(filter, stages, Purpose::Rows, backend))
+                .order_by_desc(defect::Column::DetectedAt)
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .all(db)
+                .await?
+        }
+        // When `LIKE` matches few rows, walking the time index would visit most of the table
+        // to fill a page; reading the matches (from the trigram index on PostgreSQL) and
+        // keeping the newest is cheaper. Ordering by an expression (same type, same order)
+        // steers the planner that way. With many matches the index walk fills a page
+        // quickly and stays.
+        TitleSearch::Like(_) => {
+            let newest_first = if total < FEW_MATCHES {
+                Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#)
+            } else {
+                Expr::col((defect::Entity, defect::Column::DetectedAt))
+            };
+            defect::Entity::find()
+                .filter(condition(filter, stages, Purpose::Rows, backend))
+                .order_by(newest_first, Order::Desc)
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .all(db)
+                .await?
+        }
+    };
+    let rows = resolve_names(db, models).await?;
+    Ok(DefectListPage {
+        rows,
+        total,
+        escaped,
+    })
+}
+
+/// The matches of a title search and, of those, the escapes, counted together in one
+/// statement. On SQLite the FTS index drives it (`CROSS JOIN` fixes that order): one
+/// look-up in `defects` per match, whatever the other filters.
+async fn search_counts(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    search: &TitleSearch,
+) -> Result<(u64, u64)> {
+    let backend = Backend::of(db);
+    let escapes =
+        Expr::col((defect::Entity, defect::Column::DiscoveryStage)).is_in(escaped_keys(stages));
+    let mut select = Query::select();
+    select.expr(Expr::cust("COUNT(*)")).expr(Func::coalesce([
+        Func::sum(Expr::case(escapes, 1).finally(0)).into(),
+        Expr::val(0),
+    ]));
+    match search {
+        TitleSearch::Fts(phrase) => {
+            select
+                .from("defects_fts")
+                .cross_join(defect::Entity)
+                .cond_where(condition(
+                    &without_text(filter),
+                    stages,
+                    Purpose::Count,
+                    backend,
+                ))
+                .and_where(fts_join(phrase));
+        }
+        TitleSearch::Like(_) => {
+            select.from(defect::Entity).cond_where(condition(
+                filter,
+                stages,
+                Purpose::Count,
+                backend,
+            ));
+        }
+    }
+    let Some(row) = db.query_one(&select).await? else {
+        return Ok((0, 0));
+    };
+    let n = |i: usize| -> Result<u64> {
+        let v: i64 = row.try_get_by_index(i)?;
+        Ok(u64::try_from(v).unwrap_or(0))
+    };
+    Ok((n(0)?, n(1)?))
+}
+
+/// `filter` without its title search.
+fn without_text(filter: &DefectFilter) -> DefectFilter {
+    DefectFilter {
+        text: None,
+        ..filter.clone()
+    }
+}
+
+/// Joins `defects_fts` (first in `FROM`) to `defects` and keeps the rows matching `phrase`.
+fn fts_join(phrase: &str) -> Expr {
+    Expr::cust_with_values(
+        r#""defects"."rowid" = "defects_fts"."rowid" AND "defects_fts" MATCH ?"#,
+        [phrase.to_owned()],
+    )
 }
 
 /// `SELECT COUNT(*) FROM <table> WHERE cond`, written out so the database can answer it
