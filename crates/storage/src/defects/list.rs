@@ -100,27 +100,30 @@ impl TitleSearch {
         })
     }
 
-    /// The condition on `defects` (for `purpose`). The index term on SQLite: as a count, the
-    /// planner may start from the matching rowids; for a page of rows, `+rowid` keeps the
-    /// list's order index in charge and only checks each row against the matches.
+    /// The condition on `defects`, shaped for `purpose`. For a count the term can use the
+    /// text index, so the database can start from the matches. For a page of rows it only
+    /// checks each row (`+rowid`, or `LIKE` on an expression no index has), so the planner
+    /// keeps walking the list's detection-time index, whatever it guesses of the number of
+    /// matches: with many, a page fills after a few rows.
     fn term(&self, purpose: Purpose) -> Expr {
-        match self {
-            TitleSearch::Like(pattern) => Expr::expr(Func::lower(Expr::col((
+        match (self, purpose) {
+            (TitleSearch::Like(pattern), Purpose::Count) => Expr::expr(Func::lower(Expr::col((
                 defect::Entity,
                 defect::Column::Title,
             ))))
             .like(LikeExpr::new(pattern).escape('\\')),
-            TitleSearch::Fts(phrase) => {
-                let sql = match purpose {
-                    Purpose::Count => {
-                        r#""defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#
-                    }
-                    Purpose::Rows => {
-                        r#"+"defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#
-                    }
-                };
-                Expr::cust_with_values(sql, [phrase.clone()])
+            (TitleSearch::Like(pattern), Purpose::Rows) => {
+                Expr::expr(Func::lower(Expr::cust(r#"("defects"."title" || '')"#)))
+                    .like(LikeExpr::new(pattern).escape('\\'))
             }
+            (TitleSearch::Fts(phrase), Purpose::Count) => Expr::cust_with_values(
+                r#""defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#,
+                [phrase.clone()],
+            ),
+            (TitleSearch::Fts(phrase), Purpose::Rows) => Expr::cust_with_values(
+                r#"+"defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#,
+                [phrase.clone()],
+            ),
         }
     }
 }
@@ -273,16 +276,27 @@ async fn search_defects(
             escaped,
         });
     }
+    let facets = condition(&without_text(filter), stages, Purpose::Rows, backend);
     let models = match search {
-        // Few matches: start from them (one look-up each) and sort them.
-        TitleSearch::Fts(phrase) if total < FEW_MATCHES => {
+        // Many matches: walk the detection-time index, checking each row; a page fills after
+        // a few dozen rows per match.
+        _ if total >= FEW_MATCHES => {
+            defect::Entity::find()
+                .filter(facets)
+                .filter(search.term(Purpose::Rows))
+                .order_by_desc(defect::Column::DetectedAt)
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .all(db)
+                .await?
+        }
+        // Few matches, walking the time index would visit most of the table to fill a page:
+        // start from the matches and sort them. SQLite: from the FTS rowids (`CROSS JOIN`
+        // fixes that order), one look-up each.
+        TitleSearch::Fts(phrase) => {
             let mut select = defect::Entity::find()
-                .filter(condition(
-                    &without_text(filter),
-                    stages,
-                    Purpose::Count,
-                    backend,
-                ))
+                .filter(facets)
                 .filter(fts_join(phrase))
                 .order_by_desc(defect::Column::DetectedAt)
                 .order_by_desc(defect::Column::Id)
@@ -298,31 +312,17 @@ async fn search_defects(
                 .all(db)
                 .await?
         }
-        // Many matches: walk the detection-time index, checking each row against them.
-        TitleSearch::Fts(_) => {
-            defect::Entity::find()
-                .filter(condition(filter, stages, Purpose::Rows, backend))
-                .order_by_desc(defect::Column::DetectedAt)
-                .order_by_desc(defect::Column::Id)
-                .offset(paging.offset())
-                .limit(paging.per_page())
-                .all(db)
-                .await?
-        }
-        // When `LIKE` matches few rows, walking the time index would visit most of the table
-        // to fill a page; reading the matches (from the trigram index on PostgreSQL) and
-        // keeping the newest is cheaper. Ordering by an expression (same type, same order)
-        // steers the planner that way. With many matches the index walk fills a page
-        // quickly and stays.
+        // PostgreSQL reads the matches from the trigram index (SQLite, for one or two
+        // characters, the whole table) and keeps the newest. Ordering by an expression (same
+        // type, same order) keeps the planner from walking the time index instead.
         TitleSearch::Like(_) => {
-            let newest_first = if total < FEW_MATCHES {
-                Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#)
-            } else {
-                Expr::col((defect::Entity, defect::Column::DetectedAt))
-            };
             defect::Entity::find()
-                .filter(condition(filter, stages, Purpose::Rows, backend))
-                .order_by(newest_first, Order::Desc)
+                .filter(facets)
+                .filter(search.term(Purpose::Count))
+                .order_by(
+                    Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#),
+                    Order::Desc,
+                )
                 .order_by_desc(defect::Column::Id)
                 .offset(paging.offset())
                 .limit(paging.per_page())
