@@ -1,6 +1,8 @@
 //! The defect list: its filter, the rows and counts of one page, and the conditions and
 //! name look-ups the review queue and the demo reuse. Whether a defect escaped is computed
-//! from the pipeline and boundary in force.
+//! from the pipeline and boundary in force. The title search goes through the text index of
+//! migration `m20261202_000010` (SQLite FTS5 trigram, PostgreSQL pg_trgm) for three
+//! characters or more, and scans the titles for one or two.
 
 use std::collections::HashMap;
 
@@ -280,8 +282,8 @@ async fn search_defects(
     }
     let facets = condition(&without_text(filter), stages, Purpose::Rows, backend);
     let models = match search {
-        // Many matches: walk the detection-time index, checking each row; a page fills after
-        // a few dozen rows per match.
+        // Many matches: walk the detection-time index, checking each row; with one match in
+        // k rows a page is full after about 50·k of them.
         _ if total >= FEW_MATCHES => {
             defect::Entity::find()
                 .filter(facets)
