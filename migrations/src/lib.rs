@@ -10,6 +10,8 @@ mod m20261125_000002_create_defects;
 mod m20261126_000003_create_accounts;
 mod m20261126_000004_create_reviews;
 mod m20261126_000005_add_users_deactivated_at;
+mod m20261202_000006_create_rollup;
+mod m20261202_000007_add_rollup_grains;
 mod m20261202_000010_add_title_search;
 
 /// Every migration of the application, oldest first.
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_accounts::Migration),
             Box::new(m20261126_000004_create_reviews::Migration),
             Box::new(m20261126_000005_add_users_deactivated_at::Migration),
+            Box::new(m20261202_000006_create_rollup::Migration),
+            Box::new(m20261202_000007_add_rollup_grains::Migration),
             Box::new(m20261202_000010_add_title_search::Migration),
         ]
     }

@@ -47,7 +47,7 @@ impl Story {
 }
 
 /// Compares `text` with `snapshots/{name}.snap`; `request` is noted in its header.
-fn assert_snapshot(name: &str, request: &str, text: &str) {
+pub(crate) fn assert_snapshot(name: &str, request: &str, text: &str) {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     settings.set_omit_expression(true);

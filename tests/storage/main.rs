@@ -4,8 +4,11 @@ mod account_admin;
 mod accounts;
 mod concurrency;
 mod demo;
+mod metric_definitions;
 mod read_models;
 mod reviews;
+mod rollup;
+mod signed_in;
 mod stale_writes;
 mod title_search;
 mod user_admin;
@@ -71,7 +74,7 @@ fn defect(team_id: Uuid, title: &str, stage: &str, days_ago: i64) -> NewDefect {
     }
 }
 
-async fn team(store: &TestDb, name: &str) -> Uuid {
+pub(crate) async fn team(store: &TestDb, name: &str) -> Uuid {
     create_team(
         &store.db,
         &NewTeam {
@@ -109,12 +112,22 @@ async fn stage_settings_default_and_round_trip(store: TestDb) {
         pipeline: Pipeline::default(),
         boundary: boundary.clone(),
     };
-    save_stage_settings(&store.db, &settings)
-        .await
-        .expect("save");
-    save_stage_settings(&store.db, &settings)
-        .await
-        .expect("saving twice updates in place");
+    save_stage_settings(
+        &store.db,
+        &settings,
+        &escapement_storage::Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("save");
+    save_stage_settings(
+        &store.db,
+        &settings,
+        &escapement_storage::Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("saving twice updates in place");
     assert_eq!(
         stage_settings(&store.db).await.expect("load").boundary,
         boundary

@@ -10,7 +10,9 @@ pub mod catalog;
 pub mod defects;
 pub mod demo;
 pub mod entities;
+pub mod metrics;
 pub mod reviews;
+pub mod rollup;
 pub mod settings;
 mod tx;
 mod versioned;
@@ -104,9 +106,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     } else {
         return Err(StorageError::UnsupportedUrl(url.to_owned()));
     };
+    // sqlx pings every connection it hands out by default: a second round trip (on SQLite
+    // a second trip to the connection's worker thread) before each statement. Only a
+    // connection idle long enough for a server, proxy or firewall to have dropped it is
+    // pinged; a hot one that broke fails its statement and is discarded.
     options
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     Ok(Database::connect(options).await?)
 }
@@ -114,6 +121,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Migrator::up(db, None).await?;
+    if rollup::ensure_current(db).await? {
+        tracing::info!("the metrics roll-up was rebuilt in its current format");
+    }
     Ok(())
 }
 

@@ -1,7 +1,8 @@
 //! Workspace settings: the stage pipeline and the escape boundary, stored as JSON.
 //! A fresh database has neither row and uses the defaults from core.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use escapement_core::metrics::{DefinitionChange, MetricDefinition};
 use escapement_core::{Boundary, Pipeline, ValidationErrors};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -11,7 +12,7 @@ use sea_orm::{
 use serde::{Serialize, de::DeserializeOwned};
 
 use crate::entities::{defect, setting};
-use crate::{Result, StorageError};
+use crate::{Actor, Result, StorageError};
 
 const PIPELINE: &str = "pipeline";
 const BOUNDARY: &str = "boundary";
@@ -51,6 +52,23 @@ async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) ->
     Ok(())
 }
 
+const ROLLUP_FORMAT: &str = "rollup_format";
+
+/// The roll-up format the stored rows were written in (`None` before any).
+pub(crate) async fn rollup_format(db: &impl ConnectionTrait) -> Result<Option<i32>> {
+    read(db, ROLLUP_FORMAT).await
+}
+
+/// Records the roll-up format the stored rows are in.
+pub(crate) async fn set_rollup_format(db: &impl ConnectionTrait, format: i32) -> Result<()> {
+    write(db, ROLLUP_FORMAT, &format).await
+}
+
+/// Stores the boundary of a new metric definition version, inside its transaction.
+pub(crate) async fn write_boundary(db: &impl ConnectionTrait, boundary: &Boundary) -> Result<()> {
+    write(db, BOUNDARY, boundary).await
+}
+
 /// Reads the stage settings, falling back to the defaults for anything not yet saved.
 /// A stored boundary that the stored pipeline no longer contains falls back to the default
 /// boundary when that is valid, so a list page never fails over a settings mismatch.
@@ -72,7 +90,15 @@ pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> 
 
 /// Saves the pipeline and boundary together, in one transaction. Refused with a field
 /// error on `stages` when a stage that defects still refer to would disappear.
-pub async fn save_stage_settings(db: &DatabaseConnection, settings: &StageSettings) -> Result<()> {
+///
+/// A boundary that differs from the metric definition's makes a new definition version
+/// (noted as set on the pipeline page), so every number still says which boundary it used.
+pub async fn save_stage_settings(
+    db: &DatabaseConnection,
+    settings: &StageSettings,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let txn = crate::begin_write(db).await?;
     let keys: Vec<String> = settings
         .pipeline
@@ -99,6 +125,17 @@ pub async fn save_stage_settings(db: &DatabaseConnection, settings: &StageSettin
         return Err(StorageError::Invalid(errors));
     }
     write(&txn, PIPELINE, &settings.pipeline).await?;
+    let current = crate::metrics::current_definition(&txn).await?;
+    if current.definition.boundary != settings.boundary {
+        let change = DefinitionChange {
+            definition: MetricDefinition {
+                boundary: settings.boundary.clone(),
+                ..current.definition.clone()
+            },
+            note: "Boundary moved on the pipeline page".to_owned(),
+        };
+        crate::metrics::append(&txn, &current, &change, actor, now).await?;
+    }
     write(&txn, BOUNDARY, &settings.boundary).await?;
     txn.commit().await?;
     Ok(())

@@ -4,7 +4,9 @@ use std::net::{IpAddr, SocketAddr};
 
 use clap::{Parser, Subcommand};
 
-use crate::cli::{DemoArgs, MemberCommand, TeamCommand, TokenCommand, UserCommand};
+use crate::cli::{
+    DemoArgs, MemberCommand, ReportArgs, RollupCommand, TeamCommand, TokenCommand, UserCommand,
+};
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
 #[derive(Debug, Parser)]
@@ -69,4 +71,9 @@ pub enum Command {
     /// Manage API tokens (create prints the token once).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Check the metrics roll-up against a full scan (verify), or rebuild it.
+    #[command(subcommand)]
+    Rollup(RollupCommand),
+    /// Write the quarterly report of all teams or one as Markdown or standalone HTML.
+    Report(ReportArgs),
 }

@@ -60,3 +60,28 @@ impl<S: Send + Sync> FromRequestParts<S> for IdPair {
         }
     }
 }
+
+/// A whole number from the path (a version); anything else is a 400 page, since no page
+/// could ever live at that address.
+#[derive(Debug, Clone, Copy)]
+pub struct NumberPath(pub i32);
+
+impl<S: Send + Sync> FromRequestParts<S> for NumberPath {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let not_a_number = || {
+            AppError::BadRequest(
+                "The address names no number where a whole number, such as 1 or 2, belongs."
+                    .to_owned(),
+            )
+        };
+        let Path(raw) = Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| not_a_number())?;
+        raw.trim()
+            .parse()
+            .map(NumberPath)
+            .map_err(|_| not_a_number())
+    }
+}

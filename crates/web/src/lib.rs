@@ -44,8 +44,9 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     templates::internal_error_page()
 }
 
-/// The whole application: routes, CSRF, security headers (HSTS when the public URL is
-/// https), tracing, timeouts, compression.
+/// The whole application: the pages behind the session and CSRF layers, the static files
+/// beside them (no session read, no cookie), and around both the security headers (HSTS
+/// when the public URL is https), tracing, timeouts, compression.
 pub fn app(state: AppState) -> Router {
     let https = state.secure_cookies;
     routes::router()
@@ -53,8 +54,9 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::load_user,
         ))
-        .with_state(state)
         .layer(axum::middleware::from_fn(csrf::ensure_token))
+        .merge(routes::assets())
+        .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),

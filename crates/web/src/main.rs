@@ -62,6 +62,22 @@ async fn main() -> anyhow::Result<()> {
         Command::Team(command) => cli::run_team(&db, command, &mut stdout()).await?,
         Command::Token(command) => cli::run_token(&db, command, &mut stdout()).await?,
         Command::Member(command) => cli::run_member(&db, command, &mut stdout()).await?,
+        Command::Rollup(command) => {
+            if !cli::run_rollup(&db, command, &mut stdout()).await? {
+                std::process::exit(1);
+            }
+        }
+        Command::Report(args) => {
+            let written =
+                cli::run_report(&db, &args, settings.public_url.as_deref(), &mut stdout()).await;
+            if let Err(err) = written {
+                if let Some(usage) = err.downcast_ref::<cli::UsageError>() {
+                    eprintln!("error: {usage}");
+                    std::process::exit(2);
+                }
+                return Err(err);
+            }
+        }
     }
     Ok(())
 }

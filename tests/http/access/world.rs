@@ -13,6 +13,9 @@ use uuid::Uuid;
 
 use crate::seed::{self, Seeded, defect_form, record};
 
+/// The quarter that fills a `{quarter}` parameter.
+const QUARTER: &str = "2026-Q1";
+
 /// Who sends a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Who {
@@ -132,7 +135,7 @@ impl World {
 
     /// The id of B's object that a path parameter names, or `None` for a parameter this
     /// world knows nothing about.
-    fn param(&self, name: &str) -> Option<Uuid> {
+    fn object(&self, name: &str) -> Option<Uuid> {
         match name {
             "defect_id" => Some(self.b_defect),
             "team_id" => Some(self.b.team),
@@ -144,6 +147,18 @@ impl World {
             "escape_id" => Some(self.b_escape),
             "action_id" => Some(self.b_action),
             _ => None,
+        }
+    }
+
+    /// What a path parameter is filled with: B's object for an id, a fixed quarter (one
+    /// that has begun, so its report exists) for `quarter`, version 1 for `version`; `None` for a parameter this
+    /// world knows nothing about.
+    fn param(&self, name: &str) -> Option<String> {
+        match name {
+            "quarter" => Some(QUARTER.to_owned()),
+            // The metric definition version every database has.
+            "version" => Some("1".to_owned()),
+            _ => self.object(name).map(|id| id.to_string()),
         }
     }
 
@@ -159,8 +174,7 @@ impl World {
                         panic!(
                             "the route `{pattern}` has a path parameter `{name}` the access suite cannot fill: add an object for it to World::param in tests/http/access/world.rs"
                         )
-                    })
-                    .to_string(),
+                    }),
                 None => segment.to_owned(),
             })
             .collect::<Vec<_>>()

@@ -30,7 +30,10 @@ impl ScopeMask {
     pub const DATA_MIGRATION: u8 = 32;
     /// Reopened at least once.
     pub const REOPENED: u8 = 64;
-    /// Every bit in use.
+    /// Left out by the scope switches in force when the roll-up stored it (see
+    /// [`crate::metrics::ScopeSwitches::reduce`]).
+    pub const EXCLUDED: u8 = 128;
+    /// Every fact bit (everything but [`ScopeMask::EXCLUDED`]).
     pub const ALL: u8 = 127;
 
     /// The mask of a defect's facts.
@@ -55,10 +58,10 @@ impl ScopeMask {
         ScopeMask(bits)
     }
 
-    /// The mask stored as `bits`; unknown bits are dropped.
+    /// The mask stored as `bits`.
     #[must_use]
     pub fn from_bits(bits: u8) -> ScopeMask {
-        ScopeMask(bits & Self::ALL)
+        ScopeMask(bits)
     }
 
     #[must_use]
@@ -156,7 +159,13 @@ impl MechanismSlot {
     }
 }
 
-/// The dimensions of one count row.
+/// The component or release id of a coarse roll-up row, which counts every component (or
+/// release) together: storage keeps such rows so that a page without that filter reads a
+/// few thousand rows instead of every group. A real id is never the all-ones UUID.
+pub const ANY_ID: Uuid = Uuid::max();
+
+/// The dimensions of one count row. A coarse row has `ANY_ID` as its component or
+/// release and `None` as its defect type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct CountKey {
     pub team: Uuid,
@@ -165,7 +174,8 @@ pub struct CountKey {
     /// The quarter of the detection time, in UTC.
     pub quarter: Quarter,
     pub severity: Severity,
-    pub defect_type: DefectType,
+    /// `None` in a coarse row that counts every type together.
+    pub defect_type: Option<DefectType>,
     pub discovery_stage: StageKey,
     pub expected_stage: Option<StageKey>,
     pub scope: ScopeMask,
@@ -271,7 +281,8 @@ pub struct DurationKey {
     pub release: Option<Uuid>,
     pub quarter: Quarter,
     pub severity: Severity,
-    pub defect_type: DefectType,
+    /// `None` in a coarse row that counts every type together.
+    pub defect_type: Option<DefectType>,
     pub scope: ScopeMask,
     pub kind: DurationKind,
     /// `None` when the duration is unknown: no introduction time, or not resolved yet.
@@ -326,7 +337,7 @@ pub fn contributions(facts: &RollupFacts) -> Contributions {
         release: facts.release,
         quarter,
         severity: facts.severity,
-        defect_type: facts.defect_type,
+        defect_type: Some(facts.defect_type),
         discovery_stage: facts.discovery_stage.clone(),
         expected_stage: facts.expected_stage.clone(),
         scope,
@@ -359,7 +370,7 @@ pub fn contributions(facts: &RollupFacts) -> Contributions {
         release: facts.release,
         quarter,
         severity: facts.severity,
-        defect_type: facts.defect_type,
+        defect_type: Some(facts.defect_type),
         scope,
         kind,
         bucket,

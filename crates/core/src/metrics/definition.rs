@@ -83,12 +83,27 @@ impl ScopeSwitches {
         }
     }
 
-    /// Whether a defect with facts `mask` is in scope: every fact it has must be included.
+    /// Whether a defect with facts `mask` is in scope: every fact it has must be included,
+    /// and a mask reduced as out of scope ([`ScopeMask::EXCLUDED`]) never is.
     #[must_use]
     pub fn admits(&self, mask: ScopeMask) -> bool {
-        Self::FIELDS
-            .iter()
-            .all(|(bit, _, _)| !mask.has(*bit) || self.includes(*bit))
+        !mask.has(ScopeMask::EXCLUDED)
+            && Self::FIELDS
+                .iter()
+                .all(|(bit, _, _)| !mask.has(*bit) || self.includes(*bit))
+    }
+
+    /// `mask` as the roll-up stores it under these switches: the reopened fact kept (the
+    /// reopened policy changes without a rebuild), every other fact replaced by whether
+    /// the switches admit the defect. Under the same switches, `admits` answers the same
+    /// for the reduced mask as for the full one.
+    #[must_use]
+    pub fn reduce(&self, mask: ScopeMask) -> ScopeMask {
+        let mut bits = mask.bits() & ScopeMask::REOPENED;
+        if !self.admits(mask) {
+            bits |= ScopeMask::EXCLUDED;
+        }
+        ScopeMask::from_bits(bits)
     }
 }
 

@@ -1,7 +1,8 @@
 //! Accounts, one module per aggregate: users (and their passwords), their team memberships,
-//! server-side sessions, API tokens, the security audit log and recent login failures. Each
-//! module holds its records, its queries (taking `&impl ConnectionTrait`) and its audited use
-//! cases, which write a change and its audit entry in one transaction. Password and token hashes are
+//! server-side sessions, API tokens, the security audit log and recent login failures, and
+//! the signed-in user behind a request, read in one statement. Each module holds its
+//! records, its queries (taking `&impl ConnectionTrait`) and its audited use cases, which
+//! write a change and its audit entry in one transaction. Password and token hashes are
 //! written here and compared by the caller; they are never part of a returned record except
 //! where a login needs the stored hash.
 
@@ -10,6 +11,7 @@ mod login_failures;
 mod memberships;
 mod passwords;
 mod sessions;
+mod signed_in;
 mod tokens;
 mod users;
 
@@ -25,8 +27,9 @@ pub use memberships::{
 pub use passwords::{change_own_password, reset_password};
 pub use sessions::{
     SessionRecord, complete_sign_in, delete_expired_sessions, delete_session, end_sessions_of,
-    load_session, save_session,
+    load_session, save_session, touch_session,
 };
+pub use signed_in::{SessionUser, SignedInUser, session_user, user_with_memberships};
 pub use tokens::{
     ApiToken, create_token, issue_token, list_tokens, revoke_any_token, revoke_own_token,
     revoke_token, use_token,

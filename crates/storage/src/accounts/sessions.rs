@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use escapement_core::auth::AuditEvent;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
 };
@@ -72,6 +72,28 @@ pub async fn load_session(
         last_seen_at: m.last_seen_at,
         expires_at: m.expires_at,
     }))
+}
+
+/// Marks the session `id` seen at `now` and expiring at `expires_at`, unless a request since
+/// `seen_before` did already: concurrent requests past the touch interval write it once.
+/// An update, never an insert, so a touch cannot bring back a session that was ended or
+/// expired meanwhile. True when the session was touched.
+pub async fn touch_session(
+    db: &impl ConnectionTrait,
+    id: &str,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    seen_before: DateTime<Utc>,
+) -> Result<bool> {
+    let result = session::Entity::update_many()
+        .col_expr(session::Column::LastSeenAt, Expr::value(now))
+        .col_expr(session::Column::ExpiresAt, Expr::value(expires_at))
+        .filter(session::Column::Id.eq(id))
+        .filter(session::Column::LastSeenAt.lte(seen_before))
+        .filter(session::Column::ExpiresAt.gt(now))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected > 0)
 }
 
 /// Ends a session (logout, or the old id after rotation).

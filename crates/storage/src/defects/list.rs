@@ -7,7 +7,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use escapement_core::{Paging, Severity, StageKey};
+use escapement_core::metrics::{MetricDefinition, Quarter, ReopenedPolicy, ScopeSwitches};
+use escapement_core::{DefectType, Mechanism, Paging, Severity, StageKey};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
@@ -16,7 +17,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::entities::{component, defect, release, review_escape, team};
+use crate::entities::{component, defect, release, review, review_escape, team};
 use crate::settings::StageSettings;
 use crate::{Backend, Result};
 
@@ -35,6 +36,66 @@ pub struct DefectFilter {
     pub text: Option<String>,
     /// Only defects that no escape review covers yet.
     pub unreviewed: bool,
+    /// Only defects without a release (`release_id` is then ignored).
+    pub no_release: bool,
+    /// Only defects without a component (`component_id` is then ignored).
+    pub no_component: bool,
+    /// Only escapes that a classified or closed review names this contributing mechanism
+    /// for (never together with `mechanism`, which the primary one answers).
+    pub contributing: Option<Mechanism>,
+    /// Detected in these quarters, first and last included (UTC).
+    pub quarters: Option<(Quarter, Quarter)>,
+    pub defect_type: Option<DefectType>,
+    /// Where it should have been caught; `Some(None)` for "not named".
+    pub expected_stage: Option<Option<StageKey>>,
+    /// Only escapes that a classified or closed review gives this primary mechanism.
+    pub mechanism: Option<Mechanism>,
+    /// Only what the metric definition counts, with escapes judged as it judges them:
+    /// the drill-down from a number to the rows behind it.
+    pub in_scope: Option<InScope>,
+}
+
+/// The parts of the metric definition that decide which defects a number counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InScope {
+    pub switches: ScopeSwitches,
+    pub reopened: ReopenedPolicy,
+}
+
+impl InScope {
+    /// The parts of `def` that decide what counts.
+    #[must_use]
+    pub fn of(def: &MetricDefinition) -> InScope {
+        InScope {
+            switches: def.scope,
+            reopened: def.reopened,
+        }
+    }
+
+    /// The conditions on a defect's facts that the switches put.
+    fn condition(self) -> Condition {
+        let s = self.switches;
+        let mut cond = Condition::all();
+        if !s.customer_found {
+            cond = cond.add(defect::Column::DetectedBy.is_not_in(["customer", "support"]));
+        }
+        // (switch, column, the value that the switch leaves out when off)
+        for (on, column, excluded) in [
+            (s.unconfirmed, defect::Column::Confirmed, false),
+            (s.known_issues, defect::Column::KnownIssueAccepted, true),
+            (s.cosmetic, defect::Column::Cosmetic, true),
+            (s.test_environment, defect::Column::TestEnvironment, true),
+            (s.data_migration, defect::Column::DataMigration, true),
+        ] {
+            if !on {
+                cond = cond.add(column.ne(excluded));
+            }
+        }
+        if self.reopened == ReopenedPolicy::Separately {
+            cond = cond.add(defect::Column::ReopenedCount.eq(0));
+        }
+        cond
+    }
 }
 
 /// One line of the defect list, with the names it refers to already resolved.
@@ -203,11 +264,29 @@ pub(crate) fn condition(
         Purpose::Count => Expr::col((defect::Entity, defect::Column::DiscoveryStage)),
         Purpose::Rows => Expr::cust(r#"("defects"."discovery_stage" || '')"#),
     };
-    match filter.escaped {
-        Some(true) => cond = cond.add(stage.is_in(escaped_keys(stages))),
-        Some(false) => cond = cond.add(stage.is_not_in(escaped_keys(stages))),
-        None => {}
+    // Under "reopened counts as escaped", a reopened defect is an escape wherever found.
+    let reopened_escapes = filter
+        .in_scope
+        .is_some_and(|s| s.reopened == ReopenedPolicy::AsEscaped);
+    let reopened = defect::Column::ReopenedCount.gt(0);
+    match (filter.escaped, reopened_escapes) {
+        (Some(true), false) => cond = cond.add(stage.is_in(escaped_keys(stages))),
+        (Some(false), false) => cond = cond.add(stage.is_not_in(escaped_keys(stages))),
+        (Some(true), true) => {
+            cond = cond.add(
+                Condition::any()
+                    .add(stage.is_in(escaped_keys(stages)))
+                    .add(reopened),
+            );
+        }
+        (Some(false), true) => {
+            cond = cond
+                .add(stage.is_not_in(escaped_keys(stages)))
+                .add(defect::Column::ReopenedCount.eq(0));
+        }
+        (None, _) => {}
     }
+    cond = cond.add(drill_condition(filter));
     if filter.unreviewed {
         cond = cond.add(
             Expr::col((defect::Entity, defect::Column::Id)).not_in_subquery(
@@ -224,6 +303,74 @@ pub(crate) fn condition(
     cond
 }
 
+/// The drill-down filters: quarter range, type, expected stage, mechanism, no release and
+/// the definition's scope.
+fn drill_condition(filter: &DefectFilter) -> Condition {
+    let mut cond = Condition::all();
+    if filter.no_release {
+        cond = cond.add(defect::Column::ReleaseId.is_null());
+    }
+    if filter.no_component {
+        cond = cond.add(defect::Column::ComponentId.is_null());
+    }
+    if let Some(m) = filter.contributing {
+        // Contributing keys are stored comma-separated; a key never contains a comma.
+        cond = cond.add(
+            Expr::col((defect::Entity, defect::Column::Id)).in_subquery(
+                Query::select()
+                    .column((review_escape::Entity, review_escape::Column::DefectId))
+                    .from(review_escape::Entity)
+                    .inner_join(
+                        review::Entity,
+                        Expr::col((review::Entity, review::Column::Id))
+                            .equals((review_escape::Entity, review_escape::Column::ReviewId)),
+                    )
+                    .and_where(Expr::cust(format!(
+                        "(',' || \"review_escapes\".\"contributing\" || ',') LIKE '%,{},%'",
+                        m.key()
+                    )))
+                    .and_where(review::Column::State.is_in(["classified", "closed"]))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some((first, last)) = filter.quarters {
+        cond = cond.add(defect::Column::DetectedAt.gte(first.start()));
+        if last.next() != last {
+            cond = cond.add(defect::Column::DetectedAt.lt(last.next().start()));
+        }
+    }
+    if let Some(t) = filter.defect_type {
+        cond = cond.add(defect::Column::DefectType.eq(t.key()));
+    }
+    match &filter.expected_stage {
+        Some(Some(stage)) => cond = cond.add(defect::Column::ExpectedCatchStage.eq(stage.as_str())),
+        Some(None) => cond = cond.add(defect::Column::ExpectedCatchStage.is_null()),
+        None => {}
+    }
+    if let Some(m) = filter.mechanism {
+        cond = cond.add(
+            Expr::col((defect::Entity, defect::Column::Id)).in_subquery(
+                Query::select()
+                    .column((review_escape::Entity, review_escape::Column::DefectId))
+                    .from(review_escape::Entity)
+                    .inner_join(
+                        review::Entity,
+                        Expr::col((review::Entity, review::Column::Id))
+                            .equals((review_escape::Entity, review_escape::Column::ReviewId)),
+                    )
+                    .and_where(review_escape::Column::PrimaryMechanism.eq(m.key()))
+                    .and_where(review::Column::State.is_in(["classified", "closed"]))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(scope) = filter.in_scope {
+        cond = cond.add(scope.condition());
+    }
+    cond
+}
+
 /// One page of the defects matching `filter`, newest detection first, with the number of
 /// matches and how many of them are escapes.
 pub async fn list_defects(
@@ -236,14 +383,20 @@ pub async fn list_defects(
     if let Some(search) = TitleSearch::of(filter, backend) {
         return search_defects(db, filter, stages, paging, &search).await;
     }
-    let cond = condition(filter, stages, Purpose::Count, backend);
-    let total = count::<defect::Entity>(db, cond.clone()).await?;
-    let escaped = match filter.escaped {
-        Some(true) => total,
-        Some(false) => 0,
+    let (total, escaped) = match super::counts::rollup_counts(db, filter, stages).await? {
+        Some(counts) => counts,
         None => {
-            let escapes = defect::Column::DiscoveryStage.is_in(escaped_keys(stages));
-            count::<defect::Entity>(db, cond.add(escapes)).await?
+            let cond = condition(filter, stages, Purpose::Count, backend);
+            let total = count::<defect::Entity>(db, cond.clone()).await?;
+            let escaped = match filter.escaped {
+                Some(true) => total,
+                Some(false) => 0,
+                None => {
+                    let escapes = defect::Column::DiscoveryStage.is_in(escaped_keys(stages));
+                    count::<defect::Entity>(db, cond.add(escapes)).await?
+                }
+            };
+            (total, escaped)
         }
     };
     let models = defect::Entity::find()

@@ -2,11 +2,13 @@
 //! update under optimistic locking ([`get_defect`], [`create_defect`], [`update_defect`]),
 //! and the defect page's read model ([`defect_detail`]).
 
+mod counts;
 mod detail;
 mod list;
 mod record;
 
 pub use detail::{CoveringReview, DefectDetail, defect_detail};
-pub use list::{DefectFilter, DefectListPage, DefectRow, list_defects};
+pub use list::{DefectFilter, DefectListPage, DefectRow, InScope, list_defects};
 pub(crate) use list::{Purpose, condition, count, names, resolve_names};
+pub(crate) use record::insert_defect;
 pub use record::{create_defect, get_defect, update_defect};

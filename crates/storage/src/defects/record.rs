@@ -6,10 +6,13 @@ use escapement_core::{
     Defect, DefectType, DetectedBy, Keyed, NewDefect, Origin, ScopeFlags, Severity, StageKey,
     ValidationErrors,
 };
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::entities::{component, defect, release, team};
+use crate::rollup::track;
 use crate::{Result, StorageError, taken_as, unique_violation_as, versioned};
 
 fn parse_key<T: Keyed>(column: &str, value: &str) -> Result<T> {
@@ -150,35 +153,53 @@ async fn check_references(db: &impl ConnectionTrait, d: &NewDefect) -> Result<()
 
 const EXTERNAL_KEY_TAKEN: &str = "This team already has a defect with this external key";
 
-/// Records a new defect.
+/// Records a new defect, with its roll-up counts, in one write transaction.
 pub async fn create_defect(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    d: &NewDefect,
+    now: DateTime<Utc>,
+) -> Result<Defect> {
+    let txn = crate::begin_write(db).await?;
+    let defect = insert_defect(&txn, d, now).await?;
+    txn.commit().await?;
+    Ok(defect)
+}
+
+/// Inserts a new defect and adds it to the roll-up, inside the caller's transaction.
+pub(crate) async fn insert_defect(
     db: &impl ConnectionTrait,
     d: &NewDefect,
     now: DateTime<Utc>,
 ) -> Result<Defect> {
     check_references(db, d).await?;
-    let model = defect::Entity::insert(new_row(Uuid::now_v7(), d, now))
+    let id = Uuid::now_v7();
+    let tracked = track(db, &[id]).await?;
+    let model = defect::Entity::insert(new_row(id, d, now))
         .exec_with_returning(db)
         .await
         .map_err(|e| unique_violation_as(e, "external_key", EXTERNAL_KEY_TAKEN))?;
+    tracked.settle(db).await?;
     model.try_into()
 }
 
-/// Replaces a defect's data if it is still at `expected_version`; `Stale` otherwise.
+/// Replaces a defect's data if it is still at `expected_version` (`Stale` otherwise), and
+/// its roll-up counts with it, in one write transaction.
 pub async fn update_defect(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     id: Uuid,
     expected_version: i32,
     d: &NewDefect,
     now: DateTime<Utc>,
 ) -> Result<Defect> {
-    check_references(db, d).await?;
+    let txn = crate::begin_write(db).await?;
+    check_references(&txn, d).await?;
+    let tracked = track(&txn, &[id]).await?;
     let changes = defect::ActiveModel {
         updated_at: Set(now),
         ..data_columns(d)
     };
     versioned::update::<defect::Entity>(
-        db,
+        &txn,
         defect::Column::Id,
         defect::Column::Version,
         id,
@@ -187,5 +208,8 @@ pub async fn update_defect(
     )
     .await
     .map_err(|e| taken_as(e, "external_key", EXTERNAL_KEY_TAKEN))?;
-    get_defect(db, id).await
+    tracked.settle(&txn).await?;
+    let defect = get_defect(&txn, id).await?;
+    txn.commit().await?;
+    Ok(defect)
 }

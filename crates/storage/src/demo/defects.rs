@@ -3,6 +3,7 @@
 //! inserts after the catalog, all in one transaction.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
+use escapement_core::metrics::{Classification, contributions};
 use escapement_core::{DefectType, NewDefect, Origin, ScopeFlags, Severity, StageKey};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -231,6 +232,8 @@ pub async fn load_demo(
     let mut written = 0_u64;
     let mut serials = vec![0_u64; catalogs.len()];
     let mut batch = Vec::with_capacity(batch_size);
+    // The roll-up of what is generated, written once at the end instead of row by row.
+    let mut rollup = crate::rollup::Delta::default();
     while written < defects {
         let size = (batch_size as u64).min(defects - written);
         batch.clear();
@@ -249,9 +252,14 @@ pub async fn load_demo(
             std::borrow::Cow::Owned(insert_sql(backend, batch.len()))
         };
         insert_defects(&txn, &sql, &batch, now).await?;
+        for (_, d) in &batch {
+            let facts = crate::rollup::facts_of(d, Classification::Unreviewed);
+            rollup.add(contributions(&facts), 1);
+        }
         written += size;
         progress(written);
     }
+    crate::rollup::write_all(&txn, rollup).await?;
     restore_title_index(&txn, title_index).await?;
     txn.commit().await?;
     Ok(DemoSummary {

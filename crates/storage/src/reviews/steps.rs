@@ -11,6 +11,7 @@ use super::history::Changes;
 use super::write::{editable, touch};
 use super::{ReviewEscape, StepWrite};
 use crate::entities::{defect, review_escape};
+use crate::rollup::{Tracked, track};
 use crate::{Result, StorageError, versioned};
 
 /// The history subject of an escape: `Escape 'Coupon total wrong'`.
@@ -23,15 +24,19 @@ async fn begin<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     review_id: Uuid,
     escape_id: Uuid,
-) -> Result<(C::Transaction, ReviewEscape)> {
+) -> Result<(C::Transaction, ReviewEscape, Tracked)> {
     let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let escape = get_escape(&txn, review_id, escape_id).await?;
-    Ok((txn, escape))
+    // A step may change the defect (the analysis sets its expected catch stage): the
+    // roll-up follows in the same transaction.
+    let tracked = track(&txn, &[escape.defect.id]).await?;
+    Ok((txn, escape, tracked))
 }
 
 async fn finish(
     txn: impl ConnectionTrait + TransactionSession,
+    tracked: Tracked,
     escape: &ReviewEscape,
     w: &StepWrite<'_>,
     mut update: review_escape::ActiveModel,
@@ -56,6 +61,7 @@ async fn finish(
     .await?;
     changes.record(&txn, review_id, actor, now).await?;
     touch(&txn, review_id, now).await?;
+    tracked.settle(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -70,7 +76,7 @@ pub async fn confirm_facts(
         escape_id,
         ..
     } = *w;
-    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let (txn, escape, tracked) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     changes.diff(
         "facts confirmed",
@@ -81,7 +87,7 @@ pub async fn confirm_facts(
         facts_confirmed: Set(true),
         ..Default::default()
     };
-    finish(txn, &escape, w, update, changes).await
+    finish(txn, tracked, &escape, w, update, changes).await
 }
 
 fn yes_no(b: bool) -> &'static str {
@@ -99,7 +105,7 @@ pub async fn save_checklist(
         escape_id,
         ..
     } = *w;
-    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let (txn, escape, tracked) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     for &q in Question::ALL {
         let answer = |c: &Checklist| {
@@ -121,7 +127,7 @@ pub async fn save_checklist(
         checklist: Set(json),
         ..Default::default()
     };
-    finish(txn, &escape, w, update, changes).await
+    finish(txn, tracked, &escape, w, update, changes).await
 }
 
 /// Saves where it should have been caught (on the defect itself, so every report agrees),
@@ -139,7 +145,7 @@ pub async fn save_analysis(
         now,
         ..
     } = *w;
-    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let (txn, escape, tracked) = begin(db, review_id, escape_id).await?;
     let data = &escape.defect.data;
     let mut changes = Changes::of(escape_subject(&data.title));
     let stage = |s: Option<&escapement_core::StageKey>| {
@@ -183,7 +189,7 @@ pub async fn save_analysis(
         evidence_gap: Set(analysis.evidence_gap.clone()),
         ..Default::default()
     };
-    finish(txn, &escape, w, update, changes).await
+    finish(txn, tracked, &escape, w, update, changes).await
 }
 
 fn mechanisms_text(c: &Classification) -> String {
@@ -205,7 +211,7 @@ pub async fn save_classification(
         escape_id,
         ..
     } = *w;
-    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let (txn, escape, tracked) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     let primary = |c: &Classification| {
         c.primary()
@@ -227,7 +233,7 @@ pub async fn save_classification(
         contributing: Set(contributing_keys(classification)),
         ..Default::default()
     };
-    finish(txn, &escape, w, update, changes).await
+    finish(txn, tracked, &escape, w, update, changes).await
 }
 
 /// Sets (or, with `None`, clears) the written reason why the escape needs no action.
@@ -241,7 +247,7 @@ pub async fn save_no_action_reason(
         escape_id,
         ..
     } = *w;
-    let (txn, escape) = begin(db, review_id, escape_id).await?;
+    let (txn, escape, tracked) = begin(db, review_id, escape_id).await?;
     let mut changes = Changes::of(escape_subject(&escape.defect.data.title));
     changes.diff(
         "reason no action is needed",
@@ -252,5 +258,5 @@ pub async fn save_no_action_reason(
         no_action_reason: Set(reason.map(str::to_owned)),
         ..Default::default()
     };
-    finish(txn, &escape, w, update, changes).await
+    finish(txn, tracked, &escape, w, update, changes).await
 }

@@ -19,6 +19,7 @@ use super::escapes::{get_escape, review_escapes};
 use super::history::Changes;
 use super::read::{get_review, to_review};
 use crate::entities::{defect, review, review_escape};
+use crate::rollup::track;
 use crate::settings::stage_settings;
 use crate::{Actor, Result, StorageError, unique_violation_as, versioned};
 
@@ -165,11 +166,13 @@ pub async fn create_review(
     })
     .exec_with_returning(&txn)
     .await?;
+    let tracked = track(&txn, defect_ids).await?;
     let mut changes = Changes::of("Review");
     changes.event("created", details.title.clone());
     for &defect_id in defect_ids {
         insert_escape(&txn, &model, defect_id, &mut changes, now).await?;
     }
+    tracked.settle(&txn).await?;
     changes.record(&txn, model.id, actor, now).await?;
     let review = to_review(model, team.name)?;
     txn.commit().await?;
@@ -251,8 +254,10 @@ pub async fn add_escape(
 ) -> Result<Uuid> {
     let txn = crate::begin_write(db).await?;
     let review = editable(&txn, review_id).await?;
+    let tracked = track(&txn, &[defect_id]).await?;
     let mut changes = Changes::of("Review");
     let id = insert_escape(&txn, &review, defect_id, &mut changes, now).await?;
+    tracked.settle(&txn).await?;
     changes.record(&txn, review_id, actor, now).await?;
     touch(&txn, review_id, now).await?;
     txn.commit().await?;
@@ -270,9 +275,11 @@ pub async fn remove_escape(
     let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let escape = get_escape(&txn, review_id, escape_id).await?;
+    let tracked = track(&txn, &[escape.defect.id]).await?;
     review_escape::Entity::delete_by_id(escape_id)
         .exec(&txn)
         .await?;
+    tracked.settle(&txn).await?;
     let mut changes = Changes::of("Review");
     changes.diff("escape removed", escape.defect.data.title.clone(), "");
     changes.record(&txn, review_id, actor, now).await?;
@@ -298,11 +305,11 @@ pub async fn change_state(
             current_version: current.version,
         });
     }
-    let works: Vec<_> = review_escapes(&txn, id)
-        .await?
-        .iter()
-        .map(super::ReviewEscape::work)
-        .collect();
+    let escapes = review_escapes(&txn, id).await?;
+    let works: Vec<_> = escapes.iter().map(super::ReviewEscape::work).collect();
+    // Whether the escapes' mechanisms count depends on the state: the roll-up follows.
+    let defect_ids: Vec<Uuid> = escapes.iter().map(|e| e.defect.id).collect();
+    let tracked = track(&txn, &defect_ids).await?;
     transition(current.state, to, &works).map_err(StorageError::Blocked)?;
     let reopening = Transition::between(current.state, to).is_some_and(Transition::is_reopening);
     versioned::update::<review::Entity>(
@@ -330,6 +337,7 @@ pub async fn change_state(
         to.label(),
     );
     changes.record(&txn, id, actor, now).await?;
+    tracked.settle(&txn).await?;
     let review = get_review(&txn, id).await?;
     txn.commit().await?;
     Ok(review)
@@ -352,7 +360,10 @@ pub async fn record_escape(
             "Record the escape for the review's team",
         ));
     }
-    let created = crate::defects::create_defect(&txn, defect, now).await?;
+    let created = crate::defects::insert_defect(&txn, defect, now).await?;
+    // Only this transaction sees the new defect, so tracking it after the insert's
+    // roll-up write cannot wait for anyone.
+    let tracked = track(&txn, &[created.id]).await?;
     let mut changes = Changes::of("Review");
     let escape_id = match insert_escape(&txn, &review, created.id, &mut changes, now).await {
         Err(StorageError::Invalid(e)) if e.get("defect_id").is_some() => {
@@ -363,6 +374,7 @@ pub async fn record_escape(
         }
         other => other?,
     };
+    tracked.settle(&txn).await?;
     changes.record(&txn, review_id, actor, now).await?;
     touch(&txn, review_id, now).await?;
     txn.commit().await?;

@@ -8,8 +8,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, TimeDelta, Utc};
 use escapement_core::auth::SessionPolicy;
-use escapement_storage::accounts::{get_user, load_session, memberships_of, save_session};
-use uuid::Uuid;
+use escapement_storage::accounts::{
+    SignedInUser, session_user, touch_session, use_token, user_with_memberships,
+};
 
 use super::current::{ClientAddr, CurrentUser, resolve_client_addr};
 use super::secrets::{api_token_hash, session_id};
@@ -18,7 +19,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::templates::{SIGNED_IN, SignedIn};
 
-/// Sessions are written back at most this often, so reading pages stays read-only.
+/// A session is marked seen at most this often, so reading pages stays read-only; its idle
+/// expiry is therefore counted from a request at most this long before the last one.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
 
 /// Middleware: resolves the client's address (behind trusted proxies) and the session
@@ -38,29 +40,12 @@ pub async fn load_user(State(state): State<AppState>, request: Request, next: Ne
     SIGNED_IN.scope(signed_in, next.run(request)).await
 }
 
-async fn signed_in(
-    state: &AppState,
-    user_id: Uuid,
-    client_addr: String,
-) -> Result<Option<CurrentUser>, String> {
-    let user = match get_user(&state.db, user_id).await {
-        Ok(user) => user,
-        Err(escapement_storage::StorageError::NotFound) => return Ok(None),
-        Err(err) => return Err(err.to_string()),
-    };
-    // A deactivated account's sessions end when it is deactivated; this also refuses any
-    // session or API token that reaches here afterwards.
-    if !user.is_active() {
-        return Ok(None);
-    }
-    let memberships = memberships_of(&state.db, user.id)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Some(CurrentUser {
+fn current_user(found: Option<SignedInUser>, client_addr: String) -> Option<CurrentUser> {
+    found.map(|SignedInUser { user, memberships }| CurrentUser {
         user,
         memberships,
         client_addr,
-    }))
+    })
 }
 
 fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -73,7 +58,10 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The user behind an API token, or behind the session cookie; `Err` when the store
-/// cannot be read.
+/// cannot be read. A session costs one read (the session with its active user and their
+/// memberships), and a write only when it was last seen [`TOUCH_EVERY`] ago or more. A
+/// deactivated account's sessions end when it is deactivated; the read also refuses any
+/// session or API token of one that reaches here afterwards.
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
@@ -81,34 +69,34 @@ async fn identify(
     now: DateTime<Utc>,
 ) -> Result<Option<CurrentUser>, String> {
     if let Some(token) = bearer_token(headers) {
-        let found = escapement_storage::accounts::use_token(&state.db, &api_token_hash(token), now)
+        let found = use_token(&state.db, &api_token_hash(token), now)
             .await
             .map_err(|e| e.to_string())?;
-        return match found {
-            Some(token) => signed_in(state, token.user_id, addr).await,
-            None => Ok(None),
+        let Some(token) = found else {
+            return Ok(None);
         };
+        let user = user_with_memberships(&state.db, token.user_id)
+            .await
+            .map_err(|e| e.to_string())?;
+        return Ok(current_user(user, addr));
     }
     let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(mut record) = load_session(&state.db, &session_id(secret), now)
+    let Some(session) = session_user(&state.db, &session_id(secret), now)
         .await
         .map_err(|e| e.to_string())?
     else {
         return Ok(None);
     };
-    if now - record.last_seen_at >= TOUCH_EVERY {
-        record.last_seen_at = now;
-        record.expires_at = SessionPolicy::default().expires_at(record.created_at, now);
-        if let Err(err) = save_session(&state.db, &record).await {
+    if now - session.last_seen_at >= TOUCH_EVERY {
+        let expires_at = SessionPolicy::default().expires_at(session.created_at, now);
+        let touched = touch_session(&state.db, &session.id, now, expires_at, now - TOUCH_EVERY);
+        if let Err(err) = touched.await {
             tracing::warn!(error = %err, "cannot extend a session");
         }
     }
-    match record.user_id {
-        Some(user_id) => signed_in(state, user_id, addr).await,
-        None => Ok(None),
-    }
+    Ok(current_user(Some(session.signed_in), addr))
 }
 
 async fn attach_user(state: &AppState, mut request: Request) -> Request {

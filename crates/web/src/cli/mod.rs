@@ -1,12 +1,15 @@
 //! The administrative subcommands, one module per command group: users, teams, members,
-//! tokens and the demo, for scripted set-up and for when nobody can sign in. Every write goes
-//! through the same storage use case as the web, with [`Actor::COMMAND_LINE`] as the actor,
-//! so the audit log records it in the same transaction as the change.
+//! tokens, the demo, the metrics roll-up and the quarterly report, for scripted set-up,
+//! reports and for when nobody can sign in. Every write goes through the same storage use
+//! case as the web, with [`Actor::COMMAND_LINE`] as the actor, so the audit log records it
+//! in the same transaction as the change.
 //!
 //! [`Actor::COMMAND_LINE`]: escapement_storage::Actor::COMMAND_LINE
 
 pub mod demo;
 mod members;
+mod report;
+mod rollup;
 mod support;
 mod teams;
 mod tokens;
@@ -14,6 +17,8 @@ mod users;
 
 pub use demo::{DemoArgs, run_demo_command};
 pub use members::{MemberCommand, run_member};
+pub use report::{ReportArgs, ReportFormat, UsageError, run_report};
+pub use rollup::{RollupCommand, run_rollup};
 pub use teams::{TeamCommand, run_team};
 pub use tokens::{TokenCommand, run_token};
 pub use users::{UserCommand, run_user};

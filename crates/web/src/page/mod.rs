@@ -2,7 +2,9 @@
 //! user and the CSRF token in one extractor, and [`form`] is the one protocol of every form
 //! submission (303 on success, the form again with 422 or 409 otherwise).
 
+pub mod charts;
 pub mod choices;
+pub mod definition;
 pub mod fields;
 pub mod form;
 pub mod views;

@@ -2,9 +2,11 @@
 //! one place with who may use it; the router is folded from the same entries.
 
 mod api;
+mod dashboard;
 mod defects;
 mod escapes;
 mod health;
+pub(crate) mod reports;
 mod reviews;
 mod session;
 mod settings;
@@ -23,7 +25,8 @@ use crate::error::AppError;
 use crate::state::AppState;
 use table::Route;
 
-const STYLESHEET: &str = include_str!("../../../../static/app.css");
+/// The one stylesheet, also inlined into the command line's standalone reports.
+pub(crate) const STYLESHEET: &str = include_str!("../../../../static/app.css");
 const REVIEW_SCRIPT: &str = include_str!("../../../../static/review.js");
 
 async fn stylesheet() -> impl IntoResponse {
@@ -56,16 +59,17 @@ async fn not_found() -> AppError {
 
 /// Every route of the application, with its access level.
 fn entries() -> Vec<Route> {
-    use AccessLevel::{Public, SignedIn};
     let mut all = vec![
-        Route::get("/", SignedIn, home),
-        Route::get("/static/app.css", Public, stylesheet),
-        Route::get("/static/review.js", Public, review_script),
+        Route::get("/", AccessLevel::SignedIn, home),
+        Route::asset("/static/app.css", stylesheet),
+        Route::asset("/static/review.js", review_script),
     ];
     for module in [
         health::routes(),
         session::routes(),
         defects::routes(),
+        dashboard::routes(),
+        reports::routes(),
         reviews::routes(),
         settings::routes(),
         api::routes(),
@@ -80,14 +84,28 @@ pub fn table() -> Vec<RouteInfo> {
     entries().iter().map(|r| r.info().clone()).collect()
 }
 
-/// The router: every entry behind the guards of its access level; an unknown path needs a
-/// signed-in user too, so it reveals nothing to a visitor.
+/// The router of the pages: every entry but the static files behind the guards of its
+/// access level; an unknown path needs a signed-in user too, so it reveals nothing to a
+/// visitor. The application wraps it in the session and CSRF layers.
 pub fn router() -> Router<AppState> {
     entries()
         .into_iter()
+        .filter(|route| !route.is_asset())
         .fold(Router::new(), |router, route| {
             let path = route.info().path;
             router.route(path, route.guarded())
         })
         .fallback(any(not_found).layer(from_fn(require_login)))
+}
+
+/// The router of the static files, which the application serves outside the session and
+/// CSRF layers: they read no session and set no cookie.
+pub fn assets() -> Router<AppState> {
+    entries()
+        .into_iter()
+        .filter(Route::is_asset)
+        .fold(Router::new(), |router, route| {
+            let path = route.info().path;
+            router.route(path, route.guarded())
+        })
 }

@@ -91,7 +91,28 @@ fn stored_codes_round_trip() {
     for kind in [DurationKind::Detect, DurationKind::Resolve] {
         assert_eq!(DurationKind::from_code(kind.code()), Some(kind));
     }
-    assert_eq!(ScopeMask::from_bits(255).bits(), ScopeMask::ALL);
+    assert_eq!(ScopeMask::from_bits(255).bits(), 255);
+}
+
+#[test]
+fn reducing_keeps_reopened_and_whether_the_switches_admit_the_defect() {
+    use crate::metrics::ScopeSwitches;
+    let switches = ScopeSwitches::default();
+    let unconfirmed_reopened =
+        ScopeMask::from_bits(ScopeMask::UNCONFIRMED | ScopeMask::REOPENED | ScopeMask::COSMETIC);
+    let reduced = switches.reduce(unconfirmed_reopened);
+    assert_eq!(reduced.bits(), ScopeMask::REOPENED | ScopeMask::EXCLUDED);
+    assert!(!switches.admits(reduced));
+    let cosmetic = ScopeMask::from_bits(ScopeMask::COSMETIC | ScopeMask::CUSTOMER_FOUND);
+    assert_eq!(switches.reduce(cosmetic).bits(), 0);
+    for bits in 0..=127u8 {
+        let mask = ScopeMask::from_bits(bits);
+        assert_eq!(
+            switches.admits(switches.reduce(mask)),
+            switches.admits(mask),
+            "{bits}"
+        );
+    }
 }
 
 #[test]

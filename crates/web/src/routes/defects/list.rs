@@ -3,9 +3,11 @@
 
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use escapement_core::{Paging, Severity, StageKey};
+use escapement_core::metrics::Quarter;
+use escapement_core::{DefectType, Mechanism, Paging, Severity, StageKey};
 use escapement_storage::defects::DefectRow;
-use escapement_storage::defects::{DefectFilter, list_defects as query_defects};
+use escapement_storage::defects::{DefectFilter, InScope, list_defects as query_defects};
+use escapement_storage::metrics::current_definition;
 use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -31,11 +33,21 @@ pub struct ListQuery {
     escaped: String,
     q: String,
     page: String,
+    // The drill-down from a dashboard number: quarter range, type, expected stage,
+    // mechanism, `release=none`, and `scope=in` for what the metric definition counts.
+    from: String,
+    to: String,
+    #[serde(rename = "type")]
+    defect_type: String,
+    expected: String,
+    mechanism: String,
+    contributing: String,
+    scope: String,
 }
 
 impl ListQuery {
     /// The filters as query-string pairs, in the filter bar's order.
-    fn pairs(&self) -> [(&str, &str); 7] {
+    fn pairs(&self) -> [(&str, &str); 14] {
         [
             ("team", self.team.as_str()),
             ("component", &self.component),
@@ -44,7 +56,31 @@ impl ListQuery {
             ("stage", &self.stage),
             ("escaped", &self.escaped),
             ("q", &self.q),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("type", &self.defect_type),
+            ("expected", &self.expected),
+            ("mechanism", &self.mechanism),
+            ("contributing", &self.contributing),
+            ("scope", &self.scope),
         ]
+    }
+
+    /// Whether the query carries a dashboard drill-down.
+    fn drilled(&self) -> bool {
+        [
+            &self.from,
+            &self.to,
+            &self.defect_type,
+            &self.expected,
+            &self.mechanism,
+            &self.contributing,
+            &self.scope,
+        ]
+        .iter()
+        .any(|v| !v.trim().is_empty())
+            || self.release.trim() == "none"
+            || self.component.trim() == "none"
     }
 }
 
@@ -78,6 +114,8 @@ struct DefectListPage {
     stages: Vec<Opt>,
     boundary_label: String,
     filtered: bool,
+    /// The dashboard drill-down in words, when the list shows the rows behind a number.
+    drill: Vec<String>,
 }
 
 fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
@@ -116,17 +154,150 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
             None
         }
     };
+    let no_release = query.release.trim() == "none";
+    let no_component = query.component.trim() == "none";
     DefectFilter {
         visible_teams: None,
         team_id: id_filter(&query.team, "team", notices),
-        component_id: id_filter(&query.component, "component", notices),
-        release_id: id_filter(&query.release, "release", notices),
+        component_id: if no_component {
+            None
+        } else {
+            id_filter(&query.component, "component", notices)
+        },
+        release_id: if no_release {
+            None
+        } else {
+            id_filter(&query.release, "release", notices)
+        },
         severity,
         discovery_stage,
         escaped,
         text: Some(query.q.trim().to_owned()).filter(|q| !q.is_empty()),
         unreviewed: false,
+        no_release,
+        no_component,
+        ..drill_filter(query, notices)
     }
+}
+
+fn quarter_of(text: &str, what: &str, notices: &mut Vec<String>) -> Option<Quarter> {
+    match text.trim() {
+        "" => None,
+        t => {
+            let q = Quarter::parse(t).ok();
+            if q.is_none() {
+                notices.push(format!(
+                    "The {what} quarter “{t}” is not a quarter (write it as 2026-Q3) and was ignored."
+                ));
+            }
+            q
+        }
+    }
+}
+
+/// The drill-down filters of `query` (scope is applied by the caller, which knows the
+/// definition).
+fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
+    let from = quarter_of(&query.from, "first", notices);
+    let to = quarter_of(&query.to, "last", notices);
+    let quarters = match (from, to) {
+        (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
+        (Some(a), None) | (None, Some(a)) => Some((a, a)),
+        (None, None) => None,
+    };
+    let defect_type = match query.defect_type.trim() {
+        "" => None,
+        key => {
+            let t = DefectType::from_key(key);
+            if t.is_none() {
+                notices.push(format!(
+                    "The defect type filter “{key}” is unknown and was ignored."
+                ));
+            }
+            t
+        }
+    };
+    let expected_stage = match query.expected.trim() {
+        "" => None,
+        "none" => Some(None),
+        key => match StageKey::parse(key) {
+            Ok(k) => Some(Some(k)),
+            Err(_) => {
+                notices.push(format!(
+                    "The expected stage filter “{key}” is not a stage and was ignored."
+                ));
+                None
+            }
+        },
+    };
+    let mechanism_of = |text: &str, notices: &mut Vec<String>| match text.trim() {
+        "" => None,
+        key => {
+            let m = Mechanism::from_key(key);
+            if m.is_none() {
+                notices.push(format!(
+                    "The mechanism filter “{key}” is unknown and was ignored."
+                ));
+            }
+            m
+        }
+    };
+    let mechanism = mechanism_of(&query.mechanism, notices);
+    let contributing = mechanism_of(&query.contributing, notices);
+    DefectFilter {
+        quarters,
+        defect_type,
+        expected_stage,
+        mechanism,
+        contributing,
+        ..DefectFilter::default()
+    }
+}
+
+/// The drill-down in words, for the line above the list.
+fn drill_words(query: &ListQuery, stages: &StageSettings, filter: &DefectFilter) -> Vec<String> {
+    let mut words = Vec::new();
+    if let Some((a, b)) = filter.quarters {
+        words.push(if a == b {
+            format!("detected in {}", a.label())
+        } else {
+            format!("detected from {} to {}", a.label(), b.label())
+        });
+    }
+    if let Some(t) = filter.defect_type {
+        words.push(format!("type {}", t.label().to_lowercase()));
+    }
+    match &filter.expected_stage {
+        Some(Some(k)) => words.push(format!(
+            "should have been caught at {}",
+            stages.pipeline.label_of(k.as_str())
+        )),
+        Some(None) => words.push("no expected catch stage named".to_owned()),
+        None => {}
+    }
+    if let Some(m) = filter.mechanism {
+        words.push(format!(
+            "primary mechanism “{}” (classified reviews)",
+            m.label()
+        ));
+    }
+    if let Some(m) = filter.contributing {
+        words.push(format!(
+            "contributing mechanism “{}” (classified reviews)",
+            m.label()
+        ));
+    }
+    if filter.no_release {
+        words.push("no release".to_owned());
+    }
+    if filter.no_component {
+        words.push("no component".to_owned());
+    }
+    if filter.in_scope.is_some() {
+        words.push("in the metric definition's scope".to_owned());
+    }
+    let _ = query;
+    words
 }
 
 fn row_of(stages: &StageSettings, r: DefectRow) -> Row {
@@ -153,10 +324,24 @@ pub(super) async fn list_defects(
 ) -> AppResult<Response> {
     let mut notices = Vec::new();
     let mut filter = to_filter(&query, &mut notices);
+    match query.scope.trim() {
+        "" => {}
+        "in" => {
+            filter.in_scope = Some(InScope::of(&current_definition(ctx.db()).await?.definition))
+        }
+        other => notices.push(format!(
+            "The scope filter “{other}” must be “in” and was ignored."
+        )),
+    }
     let filtered = filter != DefectFilter::default();
     filter.visible_teams = ctx.user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let stages = stage_settings(ctx.db()).await?;
+    let drill = if query.drilled() {
+        drill_words(&query, &stages, &filter)
+    } else {
+        Vec::new()
+    };
     let result = query_defects(ctx.db(), &filter, &stages, paging).await?;
     let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
     let boundary = stages
@@ -179,6 +364,7 @@ pub(super) async fn list_defects(
         severities: keyed_options::<Severity>(),
         stages: stage_options(&stages.pipeline),
         boundary_label: boundary,
+        drill,
         query,
     };
     render("defects/list.html", &page)

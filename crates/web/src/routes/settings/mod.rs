@@ -1,10 +1,12 @@
 //! `/settings/*`: the settings index and, one module each, teams and their members,
-//! components, releases, the pipeline, users, API tokens, the own password and the audit log.
+//! components, releases, the pipeline, the metric definition, users, API tokens, the own
+//! password and the audit log.
 
 mod audit;
 mod catalog;
 mod components;
 mod members;
+mod metrics;
 mod password;
 mod pipeline;
 mod releases;
@@ -35,6 +37,7 @@ pub fn routes() -> Vec<Route> {
         catalog::routes::<releases::Releases>(),
         members::routes(),
         pipeline::routes(),
+        metrics::routes(),
         users::routes(),
         tokens::routes(),
         password::routes(),

@@ -3,6 +3,7 @@
 //! defect at once, because escapes are computed, never stored.
 
 use axum::response::Response;
+use chrono::Utc;
 use escapement_core::{Boundary, Pipeline, Stage, StageKey, ValidationErrors};
 use escapement_storage::settings::{StageSettings, save_stage_settings, stage_settings};
 use serde::Serialize;
@@ -190,7 +191,7 @@ async fn update_pipeline(
     let current = stage_settings(ctx.db()).await?;
     let mut view = page(&ctx, &current);
     let outcome: Result<(), Refusal> = match parse(&form, &current, &mut view) {
-        Ok(settings) => save_stage_settings(ctx.db(), &settings)
+        Ok(settings) => save_stage_settings(ctx.db(), &settings, &ctx.user.actor(), Utc::now())
             .await
             .map_err(Refusal::from),
         Err(errors) => Err(errors.into()),

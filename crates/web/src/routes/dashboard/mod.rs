@@ -1,0 +1,157 @@
+//! `GET /dashboard`: escape rates, detection, mechanism trends per quarter, escape rate per
+//! release, the layer matrix and time to detect and resolve, for the teams the reader may
+//! see, filtered by team, component, release, severity, defect type and quarter range.
+//! `GET /dashboard/<chart>.csv` serves each chart's data as CSV, with the same filters.
+
+mod csv;
+mod filters;
+mod view;
+
+use std::collections::HashMap;
+
+use axum::response::Response;
+use chrono::Utc;
+use escapement_core::{DefectType, Severity};
+use escapement_storage::catalog::{list_components, list_releases};
+use escapement_storage::metrics::{DefinitionVersion, current_definition, metric_inputs};
+use escapement_storage::settings::stage_settings;
+use serde::Serialize;
+
+use crate::error::{AppError, AppResult};
+use crate::extract::QueryParams;
+use crate::page::choices::{CatalogChoices, catalog_choices};
+use crate::page::definition::DefinitionCard;
+use crate::page::views::{Opt, keyed_options};
+use crate::page::{Ctx, Layout, render};
+use crate::routes::table::{AccessLevel, Route};
+pub(crate) use filters::DashboardQuery;
+pub(crate) use view::{ComponentRow, Names, leading_components};
+use view::{Numbers, numbers};
+
+pub(super) fn routes() -> Vec<Route> {
+    use AccessLevel::SignedIn;
+    let mut routes = vec![Route::get("/dashboard", SignedIn, show_dashboard)];
+    for chart in csv::Chart::ALL {
+        routes.push(Route::get(
+            chart.path(),
+            SignedIn,
+            move |ctx: Ctx, query: QueryParams<DashboardQuery>| chart_csv(ctx, query, chart),
+        ));
+    }
+    routes
+}
+
+#[derive(Serialize)]
+struct DashboardPage {
+    layout: Layout,
+    query: DashboardQuery,
+    query_string: String,
+    notices: Vec<String>,
+    #[serde(flatten)]
+    choices: CatalogChoices,
+    severities: Vec<Opt>,
+    types: Vec<Opt>,
+    quarters: Vec<Opt>,
+    card: DefinitionCard,
+    numbers: Numbers,
+    filtered: bool,
+}
+
+struct Computed {
+    query: DashboardQuery,
+    notices: Vec<String>,
+    definition: DefinitionVersion,
+    pipeline: escapement_core::Pipeline,
+    numbers: Numbers,
+}
+
+/// Reads the roll-up for the reader's filters and computes every number.
+async fn compute(ctx: &Ctx, query: &DashboardQuery) -> AppResult<Computed> {
+    let selection = query.select(Utc::now());
+    let mut filter = selection.filter.clone();
+    filter.visible_teams = ctx.user.visible_teams();
+    let db = ctx.db();
+    let stages = stage_settings(db).await?;
+    let definition = current_definition(db).await?;
+    let inputs = metric_inputs(db, &filter).await?;
+    let names = Names {
+        components: list_components(db, None)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c.name))
+            .collect(),
+        releases: list_releases(db, None)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, (r.name, r.released_on)))
+            .collect::<HashMap<_, _>>(),
+    };
+    let numbers = numbers(
+        &selection.query,
+        (selection.first, selection.last),
+        &inputs,
+        &definition,
+        &stages.pipeline,
+        &names,
+    )
+    .map_err(|e| AppError::Internal(anyhow::anyhow!("metric definition: {e}")))?;
+    Ok(Computed {
+        query: selection.query,
+        notices: selection.notices,
+        definition,
+        pipeline: stages.pipeline,
+        numbers,
+    })
+}
+
+/// The quarters a range may start or end at: the current one and the 19 before it.
+fn quarter_options() -> Vec<Opt> {
+    let mut q = escapement_core::metrics::Quarter::of(Utc::now());
+    let mut all = Vec::new();
+    for _ in 0..20 {
+        all.push(Opt {
+            value: q.to_string(),
+            label: q.label(),
+        });
+        q = q.prev();
+    }
+    all
+}
+
+async fn show_dashboard(
+    ctx: Ctx,
+    QueryParams(query): QueryParams<DashboardQuery>,
+) -> AppResult<Response> {
+    let filtered = !query.segment_pairs().is_empty();
+    let computed = compute(&ctx, &query).await?;
+    let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
+    let d = &computed.definition;
+    let page = DashboardPage {
+        layout: ctx.layout("Dashboard", "dashboard", &[]),
+        query_string: computed.query.query_string(),
+        query: computed.query,
+        notices: computed.notices,
+        choices,
+        severities: keyed_options::<Severity>(),
+        types: keyed_options::<DefectType>(),
+        quarters: quarter_options(),
+        card: DefinitionCard::new(d, &computed.pipeline),
+        numbers: computed.numbers,
+        filtered,
+    };
+    render("dashboard/index.html", &page)
+}
+
+async fn chart_csv(
+    ctx: Ctx,
+    QueryParams(query): QueryParams<DashboardQuery>,
+    kind: csv::Chart,
+) -> AppResult<Response> {
+    let computed = compute(&ctx, &query).await?;
+    Ok(csv::response(
+        kind,
+        &computed.numbers,
+        computed.definition.version,
+        &computed.pipeline,
+    ))
+}
