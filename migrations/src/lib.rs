@@ -12,6 +12,7 @@ mod m20261126_000004_create_reviews;
 mod m20261126_000005_add_users_deactivated_at;
 mod m20261202_000006_create_rollup;
 mod m20261202_000007_add_rollup_grains;
+mod m20261202_000010_add_title_search;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_add_users_deactivated_at::Migration),
             Box::new(m20261202_000006_create_rollup::Migration),
             Box::new(m20261202_000007_add_rollup_grains::Migration),
+            Box::new(m20261202_000010_add_title_search::Migration),
         ]
     }
 }

@@ -1,6 +1,8 @@
 //! The defect list: its filter, the rows and counts of one page, and the conditions and
 //! name look-ups the review queue and the demo reuse. Whether a defect escaped is computed
-//! from the pipeline and boundary in force.
+//! from the pipeline and boundary in force. The title search goes through the text index of
+//! migration `m20261202_000010` (SQLite FTS5 trigram, PostgreSQL pg_trgm) for three
+//! characters or more, and scans the titles for one or two.
 
 use std::collections::HashMap;
 
@@ -10,14 +12,14 @@ use escapement_core::{DefectType, Mechanism, Paging, Severity, StageKey};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, QueryTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::Result;
 use crate::entities::{component, defect, release, review, review_escape, team};
 use crate::settings::StageSettings;
+use crate::{Backend, Result};
 
 /// The list filters; every `None` means "any".
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -30,7 +32,7 @@ pub struct DefectFilter {
     pub severity: Option<Severity>,
     pub discovery_stage: Option<StageKey>,
     pub escaped: Option<bool>,
-    /// Case-insensitive text that the title must contain.
+    /// Case-insensitive text that the title must contain (surrounding spaces ignored).
     pub text: Option<String>,
     /// Only defects that no escape review covers yet.
     pub unreviewed: bool,
@@ -130,6 +132,83 @@ fn escaped_keys(stages: &StageSettings) -> Vec<String> {
         .collect()
 }
 
+/// How a title search is answered on one backend. Both keep the same meaning: the title
+/// contains the text, ignoring case, with `%`, `_` and `\` taken literally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum TitleSearch {
+    /// `lower(title) LIKE '%…%'` with this pattern. PostgreSQL answers it from its trigram
+    /// index for three characters or more; on SQLite it is the fallback for one or two
+    /// characters and reads every row.
+    Like(String),
+    /// SQLite's FTS5 trigram index `defects_fts`, queried with this phrase.
+    Fts(String),
+}
+
+/// A trigram index holds no entry for text shorter than this.
+const MIN_INDEXED_CHARS: usize = 3;
+
+/// Below this many matches a page of a title search starts from the matches and sorts them;
+/// from it on, walking the detection-time index meets a page of matches quickly.
+const FEW_MATCHES: u64 = 1_000;
+
+impl TitleSearch {
+    /// The search `filter` asks for on `backend`, or `None` when it has no text.
+    fn of(filter: &DefectFilter, backend: Backend) -> Option<TitleSearch> {
+        let text = search_text(filter)?;
+        Some(match backend {
+            Backend::Sqlite if text.chars().count() >= MIN_INDEXED_CHARS => {
+                TitleSearch::Fts(fts_phrase(text))
+            }
+            _ => TitleSearch::Like(like_pattern(text)),
+        })
+    }
+
+    /// The condition on `defects`, shaped for `purpose`. For a count the term can use the
+    /// text index, so the database can start from the matches. For a page of rows it only
+    /// checks each row, so the planner keeps walking the list's detection-time index: SQLite
+    /// for `+rowid`; PostgreSQL for a `CASE`, which it assumes half the rows pass (it may
+    /// guess a handful of matches for `LIKE`, without statistics, and sort them all).
+    fn term(&self, purpose: Purpose) -> Expr {
+        let like = |pattern: &str| {
+            Expr::expr(Func::lower(Expr::col((
+                defect::Entity,
+                defect::Column::Title,
+            ))))
+            .like(LikeExpr::new(pattern).escape('\\'))
+        };
+        match (self, purpose) {
+            (TitleSearch::Like(pattern), Purpose::Count) => like(pattern),
+            (TitleSearch::Like(pattern), Purpose::Rows) => {
+                Expr::case(like(pattern), true).finally(false).into()
+            }
+            (TitleSearch::Fts(phrase), Purpose::Count) => Expr::cust_with_values(
+                r#""defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#,
+                [phrase.clone()],
+            ),
+            (TitleSearch::Fts(phrase), Purpose::Rows) => Expr::cust_with_values(
+                r#"+"defects"."rowid" IN (SELECT "rowid" FROM "defects_fts" WHERE "defects_fts" MATCH ?)"#,
+                [phrase.clone()],
+            ),
+        }
+    }
+}
+
+/// The trimmed search text of `filter`, `None` when there is none.
+fn search_text(filter: &DefectFilter) -> Option<&str> {
+    filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+}
+
+/// An FTS5 phrase matching `text` exactly: with the trigram tokenizer a phrase matches
+/// wherever its characters appear in a row, in order, as a substring. Inside double quotes
+/// every character is literal except `"`, written twice.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
 fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
@@ -152,11 +231,12 @@ pub(crate) enum Purpose {
 }
 
 /// The condition `filter` puts on defects, with escapes judged by `stages`, shaped for
-/// `purpose`.
+/// `purpose` on `backend`.
 pub(crate) fn condition(
     filter: &DefectFilter,
     stages: &StageSettings,
     purpose: Purpose,
+    backend: Backend,
 ) -> Condition {
     let mut cond = Condition::all();
     if let Some(teams) = &filter.visible_teams {
@@ -217,16 +297,8 @@ pub(crate) fn condition(
             ),
         );
     }
-    if let Some(text) = filter
-        .text
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        cond = cond.add(
-            Expr::expr(Func::lower(Expr::col(defect::Column::Title)))
-                .like(LikeExpr::new(like_pattern(text)).escape('\\')),
-        );
+    if let Some(search) = TitleSearch::of(filter, backend) {
+        cond = cond.add(search.term(purpose));
     }
     cond
 }
@@ -307,10 +379,14 @@ pub async fn list_defects(
     stages: &StageSettings,
     paging: Paging,
 ) -> Result<DefectListPage> {
+    let backend = Backend::of(db);
+    if let Some(search) = TitleSearch::of(filter, backend) {
+        return search_defects(db, filter, stages, paging, &search).await;
+    }
     let (total, escaped) = match super::counts::rollup_counts(db, filter, stages).await? {
         Some(counts) => counts,
         None => {
-            let cond = condition(filter, stages, Purpose::Count);
+            let cond = condition(filter, stages, Purpose::Count, backend);
             let total = count::<defect::Entity>(db, cond.clone()).await?;
             let escaped = match filter.escaped {
                 Some(true) => total,
@@ -323,19 +399,9 @@ pub async fn list_defects(
             (total, escaped)
         }
     };
-    // When a title search matches few rows, walking the time index would visit most of the
-    // table to fill a page; reading the table once and keeping the newest matches is
-    // cheaper. Ordering by an expression (same type, same order) steers the planner that
-    // way. With many matches the index walk fills a page quickly and stays.
-    let searching = filter.text.as_deref().is_some_and(|t| !t.trim().is_empty());
-    let newest_first = if searching && total < 1_000 {
-        Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#)
-    } else {
-        Expr::col((defect::Entity, defect::Column::DetectedAt))
-    };
     let models = defect::Entity::find()
-        .filter(condition(filter, stages, Purpose::Rows))
-        .order_by(newest_first, Order::Desc)
+        .filter(condition(filter, stages, Purpose::Rows, backend))
+        .order_by_desc(defect::Column::DetectedAt)
         .order_by_desc(defect::Column::Id)
         .offset(paging.offset())
         .limit(paging.per_page())
@@ -347,6 +413,151 @@ pub async fn list_defects(
         total,
         escaped,
     })
+}
+
+/// [`list_defects`] with a title search: both counts in one pass over the matches, then the
+/// page, read the way that suits the number of matches.
+async fn search_defects(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    paging: Paging,
+    search: &TitleSearch,
+) -> Result<DefectListPage> {
+    let backend = Backend::of(db);
+    let (total, escaped) = search_counts(db, filter, stages, search).await?;
+    if total <= paging.offset() {
+        return Ok(DefectListPage {
+            rows: Vec::new(),
+            total,
+            escaped,
+        });
+    }
+    let facets = condition(&without_text(filter), stages, Purpose::Rows, backend);
+    let models = match search {
+        // Many matches: walk the detection-time index, checking each row; with one match in
+        // k rows a page is full after about 50·k of them.
+        _ if total >= FEW_MATCHES => {
+            defect::Entity::find()
+                .filter(facets)
+                .filter(search.term(Purpose::Rows))
+                .order_by_desc(defect::Column::DetectedAt)
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .all(db)
+                .await?
+        }
+        // Few matches, walking the time index would visit most of the table to fill a page:
+        // start from the matches and sort them. SQLite: from the FTS rowids (`CROSS JOIN`
+        // fixes that order), one look-up each.
+        TitleSearch::Fts(phrase) => {
+            let mut select = defect::Entity::find()
+                .filter(facets)
+                .filter(fts_join(phrase))
+                .order_by_desc(defect::Column::DetectedAt)
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .into_query();
+            select
+                .from_clear()
+                .from("defects_fts")
+                .cross_join(defect::Entity);
+            defect::Entity::find()
+                .from_raw_sql(db.get_database_backend().build(&select))
+                .all(db)
+                .await?
+        }
+        // PostgreSQL reads the matches from the trigram index (SQLite, for one or two
+        // characters, the whole table) and keeps the newest. Ordering by an expression (same
+        // type, same order) keeps the planner from walking the time index instead.
+        TitleSearch::Like(_) => {
+            defect::Entity::find()
+                .filter(facets)
+                .filter(search.term(Purpose::Count))
+                .order_by(
+                    Expr::cust(r#"COALESCE("defects"."detected_at", "defects"."detected_at")"#),
+                    Order::Desc,
+                )
+                .order_by_desc(defect::Column::Id)
+                .offset(paging.offset())
+                .limit(paging.per_page())
+                .all(db)
+                .await?
+        }
+    };
+    let rows = resolve_names(db, models).await?;
+    Ok(DefectListPage {
+        rows,
+        total,
+        escaped,
+    })
+}
+
+/// The matches of a title search and, of those, the escapes, counted together in one
+/// statement. On SQLite the FTS index drives it (`CROSS JOIN` fixes that order): one
+/// look-up in `defects` per match, whatever the other filters.
+async fn search_counts(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    search: &TitleSearch,
+) -> Result<(u64, u64)> {
+    let backend = Backend::of(db);
+    let escapes =
+        Expr::col((defect::Entity, defect::Column::DiscoveryStage)).is_in(escaped_keys(stages));
+    let mut select = Query::select();
+    select.expr(Expr::cust("COUNT(*)")).expr(Func::coalesce([
+        Func::sum(Expr::case(escapes, 1).finally(0)).into(),
+        Expr::val(0),
+    ]));
+    match search {
+        TitleSearch::Fts(phrase) => {
+            select
+                .from("defects_fts")
+                .cross_join(defect::Entity)
+                .cond_where(condition(
+                    &without_text(filter),
+                    stages,
+                    Purpose::Count,
+                    backend,
+                ))
+                .and_where(fts_join(phrase));
+        }
+        TitleSearch::Like(_) => {
+            select.from(defect::Entity).cond_where(condition(
+                filter,
+                stages,
+                Purpose::Count,
+                backend,
+            ));
+        }
+    }
+    let Some(row) = db.query_one(&select).await? else {
+        return Ok((0, 0));
+    };
+    let n = |i: usize| -> Result<u64> {
+        let v: i64 = row.try_get_by_index(i)?;
+        Ok(u64::try_from(v).unwrap_or(0))
+    };
+    Ok((n(0)?, n(1)?))
+}
+
+/// `filter` without its title search.
+fn without_text(filter: &DefectFilter) -> DefectFilter {
+    DefectFilter {
+        text: None,
+        ..filter.clone()
+    }
+}
+
+/// Joins `defects_fts` (first in `FROM`) to `defects` and keeps the rows matching `phrase`.
+fn fts_join(phrase: &str) -> Expr {
+    Expr::cust_with_values(
+        r#""defects"."rowid" = "defects_fts"."rowid" AND "defects_fts" MATCH ?"#,
+        [phrase.to_owned()],
+    )
 }
 
 /// `SELECT COUNT(*) FROM <table> WHERE cond`, written out so the database can answer it

@@ -125,3 +125,63 @@ pub(crate) async fn insert_defects(
         .await?;
     Ok(())
 }
+
+/// The title search index, set aside for a bulk load: what [`suspend_title_index`] dropped,
+/// for [`restore_title_index`] to create again.
+#[must_use = "the title search index must be restored"]
+pub(crate) struct SuspendedTitleIndex {
+    /// The `CREATE` statements of what was dropped, as the database itself reports them.
+    definitions: Vec<String>,
+    backend: Backend,
+}
+
+/// Drops the title search index of `defects` inside the load's transaction: building it once
+/// after a million rows costs a fraction of maintaining it row by row (SQLite's FTS triggers,
+/// PostgreSQL's GIN index). The definitions are read back from the database, so the
+/// migration stays the one place that defines them.
+pub(crate) async fn suspend_title_index(db: &impl ConnectionTrait) -> Result<SuspendedTitleIndex> {
+    let backend = Backend::of(db);
+    let (list, drop) = match backend {
+        Backend::Sqlite => (
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' \
+             AND tbl_name = 'defects' AND name LIKE 'defects\\_fts\\_%' ESCAPE '\\' ORDER BY name",
+            "DROP TRIGGER",
+        ),
+        Backend::Postgres => (
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() \
+             AND tablename = 'defects' AND indexname = 'ix_defects_title_trgm'",
+            "DROP INDEX",
+        ),
+    };
+    let rows = db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), list))
+        .await?;
+    let mut definitions = Vec::with_capacity(rows.len());
+    for row in rows {
+        let name: String = row.try_get_by_index(0)?;
+        definitions.push(row.try_get_by_index(1)?);
+        db.execute_unprepared(&format!("{drop} \"{}\"", name.replace('"', "\"\"")))
+            .await?;
+    }
+    Ok(SuspendedTitleIndex {
+        definitions,
+        backend,
+    })
+}
+
+/// Creates the title search index again over everything loaded since
+/// [`suspend_title_index`]: the triggers and one FTS5 `rebuild` on SQLite, the GIN index on
+/// PostgreSQL.
+pub(crate) async fn restore_title_index(
+    db: &impl ConnectionTrait,
+    suspended: SuspendedTitleIndex,
+) -> Result<()> {
+    for definition in &suspended.definitions {
+        db.execute_unprepared(definition).await?;
+    }
+    if suspended.backend == Backend::Sqlite && !suspended.definitions.is_empty() {
+        db.execute_unprepared("INSERT INTO defects_fts(defects_fts) VALUES ('rebuild')")
+            .await?;
+    }
+    Ok(())
+}

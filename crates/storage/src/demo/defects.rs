@@ -10,7 +10,9 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
-use super::bulk::{batch_rows, insert_defects, insert_sql};
+use super::bulk::{
+    batch_rows, insert_defects, insert_sql, restore_title_index, suspend_title_index,
+};
 use super::catalog::{Catalog, create_catalog};
 use super::draw::{detected_by_for, pick_weighted, severity_for};
 use crate::entities::team;
@@ -201,7 +203,8 @@ fn detected_at(i: u64, n: u64, now: DateTime<Utc>) -> DateTime<Utc> {
 ///
 /// Everything happens in one transaction, so an interrupted load leaves the database as it
 /// was. Defects are generated in detection order with increasing ticket numbers, so every
-/// index of `defects` grows at its end instead of being rewritten all over.
+/// index of `defects` grows at its end instead of being rewritten all over; the title search
+/// index is built once after the last batch instead.
 pub async fn load_demo(
     db: &DatabaseConnection,
     defects: u64,
@@ -224,6 +227,7 @@ pub async fn load_demo(
     let backend = Backend::of(db);
     let batch_size = batch_rows(backend);
     let full_batch_sql = insert_sql(backend, batch_size);
+    let title_index = suspend_title_index(&txn).await?;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut written = 0_u64;
     let mut serials = vec![0_u64; catalogs.len()];
@@ -256,6 +260,7 @@ pub async fn load_demo(
         progress(written);
     }
     crate::rollup::write_all(&txn, rollup).await?;
+    restore_title_index(&txn, title_index).await?;
     txn.commit().await?;
     Ok(DemoSummary {
         teams: catalogs.len(),

@@ -5,10 +5,10 @@ use escapement_core::{Paging, Severity};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::Result;
 use crate::defects::{DefectFilter, DefectListPage, Purpose, condition, resolve_names};
 use crate::entities::{defect, review_escape};
 use crate::settings::StageSettings;
+use crate::{Backend, Result};
 
 /// One page of the escapes matching `filter` that no review covers, critical first and
 /// oldest first within each severity. Each severity is read through its own index range,
@@ -19,6 +19,7 @@ pub async fn unreviewed_escapes(
     stages: &StageSettings,
     paging: Paging,
 ) -> Result<DefectListPage> {
+    let backend = Backend::of(db);
     let filter = DefectFilter {
         escaped: Some(true),
         unreviewed: true,
@@ -32,8 +33,9 @@ pub async fn unreviewed_escapes(
         unreviewed: false,
         ..filter.clone()
     };
-    let all = counts_by_severity(db, condition(&escaped, stages, Purpose::Count)).await?;
-    let covered = covered_by_severity(db, condition(&escaped, stages, Purpose::Count)).await?;
+    let all = counts_by_severity(db, condition(&escaped, stages, Purpose::Count, backend)).await?;
+    let covered =
+        covered_by_severity(db, condition(&escaped, stages, Purpose::Count, backend)).await?;
     let count_of = |s: Severity| {
         let of = |list: &[(String, i64)]| {
             list.iter()
@@ -56,7 +58,7 @@ pub async fn unreviewed_escapes(
             continue;
         }
         let page = defect::Entity::find()
-            .filter(condition(&filter, stages, Purpose::Rows))
+            .filter(condition(&filter, stages, Purpose::Rows, backend))
             .filter(defect::Column::Severity.eq(severity.key()))
             .order_by_asc(defect::Column::DetectedAt)
             .order_by_asc(defect::Column::Id)

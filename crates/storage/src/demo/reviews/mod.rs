@@ -197,7 +197,12 @@ async fn candidates(
         ..DefectFilter::default()
     };
     let models = defect::Entity::find()
-        .filter(condition(&filter, ctx.stages, Purpose::Rows))
+        .filter(condition(
+            &filter,
+            ctx.stages,
+            Purpose::Rows,
+            crate::Backend::of(db),
+        ))
         .filter(defect::Column::DetectedAt.gte(from))
         .filter(defect::Column::DetectedAt.lt(until))
         .order_by_asc(defect::Column::DetectedAt)

@@ -1,0 +1,10 @@
+# The defect list's SQL for `q=$W` on PostgreSQL (as in the server log), values inlined.
+ESC="'staging', 'uat', 'beta', 'production'"
+LIKE="LIKE '%$W%' ESCAPE E'\\\\'"
+main_total="SELECT COUNT(*) FROM \"defects\" WHERE LOWER(\"title\") $LIKE"
+main_escaped="SELECT COUNT(*) FROM \"defects\" WHERE LOWER(\"title\") $LIKE AND \"defects\".\"discovery_stage\" IN ($ESC)"
+main_page_many="SELECT * FROM \"defects\" WHERE LOWER(\"title\") $LIKE ORDER BY \"defects\".\"detected_at\" DESC, \"defects\".\"id\" DESC LIMIT 50 OFFSET 0"
+main_page_few="SELECT * FROM \"defects\" WHERE LOWER(\"title\") $LIKE ORDER BY COALESCE(\"defects\".\"detected_at\", \"defects\".\"detected_at\") DESC, \"defects\".\"id\" DESC LIMIT 50 OFFSET 0"
+idx_counts="SELECT COUNT(*), COALESCE(SUM((CASE WHEN (\"defects\".\"discovery_stage\" IN ($ESC)) THEN 1 ELSE 0 END)), 0) FROM \"defects\" WHERE LOWER(\"defects\".\"title\") $LIKE"
+idx_page_many="SELECT * FROM \"defects\" WHERE (CASE WHEN LOWER(\"defects\".\"title\") $LIKE THEN TRUE ELSE FALSE END) ORDER BY \"defects\".\"detected_at\" DESC, \"defects\".\"id\" DESC LIMIT 50 OFFSET 0"
+idx_page_few="SELECT * FROM \"defects\" WHERE LOWER(\"defects\".\"title\") $LIKE ORDER BY COALESCE(\"defects\".\"detected_at\", \"defects\".\"detected_at\") DESC, \"defects\".\"id\" DESC LIMIT 50 OFFSET 0"
