@@ -279,7 +279,7 @@ async fn scanned_mechanisms(store: &TestDb) -> BTreeMap<String, i64> {
 /// The defect list's counts come from the roll-up: for many filters they must equal the
 /// number of rows the list's own query returns.
 async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
-    use escapement_core::metrics::{MetricDefinition, Quarter, ReopenedPolicy};
+    use escapement_core::metrics::{Quarter, ReopenedPolicy};
     use escapement_storage::defects::{DefectFilter, InScope, list_defects};
     let stages = escapement_storage::settings::stage_settings(&store.db)
         .await
@@ -360,7 +360,6 @@ async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
             ..DefectFilter::default()
         });
     }
-    let _ = MetricDefinition::default();
     let all = escapement_core::Paging::new(1, 100_000);
     for base in filters {
         for escaped in [None, Some(true), Some(false)] {

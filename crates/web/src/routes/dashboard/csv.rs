@@ -4,7 +4,7 @@
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use escapement_core::{Mechanism, Pipeline};
+use escapement_core::Mechanism;
 
 use super::view::Numbers;
 
@@ -69,7 +69,7 @@ fn line(out: &mut String, cells: &[String]) {
 }
 
 /// The CSV text of `chart`.
-pub fn text(chart: Chart, n: &Numbers, version: i32, pipeline: &Pipeline) -> String {
+pub fn text(chart: Chart, n: &Numbers, version: i32) -> String {
     let v = version.to_string();
     let mut out = String::new();
     match chart {
@@ -160,7 +160,6 @@ pub fn text(chart: Chart, n: &Numbers, version: i32, pipeline: &Pipeline) -> Str
                 cells.push(v.clone());
                 line(&mut out, &cells);
             }
-            let _ = pipeline;
         }
         Chart::Durations => {
             line(
@@ -223,7 +222,7 @@ pub fn text(chart: Chart, n: &Numbers, version: i32, pipeline: &Pipeline) -> Str
 }
 
 /// The CSV as a download.
-pub fn response(chart: Chart, n: &Numbers, version: i32, pipeline: &Pipeline) -> Response {
+pub fn response(chart: Chart, n: &Numbers, version: i32) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -232,7 +231,7 @@ pub fn response(chart: Chart, n: &Numbers, version: i32, pipeline: &Pipeline) ->
                 format!("attachment; filename=\"escapement-{}.csv\"", chart.stem()),
             ),
         ],
-        text(chart, n, version, pipeline),
+        text(chart, n, version),
     )
         .into_response()
 }

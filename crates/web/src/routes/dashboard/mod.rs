@@ -152,6 +152,5 @@ async fn chart_csv(
         kind,
         &computed.numbers,
         computed.definition.version,
-        &computed.pipeline,
     ))
 }

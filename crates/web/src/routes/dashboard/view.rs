@@ -233,7 +233,6 @@ fn mechanism_chart(c: &Ctx, trends: &MechanismTrends) -> (StackedBars, Vec<Mecha
     let mut columns = Vec::new();
     let mut rows = Vec::new();
     for q in &trends.quarters {
-        let quarter = q.quarter.to_string();
         let drill = |m: Mechanism| {
             c.query.drill(
                 q.quarter,
@@ -241,7 +240,6 @@ fn mechanism_chart(c: &Ctx, trends: &MechanismTrends) -> (StackedBars, Vec<Mecha
                 &[("escaped", "yes"), ("mechanism", m.key())],
             )
         };
-        let _ = &quarter;
         columns.push((
             q.label.clone(),
             q.mechanisms

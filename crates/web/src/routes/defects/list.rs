@@ -255,7 +255,7 @@ fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
 }
 
 /// The drill-down in words, for the line above the list.
-fn drill_words(query: &ListQuery, stages: &StageSettings, filter: &DefectFilter) -> Vec<String> {
+fn drill_words(stages: &StageSettings, filter: &DefectFilter) -> Vec<String> {
     let mut words = Vec::new();
     if let Some((a, b)) = filter.quarters {
         words.push(if a == b {
@@ -296,7 +296,6 @@ fn drill_words(query: &ListQuery, stages: &StageSettings, filter: &DefectFilter)
     if filter.in_scope.is_some() {
         words.push("in the metric definition's scope".to_owned());
     }
-    let _ = query;
     words
 }
 
@@ -338,7 +337,7 @@ pub(super) async fn list_defects(
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let stages = stage_settings(ctx.db()).await?;
     let drill = if query.drilled() {
-        drill_words(&query, &stages, &filter)
+        drill_words(&stages, &filter)
     } else {
         Vec::new()
     };
