@@ -3,6 +3,7 @@
 //! Nothing here performs IO or reads the clock: the current time and new ids are passed in.
 
 pub mod auth;
+pub mod backlog;
 pub mod catalog;
 pub mod defect;
 pub mod errors;

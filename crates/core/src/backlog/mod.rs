@@ -1,0 +1,42 @@
+//! The improvement backlog: priority scores with their breakdown, suggested items for clusters
+//! of escapes no open action addresses, the action lifecycle, the effect of done actions, and
+//! the items as the trackers' exports take them.
+
+pub mod export;
+
+pub use export::{EscapeRef, ExportItem, Priority};
+
+/// A label-safe slug of a name: lower case ASCII letters and digits, every other run of
+/// characters one `-` ("Checkout & Payments" → `checkout-payments`). Empty names give `none`.
+#[must_use]
+pub fn slug(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("none");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_label_safe() {
+        assert_eq!(slug("Checkout & Payments"), "checkout-payments");
+        assert_eq!(slug("  API v2 "), "api-v2");
+        assert_eq!(slug("Zahlungsverkehr Ünd"), "zahlungsverkehr-nd");
+        assert_eq!(slug("***"), "none");
+        assert!(!slug("a b\tc").contains(char::is_whitespace));
+    }
+}
