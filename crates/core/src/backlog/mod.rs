@@ -2,9 +2,19 @@
 //! of escapes no open action addresses, the action lifecycle, the effect of done actions, and
 //! the items as the trackers' exports take them.
 
+pub mod effect;
 pub mod export;
+pub mod lifecycle;
+pub mod score;
+pub mod suggest;
+#[cfg(test)]
+mod tests;
 
+pub use effect::{Effect, EffectSummary, Verdict};
 pub use export::{EscapeRef, ExportItem, Priority};
+pub use lifecycle::{ActionChange, ActionChangeDraft, DueState};
+pub use score::{Score, ScoreParts};
+pub use suggest::{ClusterEscape, ClusterKey, Suggestion};
 
 /// A label-safe slug of a name: lower case ASCII letters and digits, every other run of
 /// characters one `-` ("Checkout & Payments" → `checkout-payments`). Empty names give `none`.
@@ -25,18 +35,4 @@ pub fn slug(name: &str) -> String {
         out.push_str("none");
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::slug;
-
-    #[test]
-    fn slugs_are_label_safe() {
-        assert_eq!(slug("Checkout & Payments"), "checkout-payments");
-        assert_eq!(slug("  API v2 "), "api-v2");
-        assert_eq!(slug("Zahlungsverkehr Ünd"), "zahlungsverkehr-nd");
-        assert_eq!(slug("***"), "none");
-        assert!(!slug("a b\tc").contains(char::is_whitespace));
-    }
 }
