@@ -1,7 +1,9 @@
-// Escapement: small enhancements for the review pages. Every page works without this file.
+// Escapement: small enhancements for the review and backlog pages. Every page works without
+// this file.
 // 1. The checklist's "did that test run" follow-up shows only when there was coverage.
 // 2. Text typed into a review form is kept in this browser until the form is sent, so a
 //    closed tab or a lost connection does not lose it; a button offers to restore it.
+// 3. On the backlog's "Link tracker keys" page, a picked export file is read into the box.
 (function () {
   "use strict";
 
@@ -53,8 +55,23 @@
     });
   }
 
+  function fileIntoBox() {
+    var input = document.getElementById("keys-file");
+    var box = document.getElementById("keys");
+    if (!input || !box || !window.FileReader) { return; }
+    input.closest(".js-only").hidden = false;
+    input.addEventListener("change", function () {
+      var file = input.files && input.files[0];
+      if (!file) { return; }
+      var reader = new FileReader();
+      reader.onload = function () { box.value = String(reader.result); box.focus(); };
+      reader.readAsText(file);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     followUp();
     autosave();
+    fileIntoBox();
   });
 })();

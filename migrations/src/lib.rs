@@ -13,6 +13,7 @@ mod m20261126_000005_add_users_deactivated_at;
 mod m20261202_000006_create_rollup;
 mod m20261202_000007_add_rollup_grains;
 mod m20261202_000010_add_title_search;
+mod m20261202_000011_add_backlog;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000006_create_rollup::Migration),
             Box::new(m20261202_000007_add_rollup_grains::Migration),
             Box::new(m20261202_000010_add_title_search::Migration),
+            Box::new(m20261202_000011_add_backlog::Migration),
         ]
     }
 }

@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod api;
 mod auth;
+mod backlog;
 mod catalog;
 mod concurrency;
 mod dashboard;

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 mod actor;
+pub mod backlog;
 pub mod catalog;
 pub mod defects;
 pub mod demo;

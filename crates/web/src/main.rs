@@ -1,6 +1,7 @@
 //! The `escapement` binary: settings, database, migrations, then the chosen command.
 
 use std::io::{stdin, stdout};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
@@ -37,6 +38,10 @@ async fn main() -> anyhow::Result<()> {
                 .as_deref()
                 .is_some_and(|url| url.starts_with("https://"));
             state.trusted_proxies = settings.trusted_proxies.clone().into();
+            state.public_url = settings
+                .public_url
+                .as_deref()
+                .map(|url| Arc::from(url.trim_end_matches('/')));
             let base = settings
                 .public_url
                 .clone()

@@ -25,6 +25,9 @@ pub struct AppState {
     pub trusted_proxies: Arc<[IpAddr]>,
     /// How many password hashes (sign-in, setup, new and changed passwords) run at once.
     pub hashing: HashingLimit,
+    /// The instance's public URL (`--public-url`), for links in exported files; exports
+    /// without it link by path.
+    pub public_url: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             secure_cookies: false,
             trusted_proxies: Arc::from([]),
             hashing: HashingLimit::for_this_machine(),
+            public_url: None,
         }
     }
 }

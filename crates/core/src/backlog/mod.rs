@@ -5,6 +5,7 @@
 pub mod effect;
 pub mod export;
 pub mod lifecycle;
+pub mod links;
 pub mod score;
 pub mod suggest;
 #[cfg(test)]

@@ -19,6 +19,10 @@ pub struct Model {
     pub due_date: Option<Date>,
     pub status: String,
     pub external_key: Option<String>,
+    /// When the action last became done; empty while it is not.
+    pub done_at: Option<DateTimeUtc>,
+    /// Why the action will not be done (status won't do).
+    pub status_reason: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,

@@ -1,7 +1,9 @@
 //! sea-orm entities: one per table, plain mappings with no behaviour of their own.
 
+pub mod action_escape;
 pub mod api_token;
 pub mod audit_event;
+pub mod backlog_dismissal;
 pub mod component;
 pub mod defect;
 pub mod improvement_action;

@@ -30,7 +30,7 @@ pub struct ActivityFilter {
 /// - `reviews_completed`: reviews of the teams moved to classified in the window (once
 ///   each, however often they were reopened and classified again);
 /// - `actions_opened`: actions owned by the teams created in the window;
-/// - `actions_done`: actions now done whose last change fell in the window;
+/// - `actions_done`: actions now done that became done in the window;
 /// - `actions_overdue`: actions created before the window ended, neither done nor
 ///   dropped, with a due date before `overdue_before`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -85,7 +85,7 @@ async fn actions(db: &impl ConnectionTrait, f: &ActivityFilter) -> Result<(u64, 
     let opened = within("created_at");
     let done = col("status")
         .eq(ActionStatus::Done.key())
-        .and(within("updated_at"));
+        .and(within("done_at"));
     let overdue = col("status")
         .is_not_in([ActionStatus::Done.key(), ActionStatus::WontDo.key()])
         .and(col("due_date").lt(f.overdue_before))

@@ -16,7 +16,7 @@ use crate::{Result, StorageError, versioned};
 
 /// The history subject of an action: `Action 'Add a contract test'`.
 #[must_use]
-fn action_subject(title: &str) -> String {
+pub(crate) fn action_subject(title: &str) -> String {
     format!("Action '{title}'")
 }
 
@@ -115,6 +115,7 @@ pub async fn add_action(
         review_id: Set(review_id),
         review_escape_id: Set(escape_id),
         external_key: Set(None),
+        done_at: Set(crate::backlog::done_at(None, a.status, now)),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
@@ -122,6 +123,7 @@ pub async fn add_action(
     })
     .exec(&txn)
     .await?;
+    crate::backlog::link_escapes(&txn, id, &[escape_id], now).await?;
     let mut changes = Changes::of(action_subject(&a.title));
     let name = component_name(&txn, a.component_id).await?;
     describe(&mut changes, None, a, ("", &name));
@@ -152,6 +154,11 @@ pub async fn update_action(
         expected_version,
         improvement_action::ActiveModel {
             updated_at: Set(now),
+            done_at: Set(crate::backlog::done_at(
+                Some((old.status, old.done_at)),
+                a.status,
+                now,
+            )),
             ..columns(a)
         },
     )

@@ -80,6 +80,7 @@ impl TryFrom<ActionRow> for Action {
             due_date: m.due_date,
             status: stored_key("improvement_actions.status", &m.status)?,
             external_key: m.external_key,
+            done_at: m.done_at,
             version: m.version,
             title: m.title,
         })

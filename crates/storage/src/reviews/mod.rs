@@ -23,11 +23,13 @@ use uuid::Uuid;
 // Every write names who made it; the submodules take it from here.
 use crate::Actor;
 
+pub(crate) use actions::action_subject;
 pub use actions::{add_action, delete_action, update_action};
 pub use documents::{
     EscapeWorkspace, ReviewRecord, escape_workspace, review_document, review_people,
 };
 pub use escapes::{NamedEscape, get_action, get_escape, review_escapes};
+pub(crate) use history::Changes;
 pub use history::{HistoryEntry, last_change_of, list_history};
 pub use queue::unreviewed_escapes;
 pub use read::{ReviewFilter, ReviewListPage, get_review, list_reviews};
@@ -35,6 +37,7 @@ pub use steps::escape_subject;
 pub use steps::{
     confirm_facts, save_analysis, save_checklist, save_classification, save_no_action_reason,
 };
+pub(crate) use write::touch;
 pub use write::{
     add_escape, change_state, create_review, record_escape, remove_escape, update_review,
 };
@@ -169,6 +172,8 @@ pub struct Action {
     pub due_date: Option<NaiveDate>,
     pub status: ActionStatus,
     pub external_key: Option<String>,
+    /// When the action last became done.
+    pub done_at: Option<DateTime<Utc>>,
     pub version: i32,
 }
 

@@ -59,7 +59,7 @@ pub(super) async fn editable(db: &impl ConnectionTrait, review_id: Uuid) -> Resu
 
 /// Marks the review as changed just now (without taking its version: edits to different
 /// escapes must not conflict with each other).
-pub(super) async fn touch(
+pub(crate) async fn touch(
     db: &impl ConnectionTrait,
     review_id: Uuid,
     now: DateTime<Utc>,

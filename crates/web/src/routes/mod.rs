@@ -2,6 +2,7 @@
 //! one place with who may use it; the router is folded from the same entries.
 
 mod api;
+mod backlog;
 mod dashboard;
 mod defects;
 mod escapes;
@@ -69,6 +70,7 @@ fn entries() -> Vec<Route> {
         session::routes(),
         defects::routes(),
         dashboard::routes(),
+        backlog::routes(),
         reports::routes(),
         reviews::routes(),
         settings::routes(),

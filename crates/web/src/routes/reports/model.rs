@@ -173,7 +173,7 @@ fn activity_rows(
         ActivityRow {
             label: "Actions done",
             value: a.actions_done,
-            hint: format!("now done, last changed in {label}"),
+            hint: format!("became done in {label}"),
         },
         ActivityRow {
             label: "Actions overdue",
