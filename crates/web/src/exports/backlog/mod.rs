@@ -146,7 +146,9 @@ impl Format {
         !matches!(self, Format::LinearCsv | Format::GithubCsv)
     }
 
-    const fn is_csv(self) -> bool {
+    /// Whether the format is CSV, and so takes [`Options::bom`].
+    #[must_use]
+    pub const fn is_csv(self) -> bool {
         matches!(
             self,
             Format::JiraCsv | Format::LinearCsv | Format::GithubCsv
@@ -179,17 +181,19 @@ pub struct Options {
     pub definition_version: i32,
 }
 
+/// Where the writer writes and what it keeps between items: a constant amount, whatever
+/// their number.
 enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
-    Text(BufWriter<W>),
-}
-
-/// What the writer keeps between items: a constant amount, whatever their number.
-enum State {
-    Csv,
-    Script(github::Script),
-    Json { first: bool },
-    Markdown { previous: Option<Mechanism> },
+    Script(BufWriter<W>, github::Script),
+    Json {
+        out: BufWriter<W>,
+        first: bool,
+    },
+    Markdown {
+        out: BufWriter<W>,
+        previous: Option<Mechanism>,
+    },
 }
 
 /// Writes one export as a stream: the head in [`Writer::new`], each item in [`Writer::item`],
@@ -198,7 +202,6 @@ pub struct Writer<W: Write> {
     format: Format,
     linked: Linked,
     sink: Sink<W>,
-    state: State,
     written: u64,
     skipped: u64,
 }
@@ -210,51 +213,63 @@ fn csv_error(e: csv::Error) -> io::Error {
     }
 }
 
+fn write_csv<W: Write>(csv: &mut csv::Writer<W>, cells: &[String]) -> io::Result<()> {
+    csv.write_record(
+        cells
+            .iter()
+            .map(|c| cell::defuse(c))
+            .map(|c| c.into_owned()),
+    )
+    .map_err(csv_error)
+}
+
 impl<W: Write> Writer<W> {
     /// Starts an export of `format` into `out`, writing its head (the BOM, the header row, the
     /// script's or document's first lines).
     pub fn new(format: Format, options: Options, mut out: W) -> io::Result<Self> {
-        let heading = format!(
-            "Escapement improvement backlog, generated {}, metric definition version {}.",
-            options.generated_at.format("%Y-%m-%d %H:%M UTC"),
-            options.definition_version
-        );
-        let (sink, state) = if format.is_csv() {
-            if options.bom {
-                out.write_all(cell::BOM)?;
+        let sink = match format {
+            Format::JiraCsv | Format::LinearCsv | Format::GithubCsv => {
+                if options.bom {
+                    out.write_all(cell::BOM)?;
+                }
+                let mut csv = cell::writer(out);
+                let header: &[&str] = match format {
+                    Format::JiraCsv => &jira::HEADER,
+                    Format::LinearCsv => &linear::HEADER,
+                    _ => &github::HEADER,
+                };
+                csv.write_record(header).map_err(csv_error)?;
+                Sink::Csv(Box::new(csv))
             }
-            let mut csv = cell::writer(out);
-            let header: &[&str] = match format {
-                Format::JiraCsv => &jira::HEADER,
-                Format::LinearCsv => &linear::HEADER,
-                _ => &github::HEADER,
-            };
-            csv.write_record(header).map_err(csv_error)?;
-            (Sink::Csv(Box::new(csv)), State::Csv)
-        } else {
-            let mut text = BufWriter::new(out);
-            let state = match format {
-                Format::GithubScript => State::Script(github::Script::start(
-                    &mut text,
-                    options.github_repo.as_deref(),
-                    &heading,
-                )?),
-                Format::Json => {
-                    json::start(&mut text, options.generated_at, options.definition_version)?;
-                    State::Json { first: true }
+            Format::GithubScript => {
+                let mut out = BufWriter::new(out);
+                let heading = format!(
+                    "Escapement improvement backlog, generated {}, metric definition version {}.",
+                    options.generated_at.format("%Y-%m-%d %H:%M UTC"),
+                    options.definition_version
+                );
+                let script =
+                    github::Script::start(&mut out, options.github_repo.as_deref(), &heading)?;
+                Sink::Script(out, script)
+            }
+            Format::Json => {
+                let mut out = BufWriter::new(out);
+                json::start(&mut out, options.generated_at, options.definition_version)?;
+                Sink::Json { out, first: true }
+            }
+            Format::Markdown => {
+                let mut out = BufWriter::new(out);
+                checklist::start(&mut out, options.generated_at, options.definition_version)?;
+                Sink::Markdown {
+                    out,
+                    previous: None,
                 }
-                _ => {
-                    checklist::start(&mut text, options.generated_at, options.definition_version)?;
-                    State::Markdown { previous: None }
-                }
-            };
-            (Sink::Text(text), state)
+            }
         };
         Ok(Writer {
             format,
             linked: options.linked,
             sink,
-            state,
             written: 0,
             skipped: 0,
         })
@@ -271,40 +286,32 @@ impl<W: Write> Writer<W> {
             self.skipped += 1;
             return Ok(());
         }
-        match (&mut self.sink, &mut self.state) {
-            (Sink::Csv(csv), State::Csv) => {
-                let write = |csv: &mut csv::Writer<W>, cells: &[String]| {
-                    csv.write_record(cells.iter().map(|c| cell::defuse(c).into_owned()))
-                        .map_err(csv_error)
-                };
-                match self.format {
-                    Format::JiraCsv => write(csv, &jira::record(item, key))?,
-                    Format::LinearCsv => write(csv, &linear::record(item))?,
-                    _ => write(csv, &github::record(item))?,
-                }
-            }
-            (Sink::Text(out), State::Script(script)) => {
-                let linked = match key {
+        match &mut self.sink {
+            Sink::Csv(csv) => match self.format {
+                Format::JiraCsv => write_csv(csv, &jira::record(item, key))?,
+                Format::LinearCsv => write_csv(csv, &linear::record(item))?,
+                _ => write_csv(csv, &github::record(item))?,
+            },
+            Sink::Script(out, script) => {
+                let linked = match key.map(github::issue_ref) {
                     None => None,
-                    Some(k) => match github::issue_ref(k) {
-                        Some(r) => Some(r),
-                        None => {
-                            self.skipped += 1;
-                            return Ok(());
-                        }
-                    },
+                    Some(Some(issue)) => Some(issue),
+                    // Linked to another tracker: there is no GitHub issue to edit.
+                    Some(None) => {
+                        self.skipped += 1;
+                        return Ok(());
+                    }
                 };
                 script.item(out, item, linked)?;
             }
-            (Sink::Text(out), State::Json { first }) => {
+            Sink::Json { out, first } => {
                 json::item(out, item, *first)?;
                 *first = false;
             }
-            (Sink::Text(out), State::Markdown { previous }) => {
+            Sink::Markdown { out, previous } => {
                 checklist::item(out, item, *previous)?;
                 *previous = Some(item.mechanism);
             }
-            _ => return Err(io::Error::other("export writer in an impossible state")),
         }
         self.written += 1;
         Ok(())
@@ -326,22 +333,22 @@ impl<W: Write> Writer<W> {
     /// repositories × mechanisms × components, never by the number of items.
     #[must_use]
     pub fn labels_seen(&self) -> usize {
-        match &self.state {
-            State::Script(s) => s.labels_seen(),
+        match &self.sink {
+            Sink::Script(_, script) => script.labels_seen(),
             _ => 0,
         }
     }
 
     /// Writes the end of the export, flushes it and hands back the output.
     pub fn finish(self) -> io::Result<W> {
-        match self.sink {
-            Sink::Csv(csv) => csv.into_inner().map_err(|e| e.into_error()),
-            Sink::Text(mut out) => {
-                if let State::Json { .. } = self.state {
-                    json::finish(&mut out)?;
-                }
-                out.into_inner().map_err(|e| e.into_error())
+        let out = match self.sink {
+            Sink::Csv(csv) => return csv.into_inner().map_err(|e| e.into_error()),
+            Sink::Json { mut out, .. } => {
+                json::finish(&mut out)?;
+                out
             }
-        }
+            Sink::Script(out, _) | Sink::Markdown { out, .. } => out,
+        };
+        out.into_inner().map_err(|e| e.into_error())
     }
 }
