@@ -52,6 +52,11 @@ pub fn labels(item: &ExportItem) -> Vec<String> {
     labels
 }
 
+/// The most bytes of escapes a description lists: Jira refuses a description over 32,767
+/// characters (GitHub a body over 65,536), so the list stops before and says how many more
+/// the item's page shows.
+pub const ESCAPES_BUDGET: usize = 30_000;
+
 /// The description of an item as a tracker shows it: plain text, one fact a line, then the
 /// escapes it addresses and the link back.
 ///
@@ -68,6 +73,7 @@ pub fn labels(item: &ExportItem) -> Vec<String> {
 ///
 /// Escapes addressed:
 /// - <defect title> (<severity>), discovered at <stage> on <date>; review: <title> <url>
+/// - … and 12 more escapes on the item's page        (past [`ESCAPES_BUDGET`])
 ///
 /// Back to Escapement: <url>
 /// ```
@@ -104,7 +110,13 @@ pub fn description(item: &ExportItem) -> String {
         let _ = writeln!(out, "\nEscapes addressed: none yet");
     } else {
         let _ = writeln!(out, "\nEscapes addressed:");
-        for e in &item.escapes {
+        let listed_from = out.len();
+        for (i, e) in item.escapes.iter().enumerate() {
+            if out.len() - listed_from > ESCAPES_BUDGET {
+                let more = item.escapes.len() - i;
+                let _ = writeln!(out, "- … and {more} more escapes on the item's page");
+                break;
+            }
             let _ = writeln!(
                 out,
                 "- {} ({}), discovered at {} on {}; review: {} {}",
@@ -119,4 +131,47 @@ pub fn description(item: &ExportItem) -> String {
     }
     let _ = write!(out, "\nBack to Escapement: {}", item.url);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use escapement_core::backlog::{EscapeRef, ExportItem, Priority};
+    use escapement_core::{ActionStatus, Effort, Mechanism, Severity};
+
+    use super::{ESCAPES_BUDGET, description};
+
+    #[test]
+    fn a_long_list_of_escapes_stops_within_the_trackers_limits() {
+        let on = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        let escape = EscapeRef {
+            defect_title: "x".repeat(500),
+            severity: Severity::High,
+            discovered_at_stage: "Production".to_owned(),
+            discovered_on: on,
+            review_title: "Review".to_owned(),
+            url: "/reviews/1".to_owned(),
+        };
+        let item = ExportItem {
+            id: uuid::Uuid::nil(),
+            title: "Many".to_owned(),
+            mechanism: Mechanism::NoTest,
+            component: None,
+            team: "T".to_owned(),
+            target_layer: "Unit".to_owned(),
+            effort: Effort::S,
+            status: ActionStatus::Proposed,
+            due_date: None,
+            score: 1.0,
+            priority: Priority::Lowest,
+            external_key: None,
+            escapes: vec![escape; 1_000],
+            url: "/actions/1".to_owned(),
+        };
+        let text = description(&item);
+        assert!(text.chars().count() < 32_767, "{}", text.len());
+        assert!(text.len() > ESCAPES_BUDGET);
+        let listed = text.lines().filter(|l| l.starts_with("- x")).count();
+        assert!(text.contains(&format!("- … and {} more escapes", 1_000 - listed)));
+        assert!(text.ends_with("Back to Escapement: /actions/1"));
+    }
 }
