@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod csrf;
 pub mod error;
+pub mod exports;
 pub mod extract;
 pub mod markdown;
 pub mod page;

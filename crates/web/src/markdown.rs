@@ -1,6 +1,7 @@
 //! Markdown written by people (review summaries), rendered to HTML that cannot carry
 //! markup or scripts of its own: raw HTML is shown as text, images become links, and
-//! links keep only web, mail and same-site addresses.
+//! links keep only web, mail and same-site addresses; and text from people as Markdown that shows
+//! it literally (the quarterly report, the backlog checklist).
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
@@ -19,6 +20,24 @@ fn checked(url: CowStr<'_>) -> CowStr<'_> {
     } else {
         CowStr::Borrowed("#")
     }
+}
+
+/// Text from people (names, titles) as Markdown shows it literally: one line, every character
+/// Markdown or a pipe table gives a meaning escaped with a backslash.
+#[must_use]
+pub fn literal(raw: &str) -> String {
+    let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(flat.len());
+    for c in flat.chars() {
+        if matches!(
+            c,
+            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '~' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// `text` as HTML safe to embed in a page.

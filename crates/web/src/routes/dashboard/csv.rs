@@ -1,10 +1,13 @@
 //! The data behind each dashboard chart as CSV, with the definition version on every row.
-//! Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) are
-//! prefixed with `'`.
+//! Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, a tab or
+//! a carriage return) are prefixed with `'` by the exports' one cell protection,
+//! [`crate::exports::backlog::cell::defuse`].
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use escapement_core::Mechanism;
+
+use crate::exports::backlog::cell::defuse;
 
 use super::view::Numbers;
 
@@ -50,15 +53,11 @@ impl Chart {
 }
 
 fn field(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
+    let safe = defuse(text);
     if safe.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", safe.replace('"', "\"\""))
     } else {
-        safe
+        safe.into_owned()
     }
 }
 
@@ -247,5 +246,7 @@ mod tests {
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(field("=SUM(A1)"), "'=SUM(A1)");
         assert_eq!(field("-1"), "'-1");
+        assert_eq!(field("\tx"), "'\tx");
+        assert_eq!(field("\rx"), "\"'\rx\"");
     }
 }

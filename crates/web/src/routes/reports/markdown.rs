@@ -4,23 +4,7 @@
 use std::fmt::Write as _;
 
 use super::model::Report;
-
-/// Text from people (team and component names) as Markdown shows it literally: one line,
-/// every character Markdown or a table gives a meaning escaped.
-fn text(raw: &str) -> String {
-    let flat = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut out = String::with_capacity(flat.len());
-    for c in flat.chars() {
-        if matches!(
-            c,
-            '\\' | '|' | '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '~' | '!'
-        ) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
+use crate::markdown::literal as text;
 
 fn date(d: chrono::NaiveDate) -> String {
     d.format("%-d %b %Y").to_string()
