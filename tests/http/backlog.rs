@@ -23,6 +23,10 @@ both_backends!(TestApp:
     the_action_page_writes_out_its_score,
     another_teams_items_are_never_shown_or_moved,
     pasted_tracker_keys_link_actions_all_or_nothing,
+    the_top_item_exports_as_jira_csv_that_parses_back,
+    a_re_export_skips_linked_items_or_updates_them_by_key,
+    exports_show_only_the_readers_teams_and_name_bad_fields,
+    the_command_line_exports_and_digests_what_the_page_does,
 );
 
 fn actor(app: &TestApp) -> Actor {
@@ -492,4 +496,262 @@ async fn pasted_tracker_keys_link_actions_all_or_nothing(app: TestApp) {
             .body
             .contains("0 actions linked; 2 already had that key")
     );
+}
+
+/// The rows of a CSV body, header first.
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.as_bytes())
+        .records()
+        .map(|r| r.expect("a CSV record").iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).expect("the column")
+}
+
+/// Checkout with a critical and a low escape, each with an action; returns (critical's
+/// action, low's action).
+async fn two_actions(app: &TestApp, team: &Seeded) -> (Uuid, Uuid) {
+    let hot = escape(app, team, "Payments lost = \"total\", again", "critical", 2).await;
+    let cold = escape(app, team, "Tooltip typo", "low", 60).await;
+    let (_, _, a) = review(
+        app,
+        team,
+        &[hot],
+        Mechanism::NoTest,
+        Some(ActionStatus::Accepted),
+    )
+    .await;
+    let (_, _, b) = review(
+        app,
+        team,
+        &[cold],
+        Mechanism::MissedReview,
+        Some(ActionStatus::Proposed),
+    )
+    .await;
+    (a[0], b[0])
+}
+
+async fn the_top_item_exports_as_jira_csv_that_parses_back(app: TestApp) {
+    let team = seed::team(&app, "Checkout").await;
+    let (hot, cold) = two_actions(&app, &team).await;
+    let r = app
+        .get("/backlog/export/download?format=jira-csv&limit=1")
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(
+        r.headers.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("text/csv; charset=utf-8")
+    );
+    assert!(
+        r.headers
+            .get("content-disposition")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("escapement-backlog-jira.csv"))
+    );
+    let rows = csv_rows(&r.body);
+    assert_eq!(
+        rows.len(),
+        2,
+        "the header and the top item only: {}",
+        r.body
+    );
+    let (header, row) = (&rows[0], &rows[1]);
+    assert_eq!(header.iter().filter(|h| *h == "Labels").count(), 3);
+    assert!(row[column(header, "Summary")].starts_with("Add a contract test for "));
+    // One critical escape two days ago, Small: 8 × 0.99 × 1 ÷ 1 = 7.9, in the Low band.
+    assert_eq!(row[column(header, "Priority")], "Low");
+    assert_eq!(row[column(header, "Issue Type")], "Task");
+    let labels: Vec<&String> = header
+        .iter()
+        .zip(row)
+        .filter(|(h, _)| *h == "Labels")
+        .map(|(_, v)| v)
+        .collect();
+    assert_eq!(labels[0], "escape-mechanism:no_test");
+    assert!(labels[1].starts_with("component:"));
+    assert_eq!(*labels[2], format!("escapement:{hot}"));
+    assert!(labels.iter().all(|l| !l.contains(char::is_whitespace)));
+    let description = &row[column(header, "Description")];
+    assert!(description.contains("Payments lost = \"total\", again"));
+    assert!(description.contains(&format!("/backlog/actions/{hot}")));
+    assert!(
+        !r.body.contains(&cold.to_string()),
+        "the limit keeps the top item only"
+    );
+    // The importer configuration maps the same columns.
+    let config = app.get("/backlog/export/jira-config.json").await;
+    assert_eq!(config.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&config.body).expect("JSON");
+    assert!(json["config.field.mappings"].get("Summary").is_some());
+}
+
+async fn a_re_export_skips_linked_items_or_updates_them_by_key(app: TestApp) {
+    let team = seed::team(&app, "Checkout").await;
+    let (hot, cold) = two_actions(&app, &team).await;
+    let keys = format!("{hot} PAY-7");
+    let linked = app
+        .post_form(
+            "/backlog/links",
+            &[("team_id", &team.team.to_string()), ("keys", &keys)],
+        )
+        .await;
+    assert_eq!(linked.status, 303, "{}", linked.body);
+
+    let skip = app.get("/backlog/export/download?format=jira-csv").await;
+    let rows = csv_rows(&skip.body);
+    assert_eq!(rows.len(), 2, "the linked item is left out: {}", skip.body);
+    assert!(skip.body.contains(&format!("escapement:{cold}")));
+    assert!(!skip.body.contains(&format!("escapement:{hot}")));
+
+    let update = app
+        .get("/backlog/export/download?format=jira-csv&linked=update")
+        .await;
+    let rows = csv_rows(&update.body);
+    assert_eq!(rows.len(), 3, "{}", update.body);
+    let key = column(&rows[0], "Issue Key");
+    let keys: Vec<&str> = rows[1..].iter().map(|r| r[key].as_str()).collect();
+    assert!(keys.contains(&"PAY-7") && keys.contains(&""), "{keys:?}");
+    // JSON lists both, each with its key or none.
+    let json = app
+        .get("/backlog/export/download?format=json&linked=update&status=all")
+        .await;
+    let doc: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
+    assert_eq!(doc["schema"], "escapement.backlog.v1");
+    assert_eq!(doc["items"].as_array().map(Vec::len), Some(2));
+}
+
+async fn exports_show_only_the_readers_teams_and_name_bad_fields(app: TestApp) {
+    let a = seed::team(&app, "Checkout").await;
+    let b = seed::team(&app, "Search").await;
+    two_actions(&app, &a).await;
+    let db = escape(&app, &b, "Search ranking broken", "critical", 1).await;
+    review(
+        &app,
+        &b,
+        &[db],
+        Mechanism::NoTest,
+        Some(ActionStatus::Accepted),
+    )
+    .await;
+    let (_, viewer) = member(&app, "a.viewer@example.com", &[(a.team, Role::Viewer)]).await;
+    let mine = app
+        .get_with_cookies("/backlog/export/download?format=json&status=all", &viewer)
+        .await;
+    assert_eq!(mine.status, 200);
+    assert!(mine.body.contains("Payments lost"));
+    assert!(!mine.body.contains("Search ranking broken"));
+    let theirs = app
+        .get_with_cookies(
+            &format!("/backlog/export/download?format=json&team={}", b.team),
+            &viewer,
+        )
+        .await;
+    assert_eq!(theirs.status, 422);
+    assert!(theirs.body.contains("Select a team from the list"));
+    assert!(!theirs.body.contains("Search ranking broken"));
+    let bad = app
+        .get("/backlog/export/download?format=excel&limit=0")
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Select a format from the list"));
+    assert!(bad.body.contains("How many must be a whole number"));
+}
+
+async fn the_command_line_exports_and_digests_what_the_page_does(app: TestApp) {
+    use escapement_web::cli::{
+        DigestArgs, ExportBacklogArgs, ExportCommand, digest_markdown, run_export,
+    };
+    use escapement_web::exports::backlog::{Format, Linked};
+    let team = seed::team(&app, "Checkout").await;
+    let (hot, _) = two_actions(&app, &team).await;
+    let file = std::env::temp_dir().join(format!("escapement-backlog-{}.csv", Uuid::new_v4()));
+    let args = ExportBacklogArgs {
+        format: Format::JiraCsv,
+        team: Some("Checkout".to_owned()),
+        status: escapement_storage::backlog::StatusFilter::Open,
+        limit: None,
+        linked: Linked::Skip,
+        bom: true,
+        repo: None,
+        output: Some(file.clone()),
+    };
+    let mut said = Vec::new();
+    run_export(
+        app.db(),
+        &ExportCommand::Backlog(args),
+        Some("https://esc.example.com/"),
+        &mut said,
+    )
+    .await
+    .expect("the export");
+    let written = std::fs::read_to_string(&file).expect("the file");
+    std::fs::remove_file(&file).ok();
+    assert!(
+        written.starts_with('\u{feff}'),
+        "--bom writes a byte order mark"
+    );
+    assert_eq!(csv_rows(written.trim_start_matches('\u{feff}')).len(), 3);
+    assert!(written.contains(&format!("https://esc.example.com/backlog/actions/{hot}")));
+    assert!(String::from_utf8_lossy(&said).contains("Exported 2 items as Jira (CSV importer)"));
+
+    // One action overdue by a week, one due in three days.
+    let today = Utc::now().date_naive();
+    let version_field = regex::Regex::new(r#"name="version" value="(\d+)""#).expect("a pattern");
+    for (id, due) in [
+        (hot, today - Duration::days(7)),
+        (two_actions(&app, &team).await.1, today + Duration::days(3)),
+    ] {
+        let page = app.get(&format!("/backlog/actions/{id}")).await;
+        let version = version_field
+            .captures(&page.body)
+            .map(|c| c[1].to_owned())
+            .expect("a version");
+        let status = if id == hot { "accepted" } else { "proposed" };
+        let r = app
+            .post_form(
+                &format!("/backlog/actions/{id}"),
+                &[
+                    ("status", status),
+                    ("version", &version),
+                    ("owner_team_id", &team.team.to_string()),
+                    ("due_date", &due.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let digest = digest_markdown(
+        app.db(),
+        &DigestArgs {
+            team: "Checkout".to_owned(),
+            days: 7,
+        },
+        None,
+        today,
+    )
+    .await
+    .expect("a digest");
+    let overdue = digest.find("## Overdue (1)").expect("the overdue heading");
+    let soon = digest
+        .find("## Due in the next 7 days (1)")
+        .expect("the soon heading");
+    assert!(overdue < soon);
+    assert!(digest[overdue..soon].contains("7 days overdue"), "{digest}");
+    assert!(digest[soon..].contains("due "), "{digest}");
+    let unknown = digest_markdown(
+        app.db(),
+        &DigestArgs {
+            team: "Nobody".to_owned(),
+            days: 7,
+        },
+        None,
+        today,
+    )
+    .await;
+    assert!(unknown.is_err());
 }

@@ -5,7 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use clap::{Parser, Subcommand};
 
 use crate::cli::{
-    DemoArgs, MemberCommand, ReportArgs, RollupCommand, TeamCommand, TokenCommand, UserCommand,
+    DemoArgs, DigestArgs, ExportCommand, MemberCommand, ReportArgs, RollupCommand, TeamCommand,
+    TokenCommand, UserCommand,
 };
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
@@ -76,4 +77,9 @@ pub enum Command {
     Rollup(RollupCommand),
     /// Write the quarterly report of all teams or one as Markdown or standalone HTML.
     Report(ReportArgs),
+    /// Export the improvement backlog for Jira, Linear or GitHub, or as JSON or Markdown.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Print a team's overdue and soon-due actions as Markdown, for a weekly post.
+    Digest(DigestArgs),
 }

@@ -72,16 +72,25 @@ async fn main() -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Export(command) => {
+            let written = cli::run_export(
+                &db,
+                &command,
+                settings.public_url.as_deref(),
+                &mut std::io::stderr(),
+            )
+            .await;
+            exit_on_usage(written)?;
+        }
+        Command::Digest(args) => {
+            let written =
+                cli::run_digest(&db, &args, settings.public_url.as_deref(), &mut stdout()).await;
+            exit_on_usage(written)?;
+        }
         Command::Report(args) => {
             let written =
                 cli::run_report(&db, &args, settings.public_url.as_deref(), &mut stdout()).await;
-            if let Err(err) = written {
-                if let Some(usage) = err.downcast_ref::<cli::UsageError>() {
-                    eprintln!("error: {usage}");
-                    std::process::exit(2);
-                }
-                return Err(err);
-            }
+            exit_on_usage(written)?;
         }
     }
     Ok(())
@@ -106,4 +115,16 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = terminate => {}
     }
+}
+
+/// A usage mistake (an unknown team, say) exits with status 2, as a malformed flag does.
+fn exit_on_usage(result: anyhow::Result<()>) -> anyhow::Result<()> {
+    if let Err(err) = result {
+        if let Some(usage) = err.downcast_ref::<cli::UsageError>() {
+            eprintln!("error: {usage}");
+            std::process::exit(2);
+        }
+        return Err(err);
+    }
+    Ok(())
 }

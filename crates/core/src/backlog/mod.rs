@@ -17,14 +17,15 @@ pub use lifecycle::{ActionChange, ActionChangeDraft, DueState};
 pub use score::{Score, ScoreParts};
 pub use suggest::{ClusterEscape, ClusterKey, Suggestion};
 
-/// A label-safe slug of a name: lower case ASCII letters and digits, every other run of
-/// characters one `-` ("Checkout & Payments" → `checkout-payments`). Empty names give `none`.
+/// A label-safe slug of a name: lower-case letters and digits (any script), every other run
+/// of characters one `-` ("Checkout & Payments" → `checkout-payments`, "Zahlungsverkehr Ü" →
+/// `zahlungsverkehr-ü`). A name with no letter or digit gives `none`.
 #[must_use]
 pub fn slug(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
         } else if !out.is_empty() && !out.ends_with('-') {
             out.push('-');
         }

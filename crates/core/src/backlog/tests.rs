@@ -28,7 +28,8 @@ fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
 fn slugs_are_label_safe() {
     assert_eq!(slug("Checkout & Payments"), "checkout-payments");
     assert_eq!(slug("  API v2 "), "api-v2");
-    assert_eq!(slug("Zahlungsverkehr Ünd"), "zahlungsverkehr-nd");
+    assert_eq!(slug("Zahlungsverkehr Ünd"), "zahlungsverkehr-ünd");
+    assert_eq!(slug("決済 API"), "決済-api");
     assert_eq!(slug("***"), "none");
     assert!(!slug("a b\tc").contains(char::is_whitespace));
 }

@@ -20,7 +20,7 @@ use crate::entities::action_escape;
 
 pub use clusters::{DoneEffect, effect_of, effect_summary};
 pub use export::{ExportCursor, export_cursor};
-pub use read::{action_detail, backlog_page, cluster_escapes_of};
+pub use read::{action_detail, backlog_page, cluster_escapes_of, due_actions};
 pub use write::{
     KeyLink, LinkOutcome, accept_suggestion, add_escapes, change_action, dismiss_suggestion,
     link_keys,
@@ -43,6 +43,19 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
+    /// The filter a query string or command line names: empty or `open`, `all`, `suggested`,
+    /// `overdue`, or a status key; `None` for anything else.
+    #[must_use]
+    pub fn parse(text: &str) -> Option<StatusFilter> {
+        match text.trim() {
+            "" | "open" => Some(StatusFilter::Open),
+            "all" => Some(StatusFilter::All),
+            "suggested" => Some(StatusFilter::Suggested),
+            "overdue" => Some(StatusFilter::Overdue),
+            key => <ActionStatus as escapement_core::Keyed>::from_key(key).map(StatusFilter::Is),
+        }
+    }
+
     /// Whether suggested items belong in this view.
     #[must_use]
     pub const fn shows_suggestions(self) -> bool {

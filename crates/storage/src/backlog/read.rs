@@ -580,3 +580,46 @@ pub async fn cluster_escapes_of(
         .collect();
     escapes_by_ids(db, &ids).await
 }
+
+/// The open actions of `teams` due on or before `until`, soonest first (at most 1,000): the
+/// overdue and soon-due digest.
+pub async fn due_actions(
+    db: &impl ConnectionTrait,
+    teams: Option<&[Uuid]>,
+    weights: &SeverityWeights,
+    (today, until): (NaiveDate, NaiveDate),
+) -> Result<Vec<BacklogAction>> {
+    use improvement_action::Column as A;
+    let f = BacklogFilter {
+        teams: teams.map(<[Uuid]>::to_vec),
+        ..BacklogFilter::default()
+    };
+    let rows: Vec<(Uuid, String, String)> = improvement_action::Entity::find()
+        .select_only()
+        .column(A::Id)
+        .column(A::Mechanism)
+        .column(A::Effort)
+        .filter(action_condition(&f, today))
+        .filter(A::DueDate.lte(until))
+        .order_by_asc(A::DueDate)
+        .order_by_asc(A::Id)
+        .limit(1000)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
+    let escapes = escapes_of(db, &ids).await?;
+    let mut scored = Vec::with_capacity(rows.len());
+    for (id, mechanism, effort) in rows {
+        let mut parts = ScoreParts::new();
+        for e in escapes.get(&id).into_iter().flatten() {
+            parts.add(weights, e.severity, e.discovered_on, today);
+        }
+        scored.push(Scored {
+            id,
+            mechanism: stored_key("improvement_actions.mechanism", &mechanism)?,
+            score: parts.score(stored_key("improvement_actions.effort", &effort)?),
+        });
+    }
+    actions_by_ids(db, &scored, today, false).await
+}

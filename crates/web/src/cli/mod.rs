@@ -6,6 +6,7 @@
 //!
 //! [`Actor::COMMAND_LINE`]: escapement_storage::Actor::COMMAND_LINE
 
+mod backlog;
 pub mod demo;
 mod members;
 mod report;
@@ -15,6 +16,9 @@ mod teams;
 mod tokens;
 mod users;
 
+pub use backlog::{
+    DigestArgs, ExportBacklogArgs, ExportCommand, digest_markdown, run_digest, run_export,
+};
 pub use demo::{DemoArgs, run_demo_command};
 pub use members::{MemberCommand, run_member};
 pub use report::{ReportArgs, ReportFormat, UsageError, run_report};

@@ -31,6 +31,7 @@ mod github;
 mod jira;
 mod json;
 mod linear;
+mod run;
 mod text;
 
 #[cfg(test)]
@@ -45,6 +46,7 @@ use escapement_core::backlog::ExportItem;
 pub use jira::importer_config as jira_importer_config;
 pub use json::SCHEMA as JSON_SCHEMA;
 pub use linear::status as linear_status;
+pub use run::{Export, ExportSpec, SharedBuffer};
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

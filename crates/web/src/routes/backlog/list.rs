@@ -74,7 +74,7 @@ struct BacklogPageView {
 
 /// The statuses the filter offers: open work (the default), each status, suggestions only,
 /// overdue, everything.
-fn status_options() -> Vec<Opt> {
+pub(super) fn status_options() -> Vec<Opt> {
     let mut out = vec![Opt {
         value: String::new(),
         label: "Open and suggested".to_owned(),
@@ -96,21 +96,13 @@ fn status_options() -> Vec<Opt> {
 }
 
 fn status_filter(raw: &str, notices: &mut Vec<String>) -> StatusFilter {
-    match raw.trim() {
-        "" | "open" => StatusFilter::Open,
-        "all" => StatusFilter::All,
-        "suggested" => StatusFilter::Suggested,
-        "overdue" => StatusFilter::Overdue,
-        key => match ActionStatus::from_key(key) {
-            Some(s) => StatusFilter::Is(s),
-            None => {
-                notices.push(format!(
-                    "The status filter “{key}” is not a status and was ignored."
-                ));
-                StatusFilter::Open
-            }
-        },
-    }
+    StatusFilter::parse(raw).unwrap_or_else(|| {
+        notices.push(format!(
+            "The status filter “{}” is not a status and was ignored.",
+            raw.trim()
+        ));
+        StatusFilter::Open
+    })
 }
 
 /// The filter a query names, with a notice for each part that was ignored.

@@ -4,6 +4,7 @@
 //! pasting tracker keys back.
 
 mod action;
+mod export;
 mod links;
 mod list;
 mod suggestions;
@@ -40,6 +41,13 @@ pub fn routes() -> Vec<Route> {
             "/backlog/actions/{action_id}/escapes",
             TeamWrite,
             action::add_action_escapes,
+        ),
+        Route::get("/backlog/export", SignedIn, export::export_form),
+        Route::get("/backlog/export/download", SignedIn, export::download),
+        Route::get(
+            "/backlog/export/jira-config.json",
+            SignedIn,
+            export::jira_config,
         ),
         Route::get("/backlog/links", SignedIn, links::show_links),
         Route::post("/backlog/links", TeamWrite, links::save_links),
