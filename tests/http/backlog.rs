@@ -27,6 +27,7 @@ both_backends!(TestApp:
     a_re_export_skips_linked_items_or_updates_them_by_key,
     exports_show_only_the_readers_teams_and_name_bad_fields,
     the_command_line_exports_and_digests_what_the_page_does,
+    done_actions_are_marked_on_the_mechanism_chart,
 );
 
 fn actor(app: &TestApp) -> Actor {
@@ -754,4 +755,48 @@ async fn the_command_line_exports_and_digests_what_the_page_does(app: TestApp) {
     )
     .await;
     assert!(unknown.is_err());
+}
+
+async fn done_actions_are_marked_on_the_mechanism_chart(app: TestApp) {
+    let team = seed::team(&app, "Checkout").await;
+    let d = escape(&app, &team, "Refund rounding", "high", 3).await;
+    let (_, _, actions) = review(
+        &app,
+        &team,
+        &[d],
+        Mechanism::NoTest,
+        Some(ActionStatus::Accepted),
+    )
+    .await;
+    let before = app.get("/dashboard").await;
+    assert!(
+        !before.body.contains("class=\"marker\""),
+        "no action is done yet"
+    );
+    let path = format!("/backlog/actions/{}", actions[0]);
+    for (status, version) in [("in_progress", "1"), ("done", "2")] {
+        let r = app
+            .post_form(
+                &path,
+                &[
+                    ("status", status),
+                    ("version", version),
+                    ("owner_team_id", &team.team.to_string()),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let after = app.get("/dashboard").await;
+    assert!(after.body.contains("class=\"marker\""), "{}", after.body);
+    assert!(after.body.contains("✓ 1"));
+    let quarter = escapement_core::metrics::Quarter::of(Utc::now()).label();
+    assert!(after.body.contains(&format!(
+        "0 of 1 action done in {quarter} show no recurrence; 1 too early to tell."
+    )));
+    assert!(
+        after
+            .body
+            .contains(&format!("href=\"{}\"", esc("/backlog?status=done")))
+    );
 }

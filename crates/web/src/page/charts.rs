@@ -123,11 +123,37 @@ pub struct Bar {
     pub segments: Vec<Segment>,
 }
 
+/// A mark under one bar (the improvement actions done in its quarter), linked to them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Marker {
+    pub x: f64,
+    pub y: f64,
+    pub label: String,
+    pub title: String,
+    pub href: String,
+}
+
 /// A stacked bar chart.
 #[derive(Debug, Clone, Serialize)]
 pub struct StackedBars {
     pub frame: Frame,
     pub bars: Vec<Bar>,
+    pub markers: Vec<Marker>,
+}
+
+impl StackedBars {
+    /// Puts a marker under bar `index` (below its label); nothing for a bar that is not there.
+    pub fn mark(&mut self, index: usize, label: String, title: String, href: String) {
+        if let Some(bar) = self.bars.get(index) {
+            self.markers.push(Marker {
+                x: bar.x + bar.width / 2.0,
+                y: self.frame.bottom + 36.0,
+                label,
+                title,
+                href,
+            });
+        }
+    }
 }
 
 /// One value of a stacked bar before layout: its series class, count, title and link.
@@ -186,6 +212,7 @@ pub fn stacked_bars(columns: Vec<(String, Vec<Part>)>) -> StackedBars {
     StackedBars {
         frame: frame(ticks, x_labels),
         bars,
+        markers: Vec::new(),
     }
 }
 

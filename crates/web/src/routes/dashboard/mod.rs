@@ -4,6 +4,7 @@
 //! `GET /dashboard/<chart>.csv` serves each chart's data as CSV, with the same filters.
 
 mod csv;
+mod done;
 mod filters;
 mod view;
 
@@ -59,6 +60,11 @@ struct DashboardPage {
 
 struct Computed {
     query: DashboardQuery,
+    filter: escapement_storage::rollup::CountFilter,
+    quarters: (
+        escapement_core::metrics::Quarter,
+        escapement_core::metrics::Quarter,
+    ),
     notices: Vec<String>,
     definition: DefinitionVersion,
     pipeline: escapement_core::Pipeline,
@@ -96,6 +102,8 @@ async fn compute(ctx: &Ctx, query: &DashboardQuery) -> AppResult<Computed> {
     )
     .map_err(|e| AppError::Internal(anyhow::anyhow!("metric definition: {e}")))?;
     Ok(Computed {
+        filter,
+        quarters: (selection.first, selection.last),
         query: selection.query,
         notices: selection.notices,
         definition,
@@ -123,7 +131,14 @@ async fn show_dashboard(
     QueryParams(query): QueryParams<DashboardQuery>,
 ) -> AppResult<Response> {
     let filtered = !query.segment_pairs().is_empty();
-    let computed = compute(&ctx, &query).await?;
+    let mut computed = compute(&ctx, &query).await?;
+    done::mark_done_actions(
+        &ctx,
+        &computed.filter,
+        computed.quarters,
+        &mut computed.numbers.mechanisms,
+    )
+    .await?;
     let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
     let d = &computed.definition;
     let page = DashboardPage {
