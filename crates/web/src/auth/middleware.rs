@@ -1,5 +1,5 @@
-//! The middleware around every route: finding the user behind a request (session cookie or
-//! API token), and the guards the route table attaches: a signed-in user for every route
+//! The middleware around every route: finding the user behind a request (session cookie, or
+//! API token under [`API_PREFIX`] only), and the guards the route table attaches: a signed-in user for every route
 //! that is not public, an instance admin where the table says so.
 
 use axum::extract::{Request, State};
@@ -22,6 +22,16 @@ use crate::templates::{SIGNED_IN, SignedIn};
 /// A session is marked seen at most this often, so reading pages stays read-only; its idle
 /// expiry is therefore counted from a request at most this long before the last one.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
+
+/// The one part of the URL tree where an API token is a credential. Anywhere else a token is
+/// ignored, so it can never act as a browser session: it cannot post a form, create tokens
+/// or change an account (all of which live outside the API).
+pub const API_PREFIX: &str = "/api/v1/";
+
+/// True when `path` is under [`API_PREFIX`].
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with(API_PREFIX)
+}
 
 /// Middleware: resolves the client's address (behind trusted proxies) and the session
 /// cookie to a [`CurrentUser`], keeps the session alive, and makes the user known to page
@@ -57,18 +67,19 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| escapement_core::auth::looks_like_token(token))
 }
 
-/// The user behind an API token, or behind the session cookie; `Err` when the store
-/// cannot be read. A session costs one read (the session with its active user and their
+/// The user behind an API token (on an API path only), or behind the session cookie; `Err`
+/// when the store cannot be read. A session costs one read (the session with its active user and their
 /// memberships), and a write only when it was last seen [`TOUCH_EVERY`] ago or more. A
 /// deactivated account's sessions end when it is deactivated; the read also refuses any
 /// session or API token of one that reaches here afterwards.
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
+    path: &str,
     addr: String,
     now: DateTime<Utc>,
 ) -> Result<Option<CurrentUser>, String> {
-    if let Some(token) = bearer_token(headers) {
+    if let Some(token) = bearer_token(headers).filter(|_| is_api_path(path)) {
         let found = use_token(&state.db, &api_token_hash(token), now)
             .await
             .map_err(|e| e.to_string())?;
@@ -106,7 +117,8 @@ async fn attach_user(state: &AppState, mut request: Request) -> Request {
         &state.trusted_proxies,
     );
     request.extensions_mut().insert(ClientAddr(addr.clone()));
-    match identify(state, request.headers(), addr, Utc::now()).await {
+    let path = request.uri().path().to_owned();
+    match identify(state, request.headers(), &path, addr, Utc::now()).await {
         Ok(Some(user)) => {
             request.extensions_mut().insert(user);
         }
