@@ -44,6 +44,35 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
         .map(|d| d.with_timezone(&Utc))
 }
 
+/// True when `text` holds a character no form field or query parameter may carry: NUL and
+/// the other C0 control characters and DEL. Tab, line feed and carriage return are text
+/// (a multi-line field sends `\r\n`).
+#[must_use]
+pub fn has_control_character(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c.is_ascii_control()) && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The name people read for a form field or query parameter called `key`, for messages
+/// about input that no form's own validation sees (control characters, invalid UTF-8):
+/// `incident_date` reads "Incident date", `team_id` "Team", `q` "Search text".
+#[must_use]
+pub fn field_label(key: &str) -> String {
+    match key {
+        "q" => return "Search text".to_owned(),
+        "csrf_token" => return "Form token".to_owned(),
+        _ => {}
+    }
+    let key = key.trim_end_matches("[]");
+    let key = key.strip_suffix("_id").unwrap_or(key);
+    let words = key.replace('_', " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "A field".to_owned(),
+    }
+}
+
 /// The number of characters (not bytes) in `text`.
 #[must_use]
 pub fn char_len(text: &str) -> usize {
@@ -181,5 +210,27 @@ mod tests {
     fn characters_are_counted_not_bytes() {
         assert_eq!(char_len("héllo"), 5);
         assert_eq!(char_len("🦀"), 1);
+    }
+}
+
+#[cfg(test)]
+mod input_text_tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_other_controls_are_refused_but_line_breaks_and_tabs_are_text() {
+        assert!(has_control_character("a\u{0}b"));
+        assert!(has_control_character("\u{1b}[31m"));
+        assert!(has_control_character("\u{7f}"));
+        assert!(!has_control_character("two\r\nlines\tand a tab, ünïcode"));
+    }
+
+    #[test]
+    fn a_key_reads_as_a_label() {
+        assert_eq!(field_label("incident_date"), "Incident date");
+        assert_eq!(field_label("team_id"), "Team");
+        assert_eq!(field_label("q"), "Search text");
+        assert_eq!(field_label("participants[]"), "Participants");
+        assert_eq!(field_label(""), "A field");
     }
 }

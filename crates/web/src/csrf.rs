@@ -100,6 +100,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
                 ));
             }
         }
+        crate::extract::check_urlencoded(&body)?;
         // serde_html_form reads repeated fields (checkbox groups) into lists.
         serde_html_form::from_bytes(&body)
             .map(CsrfForm)

@@ -21,6 +21,10 @@ pub enum AppError {
     /// every reason in words.
     #[error("refused: {0}")]
     Refused(String),
+    /// Input no form can take (a control character, text that is not UTF-8): a 422 page
+    /// whose message names the field.
+    #[error("unusable input: {0}")]
+    InvalidInput(String),
     /// The form again, with the user's input and a message beside each field (422).
     #[error("invalid input")]
     Invalid(Box<Page>),
@@ -84,6 +88,11 @@ impl IntoResponse for AppError {
             AppError::Refused(message) => error_page(
                 StatusCode::CONFLICT,
                 "This change cannot be made now",
+                &message,
+            ),
+            AppError::InvalidInput(message) => error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Check what you entered",
                 &message,
             ),
             AppError::Invalid(page) => (*page)

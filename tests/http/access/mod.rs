@@ -6,6 +6,7 @@
 //! every route outside `/api/v1`, form posts included, and let in under it. Each level is also checked to let in the least role it names, so a
 //! refusal cannot come from a fixture that names nothing. Prints one line per route.
 
+mod bad_input;
 mod world;
 
 use axum::body::Body;
