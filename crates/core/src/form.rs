@@ -20,16 +20,32 @@ pub fn checkbox(value: Option<&str>) -> bool {
     }
 }
 
-/// A calendar date written `YYYY-MM-DD`, ignoring surrounding whitespace.
+/// The years a date in a form may fall in: anything earlier or later is a typo (year -1,
+/// year 20260), refused like a date that does not exist.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+fn sane<D: chrono::Datelike>(date: D) -> Option<D> {
+    YEARS.contains(&date.year()).then_some(date)
+}
+
+/// A calendar date written `YYYY-MM-DD` in the years [`YEARS`], ignoring surrounding
+/// whitespace.
 #[must_use]
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(sane)
 }
 
 /// An instant written `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM` or
-/// `YYYY-MM-DDTHH:MM:SS` (both UTC), or RFC 3339 with an offset; surrounding whitespace ignored.
+/// `YYYY-MM-DDTHH:MM:SS` (both UTC), or RFC 3339 with an offset, in the years [`YEARS`];
+/// surrounding whitespace ignored.
 #[must_use]
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
+    parse_any_datetime(text).and_then(sane)
+}
+
+fn parse_any_datetime(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Some(date) = parse_date(text) {
         return Some(date.and_time(chrono::NaiveTime::MIN).and_utc());
@@ -223,6 +239,16 @@ mod input_text_tests {
         assert!(has_control_character("\u{1b}[31m"));
         assert!(has_control_character("\u{7f}"));
         assert!(!has_control_character("two\r\nlines\tand a tab, ünïcode"));
+    }
+
+    #[test]
+    fn dates_outside_the_sane_years_are_not_dates() {
+        assert!(parse_date("-0001-03-15").is_none());
+        assert!(parse_date("1899-12-31").is_none());
+        assert!(parse_date("1900-01-01").is_some());
+        assert!(parse_datetime("-0001-03-15T10:00").is_none());
+        assert!(parse_datetime("+20260-03-15T10:00:00Z").is_none());
+        assert!(parse_datetime("2026-03-15T10:00").is_some());
     }
 
     #[test]

@@ -83,9 +83,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
         let expected = cookie_token(request.headers());
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let body = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest(format!("The form could not be read: {e}"))
+            }
+        })?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
         let submitted = pairs

@@ -25,6 +25,9 @@ pub enum AppError {
     /// whose message names the field.
     #[error("unusable input: {0}")]
     InvalidInput(String),
+    /// A request body larger than its route takes (413); nothing was read or changed.
+    #[error("request body too large")]
+    TooLarge,
     /// The form again, with the user's input and a message beside each field (422).
     #[error("invalid input")]
     Invalid(Box<Page>),
@@ -94,6 +97,11 @@ impl IntoResponse for AppError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Check what you entered",
                 &message,
+            ),
+            AppError::TooLarge => error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "The form is larger than this page takes (a form takes up to 1 MiB of text). Nothing was saved: go back, shorten the longest text and submit it again.",
             ),
             AppError::Invalid(page) => (*page)
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)
