@@ -25,6 +25,9 @@ pub enum AppError {
     /// whose message names the field.
     #[error("unusable input: {0}")]
     InvalidInput(String),
+    /// A form post whose body is not a URL-encoded form (415): `text/plain`, JSON, none.
+    #[error("not a form")]
+    UnsupportedForm,
     /// A request body larger than its route takes (413); nothing was read or changed.
     #[error("request body too large")]
     TooLarge,
@@ -97,6 +100,11 @@ impl IntoResponse for AppError {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "Check what you entered",
                 &message,
+            ),
+            AppError::UnsupportedForm => error_page(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This form was not sent as a form",
+                "Escapement takes forms only as application/x-www-form-urlencoded, as a browser sends them. Nothing was saved: go back and submit the form from the page.",
             ),
             AppError::TooLarge => error_page(
                 StatusCode::PAYLOAD_TOO_LARGE,
