@@ -12,7 +12,56 @@ both_backends!(TestApp:
     a_first_visit_sets_the_csrf_cookie,
     the_home_page_leads_to_the_reviews,
     an_internal_error_shows_a_page_without_details,
+    an_exhausted_pool_answers_503_with_retry_after_and_health_keeps_answering,
 );
+
+async fn an_exhausted_pool_answers_503_with_retry_after_and_health_keeps_answering(app: TestApp) {
+    use escapement_storage::sea_orm::TransactionTrait;
+    // Hold every connection of the pool in an open transaction, as long-running requests do.
+    let mut held = Vec::new();
+    while !escapement_storage::pool_saturated(app.db()) {
+        held.push(app.db().begin().await.expect("a connection"));
+        assert!(held.len() <= 64, "the pool has a limit");
+    }
+    let started = std::time::Instant::now();
+    let page = app.get("/defects").await;
+    let waited = started.elapsed();
+    assert_eq!(page.status, 503, "{}", page.body);
+    assert!(
+        page.headers.get("retry-after").is_some(),
+        "Retry-After is sent"
+    );
+    assert!(page.body.contains("The service is busy"));
+    assert!(
+        waited <= escapement_storage::ACQUIRE_TIMEOUT + std::time::Duration::from_secs(2),
+        "answered in {waited:?}"
+    );
+    let started = std::time::Instant::now();
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, 200, "{}", health.body);
+    assert!(
+        health.body.contains("\"database\":\"busy\""),
+        "{}",
+        health.body
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "health answers at once"
+    );
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        app.get("/defects").await.status,
+        200,
+        "served again once the load is gone"
+    );
+    assert!(
+        app.get("/healthz")
+            .await
+            .body
+            .contains("\"database\":\"ok\"")
+    );
+}
 
 async fn an_internal_error_shows_a_page_without_details(app: TestApp) {
     app.db().clone().close().await.expect("close the pool");

@@ -37,6 +37,9 @@ pub enum AppError {
     /// The form again, beside what someone else saved meanwhile (409).
     #[error("edit conflict")]
     Conflict(Box<Page>),
+    /// Every database connection is busy (503 with `Retry-After`); nothing was changed.
+    #[error("every database connection is busy")]
+    Overloaded,
     /// Too many password checks run already (503 with `Retry-After`); nothing was changed.
     #[error("too busy to check a password")]
     Busy,
@@ -64,6 +67,7 @@ impl From<StorageError> for AppError {
         match err {
             StorageError::NotFound => AppError::NotFound,
             StorageError::Blocked(blocked) => AppError::Refused(blocked.to_string()),
+            ref busy if escapement_storage::is_overloaded(busy) => AppError::Overloaded,
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -115,6 +119,16 @@ impl IntoResponse for AppError {
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)
                 .into_response(),
             AppError::Conflict(page) => (*page).with_status(StatusCode::CONFLICT).into_response(),
+            AppError::Overloaded => {
+                let mut page = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is busy",
+                    "Escapement is answering many requests right now. Nothing was changed: wait a few seconds, then try again.",
+                );
+                page.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                page
+            }
             AppError::Busy => {
                 let mut page = error_page(
                     StatusCode::SERVICE_UNAVAILABLE,

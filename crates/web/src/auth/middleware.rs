@@ -68,7 +68,7 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The user behind an API token (on an API path only), or behind the session cookie; `Err`
-/// when the store cannot be read. A session costs one read (the session with its active user and their
+/// when the store cannot be read (with whether only because the pool is busy). A session costs one read (the session with its active user and their
 /// memberships), and a write only when it was last seen [`TOUCH_EVERY`] ago or more. A
 /// deactivated account's sessions end when it is deactivated; the read also refuses any
 /// session or API token of one that reaches here afterwards.
@@ -78,17 +78,17 @@ async fn identify(
     path: &str,
     addr: String,
     now: DateTime<Utc>,
-) -> Result<Option<CurrentUser>, String> {
+) -> Result<Option<CurrentUser>, StoreError> {
     if let Some(token) = bearer_token(headers).filter(|_| is_api_path(path)) {
         let found = use_token(&state.db, &api_token_hash(token), now)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(StoreError::from)?;
         let Some(token) = found else {
             return Ok(None);
         };
         let user = user_with_memberships(&state.db, token.user_id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(StoreError::from)?;
         return Ok(current_user(user, addr));
     }
     let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
@@ -96,7 +96,7 @@ async fn identify(
     };
     let Some(session) = session_user(&state.db, &session_id(secret), now)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(StoreError::from)?
     else {
         return Ok(None);
     };
@@ -123,18 +123,42 @@ async fn attach_user(state: &AppState, mut request: Request) -> Request {
             request.extensions_mut().insert(user);
         }
         Ok(None) => {}
-        Err(err) => {
-            tracing::error!(error = %err, "cannot read a session or token");
-            request.extensions_mut().insert(SessionUnavailable);
+        Err(StoreError { message, busy }) => {
+            if busy {
+                tracing::warn!(error = %message, "every database connection is busy");
+            } else {
+                tracing::error!(error = %message, "cannot read a session or token");
+            }
+            request.extensions_mut().insert(SessionUnavailable { busy });
         }
     }
     request
 }
 
-/// Marks a request whose session could not be read (the database is unreachable), so it
-/// gets an error page instead of a misleading trip to the login page.
+/// Why the session store could not be read.
+#[derive(Debug)]
+struct StoreError {
+    message: String,
+    /// Only because every pooled connection is busy: a 503 to retry, not a 500.
+    busy: bool,
+}
+
+impl From<escapement_storage::StorageError> for StoreError {
+    fn from(err: escapement_storage::StorageError) -> Self {
+        StoreError {
+            busy: escapement_storage::is_overloaded(&err),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Marks a request whose session could not be read (the database is unreachable, or every
+/// connection is busy), so it gets an error page instead of a misleading trip to the login
+/// page.
 #[derive(Debug, Clone, Copy)]
-struct SessionUnavailable;
+struct SessionUnavailable {
+    busy: bool,
+}
 
 /// Middleware for every route the route table does not mark public (and for unknown paths):
 /// sends a visitor without a session to the login page, remembering where they were going;
@@ -143,7 +167,10 @@ pub async fn require_login(request: Request, next: Next) -> Response {
     if request.extensions().get::<CurrentUser>().is_some() {
         return next.run(request).await;
     }
-    if request.extensions().get::<SessionUnavailable>().is_some() {
+    if let Some(SessionUnavailable { busy }) = request.extensions().get::<SessionUnavailable>() {
+        if *busy {
+            return AppError::Overloaded.into_response();
+        }
         return AppError::Internal(anyhow::anyhow!("the session store is unavailable"))
             .into_response();
     }

@@ -94,6 +94,17 @@ impl Route {
         route
     }
 
+    /// `GET path`, public and served like an asset, outside the session and CSRF layers: it
+    /// reads no session (so no database connection before its handler) and sets no cookie.
+    /// For the health check, which must answer while every connection is busy.
+    pub fn sessionless<H, T>(path: &'static str, handler: H) -> Route
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Route::asset(path, handler)
+    }
+
     /// `POST path`, usable at `access`.
     pub fn post<H, T>(path: &'static str, access: AccessLevel, handler: H) -> Route
     where
