@@ -12,6 +12,7 @@ mod concurrency;
 mod dashboard;
 mod defects;
 mod isolation;
+mod limits;
 mod metrics;
 mod platform;
 mod redact;

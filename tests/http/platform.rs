@@ -6,11 +6,62 @@ both_backends!(TestApp:
     health_reports_a_reachable_database,
     health_reports_an_unreachable_database,
     a_form_without_a_matching_csrf_token_is_refused,
+    the_csrf_token_is_bound_to_the_session_and_replaced_at_sign_in,
+    a_form_post_that_is_not_url_encoded_is_refused,
     every_response_carries_the_security_headers,
     a_first_visit_sets_the_csrf_cookie,
     the_home_page_leads_to_the_reviews,
     an_internal_error_shows_a_page_without_details,
+    an_exhausted_pool_answers_503_with_retry_after_and_health_keeps_answering,
 );
+
+async fn an_exhausted_pool_answers_503_with_retry_after_and_health_keeps_answering(app: TestApp) {
+    use escapement_storage::sea_orm::TransactionTrait;
+    // Hold every connection of the pool in an open transaction, as long-running requests do.
+    let mut held = Vec::new();
+    while !escapement_storage::pool_saturated(app.db()) {
+        held.push(app.db().begin().await.expect("a connection"));
+        assert!(held.len() <= 64, "the pool has a limit");
+    }
+    let started = std::time::Instant::now();
+    let page = app.get("/defects").await;
+    let waited = started.elapsed();
+    assert_eq!(page.status, 503, "{}", page.body);
+    assert!(
+        page.headers.get("retry-after").is_some(),
+        "Retry-After is sent"
+    );
+    assert!(page.body.contains("The service is busy"));
+    assert!(
+        waited <= escapement_storage::ACQUIRE_TIMEOUT + std::time::Duration::from_secs(2),
+        "answered in {waited:?}"
+    );
+    let started = std::time::Instant::now();
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, 200, "{}", health.body);
+    assert!(
+        health.body.contains("\"database\":\"busy\""),
+        "{}",
+        health.body
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "health answers at once"
+    );
+    drop(held);
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(
+        app.get("/defects").await.status,
+        200,
+        "served again once the load is gone"
+    );
+    assert!(
+        app.get("/healthz")
+            .await
+            .body
+            .contains("\"database\":\"ok\"")
+    );
+}
 
 async fn an_internal_error_shows_a_page_without_details(app: TestApp) {
     app.db().clone().close().await.expect("close the pool");
@@ -47,14 +98,6 @@ async fn a_form_without_a_matching_csrf_token_is_refused(app: TestApp) {
         .post_raw("/settings/teams", "name=Checkout".to_owned(), Some(CSRF))
         .await;
     assert_eq!(no_field.status, 403);
-    let no_cookie = app
-        .post_raw(
-            "/settings/teams",
-            format!("name=Checkout&csrf_token={CSRF}"),
-            None,
-        )
-        .await;
-    assert_eq!(no_cookie.status, 403);
     let other = "f".repeat(64);
     let mismatch = app
         .post_raw(
@@ -72,6 +115,15 @@ async fn a_form_without_a_matching_csrf_token_is_refused(app: TestApp) {
             .contains("No teams yet"),
         "nothing was written"
     );
+    // Signed in, the token is the session's: the visitor cookie plays no part.
+    let no_cookie = app
+        .post_raw(
+            "/settings/teams",
+            format!("name=Checkout&csrf_token={CSRF}"),
+            None,
+        )
+        .await;
+    assert_eq!(no_cookie.status, 303, "{}", no_cookie.body);
 }
 
 async fn every_response_carries_the_security_headers(app: TestApp) {
@@ -128,6 +180,23 @@ async fn an_https_public_url_adds_hsts(backend: Backend) {
             "{path}"
         );
     }
+    // The visitor's CSRF cookie is `Secure` too, like the session's.
+    let first_visit = app
+        .send(
+            axum::http::Request::get("/login")
+                .body(axum::body::Body::empty())
+                .expect("a request"),
+        )
+        .await;
+    let cookie = first_visit
+        .headers
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        cookie.starts_with("escapement_csrf=") && cookie.contains("; Secure"),
+        "{cookie}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -181,4 +250,102 @@ async fn the_home_page_leads_to_the_reviews(app: TestApp) {
     let empty = app.get("/defects").await;
     assert!(empty.body.contains("No defects recorded yet"));
     assert!(empty.body.contains("<title>Defects · Escapement</title>"));
+}
+
+/// A form post as `cookies` with exactly this token (not rewritten: it is not `CSRF`).
+async fn post_team(app: &TestApp, cookies: &str, token: &str, name: &str) -> u16 {
+    let request = axum::http::Request::post("/settings/teams")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", cookies)
+        .body(axum::body::Body::from(format!(
+            "name={name}&csrf_token={token}"
+        )))
+        .expect("a request");
+    app.send(request).await.status.as_u16()
+}
+
+async fn the_csrf_token_is_bound_to_the_session_and_replaced_at_sign_in(app: TestApp) {
+    use escapement_web::auth::SESSION_COOKIE;
+    use escapement_web::csrf::session_token;
+    // A visitor token planted in the cookie (by a sibling subdomain, say) and sent back in
+    // the field is no longer enough once signed in.
+    let planted = "a".repeat(64);
+    let (_, kim) = crate::seed::member(&app, "kim@example.com", &[]).await;
+    let kim_secret = kim
+        .split("; ")
+        .find_map(|c| c.strip_prefix(&format!("{SESSION_COOKIE}=")))
+        .expect("kim's session")
+        .to_owned();
+    let kim_planted = format!("escapement_csrf={planted}; {SESSION_COOKIE}={kim_secret}");
+    assert_eq!(
+        post_team(&app, &kim_planted, &planted, "Planted").await,
+        403
+    );
+
+    // The token of another session is refused; the session's own is taken.
+    let admin = app.cookies();
+    let admin_secret = admin
+        .split("; ")
+        .find_map(|c| c.strip_prefix(&format!("{SESSION_COOKIE}=")))
+        .expect("the admin's session")
+        .to_owned();
+    let kims_token = session_token(&kim_secret);
+    assert_eq!(post_team(&app, &admin, &kims_token, "Borrowed").await, 403);
+    let own = session_token(&admin_secret);
+    assert_eq!(post_team(&app, &admin, &own, "Own").await, 303);
+
+    // Signing in replaces the token: the one the login page showed is refused afterwards.
+    let visitor = format!("escapement_csrf={planted}");
+    let login = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", &visitor)
+        .body(axum::body::Body::from(
+            serde_urlencoded::to_string([
+                ("csrf_token", planted.as_str()),
+                ("email", escapement_tests::ADMIN_EMAIL),
+                ("password", escapement_tests::ADMIN_PASSWORD),
+            ])
+            .expect("a form"),
+        ))
+        .expect("a request");
+    let signed_in = app.send(login).await;
+    assert_eq!(signed_in.status, 303, "{}", signed_in.body);
+    let fresh = crate::seed::session_from(&signed_in);
+    let after = format!("{visitor}; {SESSION_COOKIE}={fresh}");
+    assert_eq!(post_team(&app, &after, &planted, "Old token").await, 403);
+    assert_eq!(
+        post_team(&app, &after, &session_token(&fresh), "New token").await,
+        303
+    );
+    let teams = app.get("/settings/teams").await.body;
+    assert!(
+        !teams.contains("Planted") && !teams.contains("Borrowed") && !teams.contains("Old token")
+    );
+}
+
+async fn a_form_post_that_is_not_url_encoded_is_refused(app: TestApp) {
+    for content_type in [
+        "text/plain",
+        "application/json",
+        "multipart/form-data; boundary=x",
+    ] {
+        let request = axum::http::Request::post("/settings/teams")
+            .header("content-type", content_type)
+            .header("cookie", app.cookies())
+            .body(axum::body::Body::from(format!(
+                "name=Plain&csrf_token={CSRF}"
+            )))
+            .expect("a request");
+        let refused = app.send(request).await;
+        assert_eq!(refused.status, 415, "{content_type}");
+        assert!(refused.body.contains("This form was not sent as a form"));
+    }
+    let request = axum::http::Request::post("/settings/teams")
+        .header("cookie", app.cookies())
+        .body(axum::body::Body::from(format!(
+            "name=Plain&csrf_token={CSRF}"
+        )))
+        .expect("a request");
+    assert_eq!(app.send(request).await.status, 415, "no content type");
+    assert!(!app.get("/settings/teams").await.body.contains("Plain"));
 }

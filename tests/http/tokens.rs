@@ -3,13 +3,18 @@
 use axum::body::Body;
 use axum::http::Request;
 use escapement_core::Paging;
-use escapement_core::auth::{AuditEvent, Role};
+use escapement_core::auth::{AuditEvent, Role, TokenName};
 use escapement_storage::accounts::list_events;
-use escapement_tests::{TestApp, TestResponse, both_backends};
+use escapement_storage::accounts::{create_token, list_tokens, list_users};
+use escapement_tests::{CSRF, TestApp, TestResponse, both_backends};
+use escapement_web::auth::{api_token_hash, new_api_token};
 
 use crate::seed::{self, member};
 
-both_backends!(TestApp: a_user_creates_sees_once_uses_and_revokes_their_own_token);
+both_backends!(TestApp:
+    a_user_creates_sees_once_uses_and_revokes_their_own_token,
+    a_token_is_no_browser_session_it_cannot_make_tokens_or_admins,
+);
 
 /// The first API token in a page, if any.
 fn token_in(body: &str) -> Option<String> {
@@ -114,4 +119,72 @@ async fn a_user_creates_sees_once_uses_and_revokes_their_own_token(app: TestApp)
         .collect();
     assert!(subjects.contains(&(AuditEvent::TokenCreated, "CI export for kim@example.com")));
     assert!(subjects.contains(&(AuditEvent::TokenRevoked, "CI export of kim@example.com")));
+}
+
+/// A form post carrying the admin's token (and a matching CSRF cookie and field, which a
+/// script can forge), but no session.
+async fn post_by_token(
+    app: &TestApp,
+    path: &str,
+    fields: &[(&str, &str)],
+    token: &str,
+) -> TestResponse {
+    let mut all = vec![("csrf_token", CSRF)];
+    all.extend_from_slice(fields);
+    let body = serde_urlencoded::to_string(&all).expect("encode the form");
+    let request = Request::post(path)
+        .header("authorization", format!("Bearer {token}"))
+        .header("cookie", format!("escapement_csrf={CSRF}"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .expect("request");
+    app.send(request).await
+}
+
+async fn a_token_is_no_browser_session_it_cannot_make_tokens_or_admins(app: TestApp) {
+    let token = new_api_token();
+    let name = TokenName::parse("Admin script").expect("a name");
+    let hash = api_token_hash(&token);
+    create_token(app.db(), app.admin_id, &name, &hash, chrono::Utc::now())
+        .await
+        .expect("a token");
+    assert_eq!(
+        me(&app, &token).await.status,
+        200,
+        "a credential under /api/v1"
+    );
+    let users_before = list_users(app.db()).await.expect("users").len();
+
+    let page = Request::get("/settings/tokens")
+        .header("authorization", format!("Bearer {token}"))
+        .body(Body::empty())
+        .expect("request");
+    let page = app.send(page).await;
+    assert_eq!(page.status, 303, "a page is not shown to a token");
+    assert!(page.location().starts_with("/login?next="));
+
+    let made = post_by_token(&app, "/settings/tokens", &[("name", "Child")], &token).await;
+    assert_eq!(made.status, 303, "{}", made.body);
+    assert!(made.location().starts_with("/login?next="));
+    assert!(token_in(&made.body).is_none());
+    let tokens = list_tokens(app.db(), app.admin_id).await.expect("tokens");
+    assert_eq!(tokens.len(), 1, "the token made no token");
+
+    let admin = post_by_token(
+        &app,
+        "/settings/users",
+        &[
+            ("email", "mallory@example.com"),
+            ("display_name", "Mallory"),
+            ("password", "a long enough passphrase"),
+            ("password_confirmation", "a long enough passphrase"),
+            ("is_admin", "on"),
+        ],
+        &token,
+    )
+    .await;
+    assert_eq!(admin.status, 303, "{}", admin.body);
+    assert!(admin.location().starts_with("/login?next="));
+    let users = list_users(app.db()).await.expect("users");
+    assert_eq!(users.len(), users_before, "the token made no account");
 }

@@ -245,7 +245,7 @@ async fn classifying_a_review_while_its_only_action_is_deleted_lets_exactly_one_
         });
         let (db, by) = (store.db.clone(), who.clone());
         spawn(&mut tasks, &start, Write::Race, async move {
-            delete_action(&db, review, only, &by, Utc::now()).await
+            delete_action(&db, (review, only, 1), &by, Utc::now()).await
         });
     }
     let mut outcomes = Vec::new();

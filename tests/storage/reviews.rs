@@ -151,10 +151,32 @@ async fn an_escape_is_covered_by_one_review_only(store: TestDb) {
         matches!(err, StorageError::Invalid(ref e) if e.get("defect_id") == Some("Another review already covers this escape")),
         "{err:?}"
     );
-    let id = review_escapes(&store.db, first.id).await.expect("escapes")[0].id;
-    remove_escape(&store.db, first.id, id, &who, Utc::now())
-        .await
-        .expect("removed");
+    let escape = review_escapes(&store.db, first.id).await.expect("escapes")[0].clone();
+    let stale = remove_escape(
+        &store.db,
+        (first.id, escape.id, escape.version - 1),
+        &who,
+        Utc::now(),
+    )
+    .await
+    .expect_err("a stale removal");
+    assert!(matches!(stale, StorageError::Stale { .. }), "{stale:?}");
+    assert_eq!(
+        review_escapes(&store.db, first.id)
+            .await
+            .expect("escapes")
+            .len(),
+        1,
+        "a stale removal removes nothing"
+    );
+    remove_escape(
+        &store.db,
+        (first.id, escape.id, escape.version),
+        &who,
+        Utc::now(),
+    )
+    .await
+    .expect("removed");
     add_escape(&store.db, second.id, a, &who, Utc::now())
         .await
         .expect("now free");
@@ -564,7 +586,22 @@ async fn actions_are_added_changed_and_deleted(store: TestDb) {
             .len(),
         1
     );
-    delete_action(&store.db, review.id, added.id, &who, Utc::now())
+    // A delete carrying the version before the update is stale and deletes nothing.
+    let stale = delete_action(&store.db, (review.id, added.id, 1), &who, Utc::now())
+        .await
+        .expect_err("a stale delete");
+    assert!(
+        matches!(stale, StorageError::Stale { current_version: 2 }),
+        "{stale:?}"
+    );
+    assert_eq!(
+        review_escapes(&store.db, review.id).await.expect("escapes")[0]
+            .actions
+            .len(),
+        1,
+        "a stale delete deletes nothing"
+    );
+    delete_action(&store.db, (review.id, added.id, 2), &who, Utc::now())
         .await
         .expect("deleted");
     assert!(

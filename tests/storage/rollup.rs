@@ -218,7 +218,7 @@ async fn step(
             let review_id = pick(rng, &world.reviews);
             let escapes = review_escapes(db, review_id).await.expect("escapes");
             if let Some(e) = escapes.first() {
-                let _ = remove_escape(db, review_id, e.id, who, now).await;
+                let _ = remove_escape(db, (review_id, e.id, e.version), who, now).await;
             }
         }
         _ => {}

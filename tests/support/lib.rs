@@ -181,7 +181,10 @@ impl Drop for TestDb {
     }
 }
 
-/// Any 64-hex-digit value is a valid double-submit token; tests use a fixed one.
+/// Any 64-hex-digit value is a valid double-submit token for a visitor without a session;
+/// tests use a fixed one. A signed-in browser's token is its session's
+/// (`escapement_web::csrf::session_token`): [`TestApp::send`] plays the browser that reads it
+/// from the page, so tests write `CSRF` for either (see there).
 pub const CSRF: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// What a request through the router answered.
@@ -278,12 +281,42 @@ impl TestApp {
         &self.store.db
     }
 
-    /// Sends any request through the router.
+    /// Sends any request through the router, as a browser would with the page's CSRF token:
+    /// when the request carries a session cookie, `CSRF` in its body stands for that
+    /// session's token and is replaced by it, and the session's token in the answer is
+    /// shown as `CSRF` again. Any other token is sent as it is, so a token from another
+    /// session or an old one is still refused.
     pub async fn send(&self, request: Request<Body>) -> TestResponse {
+        let (parts, body) = request.into_parts();
+        let session_token = parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(name, value)| {
+                *name == escapement_web::auth::SESSION_COOKIE && !value.is_empty()
+            })
+            .map(|(_, secret)| escapement_web::csrf::session_token(secret));
+        let body = match &session_token {
+            Some(token) => {
+                let bytes = axum::body::to_bytes(body, usize::MAX)
+                    .await
+                    .expect("read the request body");
+                let text = String::from_utf8_lossy(&bytes);
+                if text.contains(CSRF) {
+                    Body::from(text.replace(CSRF, token))
+                } else {
+                    Body::from(bytes)
+                }
+            }
+            None => body,
+        };
         let response = self
             .router
             .clone()
-            .oneshot(request)
+            .oneshot(Request::from_parts(parts, body))
             .await
             .expect("the router answers");
         let status = response.status();
@@ -291,10 +324,14 @@ impl TestApp {
         let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
             .await
             .expect("read the body");
+        let mut body = String::from_utf8_lossy(&bytes).into_owned();
+        if let Some(token) = &session_token {
+            body = body.replace(token.as_str(), CSRF);
+        }
         TestResponse {
             status,
             headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
+            body,
         }
     }
 

@@ -20,16 +20,32 @@ pub fn checkbox(value: Option<&str>) -> bool {
     }
 }
 
-/// A calendar date written `YYYY-MM-DD`, ignoring surrounding whitespace.
+/// The years a date in a form may fall in: anything earlier or later is a typo (year -1,
+/// year 20260), refused like a date that does not exist.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=9999;
+
+fn sane<D: chrono::Datelike>(date: D) -> Option<D> {
+    YEARS.contains(&date.year()).then_some(date)
+}
+
+/// A calendar date written `YYYY-MM-DD` in the years [`YEARS`], ignoring surrounding
+/// whitespace.
 #[must_use]
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok()
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .ok()
+        .and_then(sane)
 }
 
 /// An instant written `YYYY-MM-DD` (midnight UTC), `YYYY-MM-DDTHH:MM` or
-/// `YYYY-MM-DDTHH:MM:SS` (both UTC), or RFC 3339 with an offset; surrounding whitespace ignored.
+/// `YYYY-MM-DDTHH:MM:SS` (both UTC), or RFC 3339 with an offset, in the years [`YEARS`];
+/// surrounding whitespace ignored.
 #[must_use]
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
+    parse_any_datetime(text).and_then(sane)
+}
+
+fn parse_any_datetime(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
     if let Some(date) = parse_date(text) {
         return Some(date.and_time(chrono::NaiveTime::MIN).and_utc());
@@ -42,6 +58,35 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(text)
         .ok()
         .map(|d| d.with_timezone(&Utc))
+}
+
+/// True when `text` holds a character no form field or query parameter may carry: NUL and
+/// the other C0 control characters and DEL. Tab, line feed and carriage return are text
+/// (a multi-line field sends `\r\n`).
+#[must_use]
+pub fn has_control_character(text: &str) -> bool {
+    text.chars()
+        .any(|c| (c.is_ascii_control()) && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The name people read for a form field or query parameter called `key`, for messages
+/// about input that no form's own validation sees (control characters, invalid UTF-8):
+/// `incident_date` reads "Incident date", `team_id` "Team", `q` "Search text".
+#[must_use]
+pub fn field_label(key: &str) -> String {
+    match key {
+        "q" => return "Search text".to_owned(),
+        "csrf_token" => return "Form token".to_owned(),
+        _ => {}
+    }
+    let key = key.trim_end_matches("[]");
+    let key = key.strip_suffix("_id").unwrap_or(key);
+    let words = key.replace('_', " ");
+    let mut chars = words.trim().chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => "A field".to_owned(),
+    }
 }
 
 /// The number of characters (not bytes) in `text`.
@@ -181,5 +226,37 @@ mod tests {
     fn characters_are_counted_not_bytes() {
         assert_eq!(char_len("héllo"), 5);
         assert_eq!(char_len("🦀"), 1);
+    }
+}
+
+#[cfg(test)]
+mod input_text_tests {
+    use super::*;
+
+    #[test]
+    fn nul_and_other_controls_are_refused_but_line_breaks_and_tabs_are_text() {
+        assert!(has_control_character("a\u{0}b"));
+        assert!(has_control_character("\u{1b}[31m"));
+        assert!(has_control_character("\u{7f}"));
+        assert!(!has_control_character("two\r\nlines\tand a tab, ünïcode"));
+    }
+
+    #[test]
+    fn dates_outside_the_sane_years_are_not_dates() {
+        assert!(parse_date("-0001-03-15").is_none());
+        assert!(parse_date("1899-12-31").is_none());
+        assert!(parse_date("1900-01-01").is_some());
+        assert!(parse_datetime("-0001-03-15T10:00").is_none());
+        assert!(parse_datetime("+20260-03-15T10:00:00Z").is_none());
+        assert!(parse_datetime("2026-03-15T10:00").is_some());
+    }
+
+    #[test]
+    fn a_key_reads_as_a_label() {
+        assert_eq!(field_label("incident_date"), "Incident date");
+        assert_eq!(field_label("team_id"), "Team");
+        assert_eq!(field_label("q"), "Search text");
+        assert_eq!(field_label("participants[]"), "Participants");
+        assert_eq!(field_label(""), "A field");
     }
 }

@@ -113,10 +113,52 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection> {
     // pinged; a hot one that broke fails its statement and is discarded.
     options
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .sqlx_logging(false);
     Ok(Database::connect(options).await?)
+}
+
+/// How long a request waits for a connection of the pool before it is told the service is
+/// busy ([`is_overloaded`]; 503 with `Retry-After`) instead of queueing behind a full pool
+/// until the request times out.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// True when `err` says no pooled connection came free within [`ACQUIRE_TIMEOUT`]: the
+/// database answers, but every connection is busy.
+pub fn is_overloaded(err: &StorageError) -> bool {
+    matches!(
+        err,
+        StorageError::Db(DbErr::ConnectionAcquire(
+            sea_orm::error::ConnAcquireErr::Timeout
+        ))
+    )
+}
+
+/// True when every connection of the pool is open and in use, so a new request would have
+/// to wait for one: the database is answering, only busy.
+pub fn pool_saturated(db: &DatabaseConnection) -> bool {
+    fn full(size: u32, idle: usize, max: u32) -> bool {
+        size >= max && idle == 0
+    }
+    match Backend::of(db) {
+        Backend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            full(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            )
+        }
+        Backend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            full(
+                pool.size(),
+                pool.num_idle(),
+                pool.options().get_max_connections(),
+            )
+        }
+    }
 }
 
 /// Applies every pending migration.

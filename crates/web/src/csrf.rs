@@ -1,8 +1,13 @@
-//! CSRF protection by double submit: every visitor gets a random token in an HttpOnly,
-//! SameSite=Strict cookie, every form carries it in a hidden field, and [`CsrfForm`] refuses
-//! a state-changing form whose field does not match the cookie.
+//! CSRF protection. A signed-in browser's token is bound to its session: it is derived from
+//! the session cookie's secret ([`session_token`]), so a token from one session is refused
+//! in another and a new one comes with every sign-in. A visitor without a session (the
+//! sign-in and setup forms) gets a random token in an HttpOnly, SameSite=Strict cookie
+//! (`Secure` when the public URL is https), checked by double submit. Every form carries the
+//! token in a hidden field; [`CsrfForm`] refuses a form whose field does not match, and any
+//! body that is not `application/x-www-form-urlencoded`.
 
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderValue, request::Parts};
@@ -10,8 +15,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use rand::Rng;
 use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
 
+use crate::auth::SESSION_COOKIE;
 use crate::error::AppError;
+use crate::state::AppState;
 use crate::templates::VISITOR_CSRF;
 
 const COOKIE_NAME: &str = "escapement_csrf";
@@ -32,20 +40,47 @@ fn cookie_token(headers: &axum::http::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The CSRF token of the session whose cookie holds `secret`: a SHA-256 of the secret under
+/// a label of its own (so it is neither the cookie nor the stored session id).
+pub fn session_token(secret: &str) -> String {
+    let mut hash = Sha256::new();
+    hash.update(b"escapement csrf token\0");
+    hash.update(secret.as_bytes());
+    hash.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The token a form of this request must carry: the session's, when it has a session
+/// cookie; else the visitor's cookie token.
+fn expected_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    match crate::auth::cookie_value(headers, SESSION_COOKIE) {
+        Some(secret) => Some(session_token(secret)),
+        None => cookie_token(headers),
+    }
+}
+
 fn new_token() -> String {
     let bytes: [u8; 32] = rand::rng().random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Middleware: makes sure every request has a token and every visitor the cookie, and makes
-/// the token known to page rendering (error pages).
-pub async fn ensure_token(mut request: Request, next: Next) -> Response {
+/// Middleware: makes sure every request has a token (its session's, or the visitor cookie's)
+/// and every visitor the cookie, and makes the token known to page rendering (error pages).
+pub async fn ensure_token(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let existing = cookie_token(request.headers());
-    let token = existing.clone().unwrap_or_else(new_token);
+    let visitor = existing.clone().unwrap_or_else(new_token);
+    let token = match crate::auth::cookie_value(request.headers(), SESSION_COOKIE) {
+        Some(secret) => session_token(secret),
+        None => visitor.clone(),
+    };
     request.extensions_mut().insert(CsrfToken(token.clone()));
-    let mut response = VISITOR_CSRF.scope(token.clone(), next.run(request)).await;
+    let mut response = VISITOR_CSRF.scope(token, next.run(request)).await;
     if existing.is_none() {
-        let cookie = format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Strict");
+        let secure = if state.secure_cookies { "; Secure" } else { "" };
+        let cookie = format!("{COOKIE_NAME}={visitor}; Path=/; HttpOnly; SameSite=Strict{secure}");
         if let Ok(value) = HeaderValue::from_str(&cookie) {
             response.headers_mut().append(SET_COOKIE, value);
         }
@@ -82,10 +117,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
     type Rejection = AppError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let expected = cookie_token(request.headers());
-        let body = Bytes::from_request(request, state)
-            .await
-            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let is_form = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|v| {
+                v.trim()
+                    .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+            });
+        if !is_form {
+            return Err(AppError::UnsupportedForm);
+        }
+        let expected = expected_token(request.headers());
+        let body = Bytes::from_request(request, state).await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest(format!("The form could not be read: {e}"))
+            }
+        })?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
         let submitted = pairs
@@ -100,6 +151,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
                 ));
             }
         }
+        crate::extract::check_urlencoded(&body)?;
         // serde_html_form reads repeated fields (checkbox groups) into lists.
         serde_html_form::from_bytes(&body)
             .map(CsrfForm)

@@ -21,12 +21,25 @@ pub enum AppError {
     /// every reason in words.
     #[error("refused: {0}")]
     Refused(String),
+    /// Input no form can take (a control character, text that is not UTF-8): a 422 page
+    /// whose message names the field.
+    #[error("unusable input: {0}")]
+    InvalidInput(String),
+    /// A form post whose body is not a URL-encoded form (415): `text/plain`, JSON, none.
+    #[error("not a form")]
+    UnsupportedForm,
+    /// A request body larger than its route takes (413); nothing was read or changed.
+    #[error("request body too large")]
+    TooLarge,
     /// The form again, with the user's input and a message beside each field (422).
     #[error("invalid input")]
     Invalid(Box<Page>),
     /// The form again, beside what someone else saved meanwhile (409).
     #[error("edit conflict")]
     Conflict(Box<Page>),
+    /// Every database connection is busy (503 with `Retry-After`); nothing was changed.
+    #[error("every database connection is busy")]
+    Overloaded,
     /// Too many password checks run already (503 with `Retry-After`); nothing was changed.
     #[error("too busy to check a password")]
     Busy,
@@ -54,6 +67,7 @@ impl From<StorageError> for AppError {
         match err {
             StorageError::NotFound => AppError::NotFound,
             StorageError::Blocked(blocked) => AppError::Refused(blocked.to_string()),
+            ref busy if escapement_storage::is_overloaded(busy) => AppError::Overloaded,
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -86,10 +100,35 @@ impl IntoResponse for AppError {
                 "This change cannot be made now",
                 &message,
             ),
+            AppError::InvalidInput(message) => error_page(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "Check what you entered",
+                &message,
+            ),
+            AppError::UnsupportedForm => error_page(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "This form was not sent as a form",
+                "Escapement takes forms only as application/x-www-form-urlencoded, as a browser sends them. Nothing was saved: go back and submit the form from the page.",
+            ),
+            AppError::TooLarge => error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "What you sent is too large",
+                "The form is larger than this page takes (a form takes up to 1 MiB of text). Nothing was saved: go back, shorten the longest text and submit it again.",
+            ),
             AppError::Invalid(page) => (*page)
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)
                 .into_response(),
             AppError::Conflict(page) => (*page).with_status(StatusCode::CONFLICT).into_response(),
+            AppError::Overloaded => {
+                let mut page = error_page(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The service is busy",
+                    "Escapement is answering many requests right now. Nothing was changed: wait a few seconds, then try again.",
+                );
+                page.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+                page
+            }
             AppError::Busy => {
                 let mut page = error_page(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -55,7 +55,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::load_user,
         ))
-        .layer(axum::middleware::from_fn(csrf::ensure_token))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            csrf::ensure_token,
+        ))
         .merge(routes::assets())
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

@@ -9,6 +9,7 @@ use escapement_storage::Actor;
 use escapement_storage::accounts::create_token;
 use escapement_storage::reviews::{add_action, create_review, review_escapes};
 use escapement_tests::{CSRF, TestApp};
+use escapement_web::auth::{api_token_hash, new_api_token};
 use uuid::Uuid;
 
 use crate::seed::{self, Seeded, defect_form, record};
@@ -28,6 +29,8 @@ pub enum Who {
     BEditor,
     /// Team admin of B, not an instance admin.
     BLead,
+    /// The instance admin's API token, with no session: a credential under `/api/v1` only.
+    AdminToken,
 }
 
 impl Who {
@@ -39,6 +42,7 @@ impl Who {
             Who::BViewer => "B's viewer",
             Who::BEditor => "B's editor",
             Who::BLead => "B's team admin",
+            Who::AdminToken => "instance admin's API token",
         }
     }
 }
@@ -59,6 +63,8 @@ pub struct World {
     b_viewer: Uuid,
     b_editor: Uuid,
     b_lead: Uuid,
+    /// The value of an API token of the instance admin.
+    pub admin_token: String,
 }
 
 async fn person(app: &TestApp, email: &str, roles: &[(Uuid, Role)]) -> Uuid {
@@ -118,6 +124,12 @@ impl World {
             .await
             .expect("a token")
             .id;
+        let admin_token = new_api_token();
+        let admin_name = TokenName::parse("Admin script").expect("a token name");
+        let hash = api_token_hash(&admin_token);
+        create_token(app.db(), app.admin_id, &admin_name, &hash, Utc::now())
+            .await
+            .expect("the admin's token");
         World {
             b,
             b_defect,
@@ -130,6 +142,7 @@ impl World {
             b_viewer,
             b_editor,
             b_lead,
+            admin_token,
         }
     }
 
@@ -184,7 +197,7 @@ impl World {
     /// The `Cookie` header for `who`: the CSRF cookie and, for a user, a fresh session.
     pub async fn cookies(&self, app: &TestApp, who: Who) -> String {
         let user = match who {
-            Who::Anonymous => return format!("escapement_csrf={CSRF}"),
+            Who::Anonymous | Who::AdminToken => return format!("escapement_csrf={CSRF}"),
             Who::Admin => app.admin_id,
             Who::ALead => self.a_lead,
             Who::BViewer => self.b_viewer,

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use escapement_core::ValidationErrors;
 use escapement_core::review::NewAction;
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ConnectionTrait, EntityTrait, TransactionSession, TransactionTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait,
+};
 use uuid::Uuid;
 
 use super::escapes::{get_action, get_escape};
@@ -178,18 +180,25 @@ pub async fn update_action(
     Ok(action)
 }
 
-/// Deletes an action of the review.
+/// Deletes an action of the review if it is still at `expected_version`, the version the
+/// user saw (`Stale` otherwise, and nothing is deleted).
 pub async fn delete_action(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    action_id: Uuid,
+    (review_id, action_id, expected_version): (Uuid, Uuid, i32),
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let old = get_action(&txn, review_id, action_id).await?;
-    improvement_action::Entity::delete_by_id(action_id)
+    if old.version != expected_version {
+        return Err(StorageError::Stale {
+            current_version: old.version,
+        });
+    }
+    improvement_action::Entity::delete_many()
+        .filter(improvement_action::Column::Id.eq(action_id))
+        .filter(improvement_action::Column::Version.eq(expected_version))
         .exec(&txn)
         .await?;
     let mut changes = Changes::of(action_subject(&old.title));

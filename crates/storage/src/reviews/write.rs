@@ -264,19 +264,26 @@ pub async fn add_escape(
     Ok(id)
 }
 
-/// Removes an escape (and its actions) from the review; the defect itself stays.
+/// Removes an escape (and its actions) from the review if it is still at
+/// `expected_version` (`Stale` otherwise, and nothing is removed); the defect itself stays.
 pub async fn remove_escape(
     db: &(impl ConnectionTrait + TransactionTrait),
-    review_id: Uuid,
-    escape_id: Uuid,
+    (review_id, escape_id, expected_version): (Uuid, Uuid, i32),
     actor: &Actor,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let txn = crate::begin_write(db).await?;
     editable(&txn, review_id).await?;
     let escape = get_escape(&txn, review_id, escape_id).await?;
+    if escape.version != expected_version {
+        return Err(StorageError::Stale {
+            current_version: escape.version,
+        });
+    }
     let tracked = track(&txn, &[escape.defect.id]).await?;
-    review_escape::Entity::delete_by_id(escape_id)
+    review_escape::Entity::delete_many()
+        .filter(review_escape::Column::Id.eq(escape_id))
+        .filter(review_escape::Column::Version.eq(expected_version))
         .exec(&txn)
         .await?;
     tracked.settle(&txn).await?;

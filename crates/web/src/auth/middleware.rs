@@ -1,5 +1,5 @@
-//! The middleware around every route: finding the user behind a request (session cookie or
-//! API token), and the guards the route table attaches: a signed-in user for every route
+//! The middleware around every route: finding the user behind a request (session cookie, or
+//! API token under [`API_PREFIX`] only), and the guards the route table attaches: a signed-in user for every route
 //! that is not public, an instance admin where the table says so.
 
 use axum::extract::{Request, State};
@@ -22,6 +22,16 @@ use crate::templates::{SIGNED_IN, SignedIn};
 /// A session is marked seen at most this often, so reading pages stays read-only; its idle
 /// expiry is therefore counted from a request at most this long before the last one.
 const TOUCH_EVERY: TimeDelta = TimeDelta::minutes(1);
+
+/// The one part of the URL tree where an API token is a credential. Anywhere else a token is
+/// ignored, so it can never act as a browser session: it cannot post a form, create tokens
+/// or change an account (all of which live outside the API).
+pub const API_PREFIX: &str = "/api/v1/";
+
+/// True when `path` is under [`API_PREFIX`].
+pub fn is_api_path(path: &str) -> bool {
+    path.starts_with(API_PREFIX)
+}
 
 /// Middleware: resolves the client's address (behind trusted proxies) and the session
 /// cookie to a [`CurrentUser`], keeps the session alive, and makes the user known to page
@@ -57,27 +67,28 @@ fn bearer_token(headers: &HeaderMap) -> Option<&str> {
         .filter(|token| escapement_core::auth::looks_like_token(token))
 }
 
-/// The user behind an API token, or behind the session cookie; `Err` when the store
-/// cannot be read. A session costs one read (the session with its active user and their
+/// The user behind an API token (on an API path only), or behind the session cookie; `Err`
+/// when the store cannot be read (with whether only because the pool is busy). A session costs one read (the session with its active user and their
 /// memberships), and a write only when it was last seen [`TOUCH_EVERY`] ago or more. A
 /// deactivated account's sessions end when it is deactivated; the read also refuses any
 /// session or API token of one that reaches here afterwards.
 async fn identify(
     state: &AppState,
     headers: &HeaderMap,
+    path: &str,
     addr: String,
     now: DateTime<Utc>,
-) -> Result<Option<CurrentUser>, String> {
-    if let Some(token) = bearer_token(headers) {
+) -> Result<Option<CurrentUser>, StoreError> {
+    if let Some(token) = bearer_token(headers).filter(|_| is_api_path(path)) {
         let found = use_token(&state.db, &api_token_hash(token), now)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(StoreError::from)?;
         let Some(token) = found else {
             return Ok(None);
         };
         let user = user_with_memberships(&state.db, token.user_id)
             .await
-            .map_err(|e| e.to_string())?;
+            .map_err(StoreError::from)?;
         return Ok(current_user(user, addr));
     }
     let Some(secret) = cookie_value(headers, SESSION_COOKIE) else {
@@ -85,7 +96,7 @@ async fn identify(
     };
     let Some(session) = session_user(&state.db, &session_id(secret), now)
         .await
-        .map_err(|e| e.to_string())?
+        .map_err(StoreError::from)?
     else {
         return Ok(None);
     };
@@ -106,23 +117,48 @@ async fn attach_user(state: &AppState, mut request: Request) -> Request {
         &state.trusted_proxies,
     );
     request.extensions_mut().insert(ClientAddr(addr.clone()));
-    match identify(state, request.headers(), addr, Utc::now()).await {
+    let path = request.uri().path().to_owned();
+    match identify(state, request.headers(), &path, addr, Utc::now()).await {
         Ok(Some(user)) => {
             request.extensions_mut().insert(user);
         }
         Ok(None) => {}
-        Err(err) => {
-            tracing::error!(error = %err, "cannot read a session or token");
-            request.extensions_mut().insert(SessionUnavailable);
+        Err(StoreError { message, busy }) => {
+            if busy {
+                tracing::warn!(error = %message, "every database connection is busy");
+            } else {
+                tracing::error!(error = %message, "cannot read a session or token");
+            }
+            request.extensions_mut().insert(SessionUnavailable { busy });
         }
     }
     request
 }
 
-/// Marks a request whose session could not be read (the database is unreachable), so it
-/// gets an error page instead of a misleading trip to the login page.
+/// Why the session store could not be read.
+#[derive(Debug)]
+struct StoreError {
+    message: String,
+    /// Only because every pooled connection is busy: a 503 to retry, not a 500.
+    busy: bool,
+}
+
+impl From<escapement_storage::StorageError> for StoreError {
+    fn from(err: escapement_storage::StorageError) -> Self {
+        StoreError {
+            busy: escapement_storage::is_overloaded(&err),
+            message: err.to_string(),
+        }
+    }
+}
+
+/// Marks a request whose session could not be read (the database is unreachable, or every
+/// connection is busy), so it gets an error page instead of a misleading trip to the login
+/// page.
 #[derive(Debug, Clone, Copy)]
-struct SessionUnavailable;
+struct SessionUnavailable {
+    busy: bool,
+}
 
 /// Middleware for every route the route table does not mark public (and for unknown paths):
 /// sends a visitor without a session to the login page, remembering where they were going;
@@ -131,7 +167,10 @@ pub async fn require_login(request: Request, next: Next) -> Response {
     if request.extensions().get::<CurrentUser>().is_some() {
         return next.run(request).await;
     }
-    if request.extensions().get::<SessionUnavailable>().is_some() {
+    if let Some(SessionUnavailable { busy }) = request.extensions().get::<SessionUnavailable>() {
+        if *busy {
+            return AppError::Overloaded.into_response();
+        }
         return AppError::Internal(anyhow::anyhow!("the session store is unavailable"))
             .into_response();
     }

@@ -1,4 +1,5 @@
-//! The JSON API (`/api/v1`), authenticated by `Authorization: Bearer <token>` or a session.
+//! The JSON API (`/api/v1`), authenticated by `Authorization: Bearer <token>` or a session;
+//! the only routes where a token is a credential (see `auth::middleware::API_PREFIX`).
 
 use axum::response::Json;
 use serde::Serialize;

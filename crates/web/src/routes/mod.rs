@@ -19,7 +19,7 @@ use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::any;
 
-pub use table::{AccessLevel, RouteInfo};
+pub use table::{AccessLevel, DEFAULT_BODY_LIMIT, RouteInfo};
 
 use crate::auth::require_login;
 use crate::error::AppError;

@@ -3,6 +3,7 @@
 //! instance-admin guards are attached from each entry's access level, and the access suite
 //! reads the same table, so a route cannot be added without saying who may use it.
 
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::from_fn;
@@ -57,11 +58,18 @@ pub struct RouteInfo {
     pub access: AccessLevel,
 }
 
+/// The most a request body may hold on a route that does not say otherwise: 1 MiB, far
+/// more than any form's text (the longest field takes 20,000 characters), small enough that
+/// a flood of large posts cannot fill memory. A bigger body is refused with 413 before it is
+/// read. A route that takes more (a file upload) says so with [`Route::body_limit`].
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
 /// One entry of the route table.
 pub struct Route {
     info: RouteInfo,
     handler: MethodRouter<AppState>,
     asset: bool,
+    body_limit: Option<usize>,
 }
 
 impl Route {
@@ -84,6 +92,17 @@ impl Route {
         let mut route = Route::new(Method::GET, path, AccessLevel::Public, get(handler));
         route.asset = true;
         route
+    }
+
+    /// `GET path`, public and served like an asset, outside the session and CSRF layers: it
+    /// reads no session (so no database connection before its handler) and sets no cookie.
+    /// For the health check, which must answer while every connection is busy.
+    pub fn sessionless<H, T>(path: &'static str, handler: H) -> Route
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Route::asset(path, handler)
     }
 
     /// `POST path`, usable at `access`.
@@ -109,7 +128,23 @@ impl Route {
             },
             handler,
             asset: false,
+            body_limit: None,
         }
+    }
+
+    /// This route takes request bodies of up to `bytes` instead of [`DEFAULT_BODY_LIMIT`]
+    /// (a CSV upload, say); a larger body is refused with 413.
+    #[must_use]
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "the first route to take more is the CSV upload to come"
+        )
+    )]
+    pub fn body_limit(mut self, bytes: usize) -> Route {
+        self.body_limit = Some(bytes);
+        self
     }
 
     /// The entry's method, path and access level.
@@ -127,13 +162,63 @@ impl Route {
     /// needs a signed-in user, and `InstanceAdmin` an instance admin. Team levels are
     /// checked by the handler, which alone knows the object's team.
     pub fn guarded(self) -> MethodRouter<AppState> {
+        let limit = self.body_limit.unwrap_or(DEFAULT_BODY_LIMIT);
+        let handler = self.handler.layer(DefaultBodyLimit::max(limit));
         let handler = match self.info.access {
-            AccessLevel::InstanceAdmin => self.handler.route_layer(from_fn(require_instance_admin)),
-            _ => self.handler,
+            AccessLevel::InstanceAdmin => handler.route_layer(from_fn(require_instance_admin)),
+            _ => handler,
         };
         match self.info.access {
             AccessLevel::Public => handler,
             _ => handler.route_layer(from_fn(require_login)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use tower::ServiceExt;
+
+    use super::*;
+    use crate::csrf::CsrfForm;
+
+    async fn take(CsrfForm(form): CsrfForm<HashMap<String, String>>) -> String {
+        form.get("text").map_or(0, String::len).to_string()
+    }
+
+    async fn status(route: Route, text_len: usize) -> StatusCode {
+        let token = "a".repeat(64);
+        let app = Router::new()
+            .route(route.info().path, route.guarded())
+            .with_state(AppState::new(escapement_storage::Db::default()));
+        let body = format!("csrf_token={token}&text={}", "x".repeat(text_len));
+        let request = Request::post("/upload")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("escapement_csrf={token}"))
+            .body(Body::from(body))
+            .expect("a request");
+        app.oneshot(request).await.expect("a response").status()
+    }
+
+    #[tokio::test]
+    async fn a_route_takes_the_default_limit_unless_it_names_its_own() {
+        let plain = || Route::post("/upload", AccessLevel::Public, take);
+        assert_eq!(status(plain(), 1000).await, StatusCode::OK);
+        assert_eq!(
+            status(plain(), DEFAULT_BODY_LIMIT).await,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        let upload = || plain().body_limit(4 * DEFAULT_BODY_LIMIT);
+        assert_eq!(
+            status(upload(), 2 * DEFAULT_BODY_LIMIT).await,
+            StatusCode::OK
+        );
+        let small = || plain().body_limit(500);
+        assert_eq!(status(small(), 1000).await, StatusCode::PAYLOAD_TOO_LARGE);
     }
 }

@@ -7,19 +7,20 @@ use chrono::Utc;
 use escapement_core::auth::Permission;
 use escapement_core::review::ActionDraft;
 use escapement_core::{ActionStatus, Effort, Mechanism, ValidationErrors};
+use escapement_storage::StorageError;
 use escapement_storage::reviews::{
     Action, Review, add_action, delete_action, get_action, update_action,
 };
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 
-use super::show::EmptyForm;
+use super::show::VersionForm;
 use super::steps::actions::Actions;
 use super::steps::frame::StepForm;
 use super::{action_choices, visible_review};
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfForm;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::IdPair;
 use crate::page::Ctx;
 use crate::page::Layout;
@@ -236,11 +237,19 @@ pub(super) async fn delete_action_now(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPair(id, action_id): IdPair,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<VersionForm>,
 ) -> AppResult<Response> {
     visible_review(&state, &user, id, Some(Permission::WriteActions)).await?;
     let action = get_action(&state.db, id, action_id).await?;
-    delete_action(&state.db, id, action_id, &user.actor(), Utc::now()).await?;
+    let version = form_version(&form.version);
+    let actor = user.actor();
+    let deleted = delete_action(&state.db, (id, action_id, version), &actor, Utc::now());
+    match deleted.await {
+        Err(StorageError::Stale { .. }) => return Err(AppError::Refused(
+            "Someone changed this action after you opened the page, so it was not deleted. Look at it again, and delete it if you still mean to.".to_owned(),
+        )),
+        other => other?,
+    }
     Ok(Redirect::to(&format!(
         "/reviews/{id}/escapes/{}?step=actions#actions",
         action.review_escape_id

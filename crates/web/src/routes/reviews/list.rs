@@ -13,7 +13,7 @@ use escapement_storage::reviews::{
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
 use crate::page::views::{Opt, Pager, id_filter, keyed_options, team_options};
 use crate::page::{Ctx, Layout, render};
@@ -61,8 +61,9 @@ fn date_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<Naive
     parsed
 }
 
-/// The review filter a query names, with a notice for each part that was ignored.
-fn to_filter(query: &ReviewQuery, notices: &mut Vec<String>) -> ReviewFilter {
+/// The review filter a query names, with a notice for each part that was ignored; an
+/// incident range whose end is before its start is refused (422 naming both fields).
+fn to_filter(query: &ReviewQuery, notices: &mut Vec<String>) -> AppResult<ReviewFilter> {
     let state = match query.state.trim() {
         "" => None,
         key => {
@@ -75,13 +76,22 @@ fn to_filter(query: &ReviewQuery, notices: &mut Vec<String>) -> ReviewFilter {
             s
         }
     };
-    ReviewFilter {
+    let from = date_filter(&query.from, "from", notices);
+    let to = date_filter(&query.to, "to", notices);
+    if let (Some(from), Some(to)) = (from, to)
+        && to < from
+    {
+        return Err(AppError::InvalidInput(format!(
+            "Incident to ({to}) is before Incident from ({from}). Choose an end on or after the start."
+        )));
+    }
+    Ok(ReviewFilter {
         visible_teams: None,
         team_id: id_filter(&query.team, "team", notices),
         state,
-        from: date_filter(&query.from, "from", notices),
-        to: date_filter(&query.to, "to", notices),
-    }
+        from,
+        to,
+    })
 }
 
 /// How many escapes of the user's teams no review covers yet.
@@ -103,7 +113,7 @@ pub(super) async fn list_reviews(
     QueryParams(query): QueryParams<ReviewQuery>,
 ) -> AppResult<Response> {
     let mut notices = Vec::new();
-    let mut filter = to_filter(&query, &mut notices);
+    let mut filter = to_filter(&query, &mut notices)?;
     let filtered = filter != ReviewFilter::default();
     filter.visible_teams = ctx.user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);

@@ -188,6 +188,8 @@ struct EscapeNav {
     marks: Vec<StepMark>,
     next_step: &'static str,
     complete: bool,
+    /// The version the page shows, sent back by the remove form.
+    version: i32,
 }
 
 fn escape_nav<'a>(escapes: impl IntoIterator<Item = &'a ReviewEscape>) -> Vec<EscapeNav> {
@@ -202,6 +204,7 @@ fn escape_nav<'a>(escapes: impl IntoIterator<Item = &'a ReviewEscape>) -> Vec<Es
                 marks: step_marks(&work),
                 next_step: work.next_step().unwrap_or(Step::Facts).key(),
                 complete: work.next_step().is_none(),
+                version: e.version,
             }
         })
         .collect()

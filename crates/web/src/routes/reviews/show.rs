@@ -346,17 +346,28 @@ pub(super) async fn record_review_escape(
     .await
 }
 
-/// A form with nothing but its CSRF token.
+/// A form with its CSRF token and the version of the row the page showed (a delete).
 #[derive(Debug, Default, Deserialize)]
-pub struct EmptyForm {}
+#[serde(default)]
+pub struct VersionForm {
+    pub version: String,
+}
 
 pub(super) async fn remove_review_escape(
     State(state): State<AppState>,
     user: CurrentUser,
     IdPair(id, escape_id): IdPair,
-    CsrfForm(_): CsrfForm<EmptyForm>,
+    CsrfForm(form): CsrfForm<VersionForm>,
 ) -> AppResult<Response> {
     visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
-    remove_escape(&state.db, id, escape_id, &user.actor(), Utc::now()).await?;
+    let version = form_version(&form.version);
+    let actor = user.actor();
+    let removed = remove_escape(&state.db, (id, escape_id, version), &actor, Utc::now());
+    match removed.await {
+        Err(StorageError::Stale { .. }) => return Err(AppError::Refused(
+            "Someone changed this escape after you opened the page, so it was not removed. Look at it again, and remove it if you still mean to.".to_owned(),
+        )),
+        other => other?,
+    }
     Ok(Redirect::to(&format!("/reviews/{id}")).into_response())
 }
