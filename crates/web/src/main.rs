@@ -46,11 +46,11 @@ async fn main() -> anyhow::Result<()> {
                 .public_url
                 .clone()
                 .unwrap_or_else(|| format!("http://{address}"));
-            if escapement_storage::accounts::user_count(&state.db).await? == 0 {
+            if escapement_storage::accounts::active_admin_count(&state.db).await? == 0 {
                 let token = escapement_web::auth::new_setup_token();
                 // The one place a secret is printed: the operator needs this link once.
                 println!(
-                    "\nNo user exists yet. Create the first administrator here (the link works once):\n\n    {base}/setup?token={token}\n"
+                    "\nNo instance administrator exists yet. Create one here (the link works once):\n\n    {base}/setup?token={token}\n"
                 );
                 state.setup_token = Some(token.into());
             }

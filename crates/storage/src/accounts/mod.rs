@@ -35,6 +35,6 @@ pub use tokens::{
     revoke_token, use_token,
 };
 pub use users::{
-    LAST_ADMIN, SELF_DEACTIVATION, User, add_user, create_user, find_login, find_user, get_user,
-    list_users, set_active, update_user, user_count,
+    LAST_ADMIN, SELF_DEACTIVATION, User, active_admin_count, add_user, create_user, find_login,
+    find_user, get_user, list_users, set_active, update_user, user_count,
 };

@@ -97,9 +97,19 @@ pub async fn create_user(
     Ok(model.into())
 }
 
-/// How many users exist; zero means the first-run setup is still open.
+/// How many users exist.
 pub async fn user_count(db: &impl ConnectionTrait) -> Result<u64> {
     Ok(user::Entity::find().count(db).await?)
+}
+
+/// How many instance administrators may sign in; zero means the first-run setup is still
+/// open (a fresh database, or one the demo filled with team members only).
+pub async fn active_admin_count(db: &impl ConnectionTrait) -> Result<u64> {
+    Ok(user::Entity::find()
+        .filter(user::Column::IsAdmin.eq(true))
+        .filter(user::Column::DeactivatedAt.is_null())
+        .count(db)
+        .await?)
 }
 
 /// The user with this email address and their stored password hash, for a login.

@@ -7,7 +7,7 @@ use chrono::Utc;
 use escapement_core::ValidationErrors;
 use escapement_core::auth::{AuditEvent, LoginDraft, UserDraft};
 
-use escapement_storage::accounts::{create_user, record_event, user_count};
+use escapement_storage::accounts::{active_admin_count, create_user, record_event};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::{
@@ -227,7 +227,7 @@ async fn check_setup(state: &AppState, token: &str) -> AppResult<()> {
             .zip(token.bytes())
             .fold(0_u8, |acc, (a, b)| acc | (a ^ b))
             == 0;
-    if !same || user_count(&state.db).await? > 0 {
+    if !same || active_admin_count(&state.db).await? > 0 {
         return Err(AppError::NotFound);
     }
     Ok(())
