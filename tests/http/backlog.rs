@@ -348,7 +348,7 @@ async fn the_action_page_writes_out_its_score(app: TestApp) {
     assert_eq!(page.status, 200);
     // One high escape (weight 4) found 10 days ago: 4 × 0.5^(10/180) × 1 ÷ 1 (Small) = 3.8.
     assert!(
-        page.body.contains("Priority score: 3.8 (Lowest)"),
+        page.body.contains("Priority score: 3.8 (Medium)"),
         "{}",
         page.body
     );
@@ -564,8 +564,8 @@ async fn the_top_item_exports_as_jira_csv_that_parses_back(app: TestApp) {
     let (header, row) = (&rows[0], &rows[1]);
     assert_eq!(header.iter().filter(|h| *h == "Labels").count(), 3);
     assert!(row[column(header, "Summary")].starts_with("Add a contract test for "));
-    // One critical escape two days ago, Small: 8 × 0.99 × 1 ÷ 1 = 7.9, in the Low band.
-    assert_eq!(row[column(header, "Priority")], "Low");
+    // One critical escape two days ago, Small: 8 × 0.99 × 1 ÷ 1 = 7.9, in the High band.
+    assert_eq!(row[column(header, "Priority")], "High");
     assert_eq!(row[column(header, "Issue Type")], "Task");
     let labels: Vec<&String> = header
         .iter()

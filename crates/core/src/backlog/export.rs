@@ -19,11 +19,14 @@ pub enum Priority {
 
 impl Priority {
     /// The bands' lower bounds on the priority score, highest first; below the last is Lowest.
+    /// With the default weights, one fresh escape of Small effort lands in its severity's
+    /// band: critical (8) Highest, high (4) High, medium (2) Medium, low (1) Low; age, larger
+    /// effort and fewer quarters move an item down, more escapes and quarters up.
     pub const BANDS: [(f64, Priority); 4] = [
-        (32.0, Priority::Highest),
-        (16.0, Priority::High),
-        (8.0, Priority::Medium),
-        (4.0, Priority::Low),
+        (8.0, Priority::Highest),
+        (4.0, Priority::High),
+        (2.0, Priority::Medium),
+        (1.0, Priority::Low),
     ];
 
     /// The band of a priority score.

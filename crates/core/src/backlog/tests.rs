@@ -50,7 +50,7 @@ fn score_multiplies_its_parts() {
     assert_eq!(s.quarters, 2);
     assert!((s.recurrence - 1.5).abs() < 1e-12);
     assert!((s.value - 20.0 * 0.8 * 1.5 / 2.0).abs() < 1e-9);
-    assert_eq!(s.priority(), Priority::Medium);
+    assert_eq!(s.priority(), Priority::Highest);
     assert_eq!(
         s.breakdown(),
         "20 weighted × 0.80 recency × 1.5 recurrence (2 quarters) ÷ 2 (Medium) = 12.0"
@@ -91,12 +91,13 @@ fn recency_halves_every_half_life() {
 #[test]
 fn bands_cover_every_score() {
     assert_eq!(Priority::of_score(100.0), Priority::Highest);
-    assert_eq!(Priority::of_score(32.0), Priority::Highest);
-    assert_eq!(Priority::of_score(31.9), Priority::High);
-    assert_eq!(Priority::of_score(16.0), Priority::High);
-    assert_eq!(Priority::of_score(8.0), Priority::Medium);
-    assert_eq!(Priority::of_score(4.0), Priority::Low);
-    assert_eq!(Priority::of_score(3.99), Priority::Lowest);
+    assert_eq!(Priority::of_score(8.0), Priority::Highest);
+    assert_eq!(Priority::of_score(7.9), Priority::High);
+    assert_eq!(Priority::of_score(4.0), Priority::High);
+    assert_eq!(Priority::of_score(2.0), Priority::Medium);
+    assert_eq!(Priority::of_score(1.0), Priority::Low);
+    assert_eq!(Priority::of_score(0.99), Priority::Lowest);
+    assert_eq!(Priority::of_score(0.0), Priority::Lowest);
     assert_eq!(Priority::Highest.linear(), "Urgent");
     assert_eq!(Priority::Lowest.linear(), "Low");
     assert_eq!(Priority::Medium.jira(), "Medium");
