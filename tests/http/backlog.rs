@@ -136,10 +136,11 @@ async fn a_cluster_of_two_escapes_is_suggested_and_accepting_it_makes_an_action(
     let page = app.get("/backlog").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Suggested"), "{}", page.body);
-    assert!(
-        page.body
-            .contains(&esc(Mechanism::NoTest.typical_improvement()))
-    );
+    // The suggestion reads as the action accepting it makes: its typical improvement,
+    // capitalised, with the component.
+    let typical = Mechanism::NoTest.typical_improvement();
+    let title = format!("{}{} (Coupons)", typical[..1].to_uppercase(), &typical[1..]);
+    assert!(page.body.contains(&esc(&title)), "{}", page.body);
     assert!(
         page.body.contains("<strong>0</strong> actions"),
         "no action yet: {}",
