@@ -4,6 +4,7 @@
 //! Screenshots of the pages it reaches (and of the page a failing test stopped on) are saved
 //! under `tests/screenshots/`, which git ignores.
 
+mod backlog;
 mod dashboard;
 mod review;
 mod setup;

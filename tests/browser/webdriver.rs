@@ -168,13 +168,23 @@ fn launch(chromedriver: &Path) -> Driver {
     panic!("chromedriver did not become ready on three ports; its log:\n{log_text}");
 }
 
-/// The capabilities of a headless Chromium with a fresh profile in `profile`.
-fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
+/// The capabilities of a headless Chromium with a fresh profile in `profile`, saving
+/// downloads into `downloads` without asking.
+fn capabilities(profile: &Path, downloads: &Path) -> serde_json::Map<String, serde_json::Value> {
     let mut args: Vec<String> = CHROMIUM_ARGS.iter().map(|arg| (*arg).to_owned()).collect();
     args.push(format!("--user-data-dir={}", profile.display()));
     let capabilities = json!({
         "browserName": "chrome",
-        "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+        "goog:chromeOptions": {
+            "binary": CHROMIUM,
+            "args": args,
+            "prefs": {
+                "download.default_directory": downloads.display().to_string(),
+                "download.prompt_for_download": false,
+                "download.directory_upgrade": true,
+                "safebrowsing.enabled": false,
+            },
+        },
     });
     match capabilities {
         serde_json::Value::Object(map) => map,
@@ -198,6 +208,16 @@ where
     F: FnOnce(Client) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    with_browser_downloads(label, move |client, _downloads| scenario(client)).await;
+}
+
+/// [`with_browser`], also handing the scenario the empty directory the browser saves its
+/// downloads into (removed with the rest of the scratch directory afterwards).
+pub async fn with_browser_downloads<F, Fut>(label: &str, scenario: F)
+where
+    F: FnOnce(Client, PathBuf) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     if let Some(reason) = missing_prerequisite() {
         if std::env::var("CI").as_deref() == Ok("true") {
             panic!(
@@ -218,14 +238,16 @@ where
         Err(e) => panic!("the chromedriver launcher did not finish: {e}"),
     };
     let profile = driver.scratch.join("profile");
+    let downloads = driver.scratch.join("downloads");
+    std::fs::create_dir_all(&downloads).expect("create the download directory");
     let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities(&profile))
+        .capabilities(capabilities(&profile, &downloads))
         .connect(&driver.url)
         .await
         .unwrap_or_else(|e| panic!("open a WebDriver session on {}: {e}", driver.url));
 
     // A spawned task turns a failed assertion into a JoinError, so the session still closes.
-    let outcome = tokio::spawn(scenario(client.clone())).await;
+    let outcome = tokio::spawn(scenario(client.clone(), downloads)).await;
     if outcome.is_err() {
         // Best effort: a failure here must not hide the scenario's own panic.
         let (shooter, name) = (client.clone(), format!("failed-{label}.png"));
@@ -269,4 +291,47 @@ pub async fn save_full_page_screenshot(client: &Client, name: &str) {
         .expect("restore the window size");
     let path = dir.join(name);
     std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+}
+
+/// The file `name` in `dir` once the browser has finished saving it (no `.crdownload` beside
+/// it and its size steady for a moment), within `timeout`.
+pub async fn downloaded(dir: &Path, name: &str, timeout: Duration) -> Vec<u8> {
+    let (dir, name) = (dir.to_owned(), name.to_owned());
+    match tokio::task::spawn_blocking(move || wait_for_download(&dir, &name, timeout)).await {
+        Ok(bytes) => bytes,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("the download watcher did not finish: {e}"),
+    }
+}
+
+fn wait_for_download(dir: &Path, name: &str, timeout: Duration) -> Vec<u8> {
+    let path = dir.join(name);
+    let partial = dir.join(format!("{name}.crdownload"));
+    let deadline = Instant::now() + timeout;
+    let mut last_size = None;
+    loop {
+        if path.is_file() && !partial.exists() {
+            let size = std::fs::metadata(&path).map(|m| m.len()).ok();
+            if size.is_some() && size == last_size {
+                return std::fs::read(&path)
+                    .unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+            }
+            last_size = size;
+        }
+        if Instant::now() > deadline {
+            let present: Vec<String> = std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .filter_map(Result::ok)
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            panic!(
+                "the download {name} did not finish within {timeout:?}; {} holds {present:?}",
+                dir.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -24,6 +24,7 @@ both_backends!(TestApp:
     another_teams_items_are_never_shown_or_moved,
     pasted_tracker_keys_link_actions_all_or_nothing,
     the_top_item_exports_as_jira_csv_that_parses_back,
+    a_gzip_download_ends_without_polling_the_stream_past_its_end,
     a_re_export_skips_linked_items_or_updates_them_by_key,
     exports_show_only_the_readers_teams_and_name_bad_fields,
     the_command_line_exports_and_digests_what_the_page_does,
@@ -136,10 +137,11 @@ async fn a_cluster_of_two_escapes_is_suggested_and_accepting_it_makes_an_action(
     let page = app.get("/backlog").await;
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Suggested"), "{}", page.body);
-    assert!(
-        page.body
-            .contains(&esc(Mechanism::NoTest.typical_improvement()))
-    );
+    // The suggestion reads as the action accepting it makes: its typical improvement,
+    // capitalised, with the component.
+    let typical = Mechanism::NoTest.typical_improvement();
+    let title = format!("{}{} (Coupons)", typical[..1].to_uppercase(), &typical[1..]);
+    assert!(page.body.contains(&esc(&title)), "{}", page.body);
     assert!(
         page.body.contains("<strong>0</strong> actions"),
         "no action yet: {}",
@@ -589,6 +591,26 @@ async fn the_top_item_exports_as_jira_csv_that_parses_back(app: TestApp) {
     assert_eq!(config.status, 200);
     let json: serde_json::Value = serde_json::from_str(&config.body).expect("JSON");
     assert!(json["config.field.mappings"].get("Summary").is_some());
+}
+
+/// A browser asks for gzip: the compression layer polls the streamed body once more after
+/// its last chunk, which must answer "done" again rather than panic mid-download.
+async fn a_gzip_download_ends_without_polling_the_stream_past_its_end(app: TestApp) {
+    let team = seed::team(&app, "Checkout").await;
+    two_actions(&app, &team).await;
+    let request = axum::http::Request::get("/backlog/export/download?format=jira-csv")
+        .header(axum::http::header::COOKIE, app.cookies())
+        .header(axum::http::header::ACCEPT_ENCODING, "gzip")
+        .body(axum::body::Body::empty())
+        .expect("a valid request");
+    let r = app.send(request).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.headers
+            .get(axum::http::header::CONTENT_ENCODING)
+            .and_then(|v| v.to_str().ok()),
+        Some("gzip")
+    );
 }
 
 async fn a_re_export_skips_linked_items_or_updates_them_by_key(app: TestApp) {

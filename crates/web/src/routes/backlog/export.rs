@@ -209,9 +209,10 @@ async fn stream(
             }
         }
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    // A closed receiver keeps answering `None`: the compression layer polls the body once
+    // more after its end, which a `stream::unfold` answers with a panic.
+    let mut rx = rx;
+    let body = futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx));
     let disposition = format!("attachment; filename=\"{}\"", spec.format.file_name());
     Ok((
         [
