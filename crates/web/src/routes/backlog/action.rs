@@ -15,10 +15,11 @@ use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::view::due_view;
 use super::view::{
     DueView, EffectView, EscapeLink, ScoreView, day, effect_view, escape_links, score_view,
 };
-use super::{today, visible_action};
+use super::{today, visible_action, writable_teams};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
@@ -159,13 +160,7 @@ impl ActionPage<'_> {
         } else {
             Vec::new()
         };
-        let mut teams = list_teams(self.ctx.db()).await?;
-        teams.retain(|t| {
-            self.ctx
-                .user
-                .require(t.id, Permission::WriteActions)
-                .is_ok()
-        });
+        let teams = writable_teams(self.ctx).await?;
         let statuses = next_statuses(a.status)
             .iter()
             .map(|s| Opt {
@@ -195,20 +190,7 @@ impl ActionPage<'_> {
             status: a.status.key(),
             status_label: a.status.label(),
             status_reason: a.status_reason.clone(),
-            due: a.due_date.map(|d| DueView {
-                date: day(d),
-                kind: match a.due {
-                    escapement_core::backlog::DueState::Overdue(_) => "overdue",
-                    escapement_core::backlog::DueState::Soon(_) => "soon",
-                    _ => "later",
-                },
-                text: match a.due {
-                    escapement_core::backlog::DueState::Overdue(n) => {
-                        format!("{n} {} overdue", if n == 1 { "day" } else { "days" })
-                    }
-                    _ => String::new(),
-                },
-            }),
+            due: due_view(a.due_date, a.due),
             done_on: a.done_at.map(|at| day(at.date_naive())),
             external_key: a.external_key.clone(),
             created_on: day(a.created_at.date_naive()),
@@ -221,13 +203,7 @@ impl ActionPage<'_> {
             errors: errors.into(),
             conflict,
             statuses,
-            teams: teams
-                .iter()
-                .map(|t| Opt {
-                    value: t.id.to_string(),
-                    label: t.name.clone(),
-                })
-                .collect(),
+            teams,
             title: a.title,
         };
         Ok(Page::new("backlog/action.html", &view))

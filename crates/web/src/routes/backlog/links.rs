@@ -9,10 +9,10 @@ use escapement_core::ValidationErrors;
 use escapement_core::auth::Permission;
 use escapement_core::backlog::links::{is_header, link_of};
 use escapement_storage::backlog::{KeyLink, LinkOutcome, link_keys};
-use escapement_storage::catalog::list_teams;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::writable_teams;
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
@@ -132,19 +132,6 @@ fn parse(text: &str) -> Result<Vec<KeyLink>, ValidationErrors> {
         return Err(e);
     }
     Ok(links)
-}
-
-/// The teams whose actions the user may link.
-async fn writable_teams(ctx: &Ctx) -> AppResult<Vec<Opt>> {
-    let mut teams = list_teams(ctx.db()).await?;
-    teams.retain(|t| ctx.user.require(t.id, Permission::WriteActions).is_ok());
-    Ok(teams
-        .iter()
-        .map(|t| Opt {
-            value: t.id.to_string(),
-            label: t.name.clone(),
-        })
-        .collect())
 }
 
 struct LinksPage<'a> {

@@ -88,3 +88,16 @@ async fn visible_action(
     user.require(action.team_id, permission.unwrap_or(Permission::Read))?;
     Ok(action)
 }
+
+/// The teams whose actions the user may change, as choices of a select.
+async fn writable_teams(ctx: &crate::page::Ctx) -> AppResult<Vec<crate::page::views::Opt>> {
+    let mut teams = escapement_storage::catalog::list_teams(ctx.db()).await?;
+    teams.retain(|t| ctx.user.require(t.id, Permission::WriteActions).is_ok());
+    Ok(teams
+        .iter()
+        .map(|t| crate::page::views::Opt {
+            value: t.id.to_string(),
+            label: t.name.clone(),
+        })
+        .collect())
+}

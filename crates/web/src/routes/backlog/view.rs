@@ -86,7 +86,7 @@ pub(super) struct DueView {
     pub text: String,
 }
 
-fn due_view(date: Option<chrono::NaiveDate>, due: DueState) -> Option<DueView> {
+pub(super) fn due_view(date: Option<chrono::NaiveDate>, due: DueState) -> Option<DueView> {
     let date = date?;
     let (kind, text) = match due {
         DueState::Overdue(d) => ("overdue", format!("{} overdue", plural(d, "day", "days"))),
