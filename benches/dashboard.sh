@@ -6,7 +6,10 @@
 # DEFECTS, default 1,000,000) and an instance admin, serves it, signs in as that admin,
 # and times with hyperfine: the whole-organisation and the single-team dashboard (one HTTP
 # request each; one team through ?team=) against the same numbers' GROUP BY queries typed into the sqlite3 / psql
-# shell on the same database. Prints the means and the ratios; the target is at most 0.1.
+# shell on the same database; then two ranges of days that are not whole quarters (one
+# team's last 30 days; the organisation from 15 January to 20 November, whose ends are
+# counted from the defects themselves) against the same queries limited to those days.
+# Prints the means and the ratios; the target is at most 0.1.
 # Needs hyperfine, curl, jq and the sqlite3 or psql shell.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,6 +50,7 @@ case "$url" in
     sed "s/TEAM_FILTER_D/d.team_id = X'$team_hex'/; s/TEAM_FILTER/team_id = X'$team_hex'/" benches/dashboard_baseline.sqlite.sql >"$work/team.sql"
     shell_all="sqlite3 $db < $work/all.sql > /dev/null"
     shell_team="sqlite3 $db < $work/team.sql > /dev/null"
+    shell="sqlite3 $db"
     ;;
   postgres://*)
     team_id="$(psql "$url" -Atc "SELECT id FROM teams WHERE name = 'Checkout'")"
@@ -54,15 +58,35 @@ case "$url" in
     sed "s/TEAM_FILTER_D/d.team_id = '$team_id'/; s/TEAM_FILTER/team_id = '$team_id'/" benches/dashboard_baseline.postgres.sql >"$work/team.sql"
     shell_all="psql $url -q -f $work/all.sql > /dev/null"
     shell_team="psql $url -q -f $work/team.sql > /dev/null"
+    shell="psql $url -q -f -"
     ;;
 esac
 team_query="team=$team_id"
+
+# The ranges of days, relative to today (UTC): one team's last 30 days, and the whole
+# organisation from 15 January of last year to 20 November of this year.
+month_start="$(date -u -d '30 days ago' +%F)"
+today="$(date -u +%F)"
+year="$(date -u +%Y)"
+long_from="$((year - 1))-01-15"
+long_to="$year-11-20"
+until_of() { date -u -d "$1 + 1 day" +%F; }
+# The baseline's window is `detected_at >= '2025-01-01'`; a range replaces it.
+ranged() { # sql-file from until out
+  sed "s/detected_at >= '2025-01-01'/detected_at >= '$2' AND detected_at < '$3'/g" "$1" >"$4"
+}
+ranged "$work/team.sql" "$month_start" "$(until_of "$today")" "$work/team_days.sql"
+ranged "$work/all.sql" "$long_from" "$(until_of "$long_to")" "$work/all_days.sql"
 
 hyperfine --style basic --warmup 2 --runs "$runs" --export-json "$work/times.json" \
   -n "dashboard, whole organisation" "curl -sf -b $work/admin.jar -o /dev/null http://127.0.0.1:$port/dashboard" \
   -n "GROUP BY in the shell, whole organisation" "$shell_all" \
   -n "dashboard, one team" "curl -sf -b $work/admin.jar -o /dev/null 'http://127.0.0.1:$port/dashboard?$team_query'" \
-  -n "GROUP BY in the shell, one team" "$shell_team" >/dev/null
+  -n "GROUP BY in the shell, one team" "$shell_team" \
+  -n "dashboard, one team, last 30 days" "curl -sf -b $work/admin.jar -o /dev/null 'http://127.0.0.1:$port/dashboard?$team_query&from=$month_start&to=$today'" \
+  -n "GROUP BY in the shell, one team, last 30 days" "$shell < $work/team_days.sql > /dev/null" \
+  -n "dashboard, whole organisation, $long_from to $long_to" "curl -sf -b $work/admin.jar -o /dev/null 'http://127.0.0.1:$port/dashboard?from=$long_from&to=$long_to'" \
+  -n "GROUP BY in the shell, whole organisation, same days" "$shell < $work/all_days.sql > /dev/null" >/dev/null
 
 jq -r '.results | "| measurement | mean | ratio |", "|---|---|---|",
   (. as $r | range(0; length; 2) as $i |

@@ -14,6 +14,7 @@ both_backends!(TestApp:
     bad_filters_are_named_and_ignored,
     every_drill_down_lists_as_many_defects_as_the_number_it_came_from,
     a_new_definition_changes_the_card_and_only_what_it_should,
+    a_range_of_days_counts_the_defects_of_those_days,
 );
 
 /// Records the worked example for team A in Q1 2026 and one escape for team B; returns
@@ -169,8 +170,8 @@ async fn bad_filters_are_named_and_ignored(app: TestApp) {
         .await;
     assert_eq!(page.status, 200);
     for text in [
-        "The first quarter “2026-Q5” is not a quarter",
-        "The last quarter “soon” is not a quarter",
+        "The start “2026-Q5” is neither a quarter nor a day",
+        "The end “soon” is neither a quarter nor a day",
         "The severity filter “extreme” is unknown",
         "The defect type filter “weird” is unknown",
         "The team filter",
@@ -276,4 +277,55 @@ async fn a_new_definition_changes_the_card_and_only_what_it_should(app: TestApp)
     // Weighted: 5 × 4 + 4 × 10 = 60 of 60 + 30 × 2 = 120 (team B's critical escape too).
     assert!(after.body.contains("weight 60 of 120"), "{}", after.body);
     assert!(before.body.contains("weight 52 of 112"), "{}", before.body);
+}
+
+/// Days that are not whole quarters: the roll-up answers the whole quarters inside them and
+/// the partial quarters are counted from their defects; the numbers, the day fields, the
+/// note on partial quarters and the drill-down agree.
+async fn a_range_of_days_counts_the_defects_of_those_days(app: TestApp) {
+    let (a, _) = fixture(&app).await;
+    // Two more escapes on 20 March, one contained defect on 5 April.
+    for (i, day) in ["2026-03-20T08:00", "2026-03-20T23:59", "2026-04-05T12:00"]
+        .into_iter()
+        .enumerate()
+    {
+        let stage = if i < 2 { "production" } else { "unit_test" };
+        let mut form = defect_form(&a, &format!("Late {i}"), "critical", stage);
+        set(&mut form, "detected_at", day);
+        set(&mut form, "introduced_at", "2026-03-01T09:00");
+        record(&app, &form).await;
+    }
+    // February alone: the worked example and team B's escape.
+    let feb = app.get("/dashboard?from=2026-02-01&to=2026-02-28").await;
+    assert_eq!(feb.status, 200, "{}", feb.body);
+    assert!(feb.body.contains("9 of 39 defects"), "{}", feb.body);
+    assert!(feb.body.contains("1 Feb 2026 to 28 Feb 2026"));
+    // Two partial quarters, no whole one: 2 escapes of 3 defects.
+    let late = app.get("/dashboard?from=2026-02-15&to=2026-04-10").await;
+    assert!(late.body.contains("2 of 3 defects"), "{}", late.body);
+    assert!(
+        late.body.contains(
+            "Q1 2026 counts only 15 Feb to 31 Mar 2026 and Q2 2026 counts only 1 Apr to 10 Apr 2026"
+        ),
+        "{}",
+        late.body
+    );
+    assert!(late.body.contains(r#"value="2026-02-15""#));
+    // The form's day fields win over its quarter selects.
+    let fields = app
+        .get("/dashboard?from=2025-Q1&to=2026-Q4&from_day=2026-02-15&to_day=2026-04-10")
+        .await;
+    assert!(fields.body.contains("2 of 3 defects"), "{}", fields.body);
+    // A whole quarter and a partial one: Q1 from the roll-up (11 of 41) and 5 April.
+    let mixed = app.get("/dashboard?from=2026-Q1&to=2026-04-10").await;
+    assert!(mixed.body.contains("11 of 42 defects"), "{}", mixed.body);
+    let escapes = &links_to(&mixed.body, "26.2%")[0];
+    assert!(escapes.contains("to=2026-04-10"), "{escapes}");
+    assert_eq!(counted(&app.get(escapes).await.body), (11, 11), "{escapes}");
+    let scope = &links_to(&mixed.body, "The defects in scope")[0];
+    assert_eq!(counted(&app.get(scope).await.body), (42, 11), "{scope}");
+    // One day in the list, in words.
+    let day = app.get("/defects?from=2026-03-20&to=2026-03-20").await;
+    assert_eq!(counted(&day.body), (2, 2));
+    assert!(day.body.contains("detected on 20 Mar 2026"), "{}", day.body);
 }

@@ -279,7 +279,7 @@ async fn scanned_mechanisms(store: &TestDb) -> BTreeMap<String, i64> {
 /// The defect list's counts come from the roll-up: for many filters they must equal the
 /// number of rows the list's own query returns.
 async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
-    use escapement_core::metrics::{Quarter, ReopenedPolicy};
+    use escapement_core::metrics::{Period, Quarter, ReopenedPolicy};
     use escapement_storage::defects::{DefectFilter, InScope, list_defects};
     let stages = escapement_storage::settings::stage_settings(&store.db)
         .await
@@ -309,7 +309,16 @@ async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
         },
         DefectFilter {
             in_scope: Some(separately),
-            quarters: Some((q1, q1)),
+            detected: Some(Period::quarters(q1, q1)),
+            ..DefectFilter::default()
+        },
+        // Days that are not whole quarters: the rows count themselves.
+        DefectFilter {
+            in_scope: Some(InScope::of(&def)),
+            detected: Some(Period::new(
+                chrono::NaiveDate::from_ymd_opt(2026, 3, 31).expect("day"),
+                chrono::NaiveDate::from_ymd_opt(2026, 5, 15).expect("day"),
+            )),
             ..DefectFilter::default()
         },
         DefectFilter {
@@ -389,6 +398,112 @@ async fn list_counts_equal_rows(store: &TestDb, world: &World, seed: u64) {
                     "seed {seed}: {filter:?}"
                 );
             }
+        }
+    }
+}
+
+/// The rows counted from the defects of a range of days equal the roll-up's for a whole
+/// quarter, and two halves of a quarter add up to it: what the dashboard reads for a range
+/// that is not whole quarters is what the roll-up would hold if it were kept by day.
+async fn ranges_equal_rollup(store: &TestDb, world: &World, seed: u64) {
+    use escapement_core::metrics::{CountCell, DurationCell, Period, Quarter};
+    use escapement_storage::rollup::{Detail, count_cells, duration_cells, range_cells};
+    fn counts(cells: &[CountCell], into: &mut BTreeMap<String, u64>) {
+        for c in cells {
+            *into.entry(format!("{:?}", c.key)).or_default() += c.count;
+        }
+    }
+    fn spans(cells: &[DurationCell], into: &mut BTreeMap<String, (u64, i64)>) {
+        for c in cells {
+            let e = into.entry(format!("{:?}", c.key)).or_default();
+            e.0 += c.count;
+            e.1 += c.total_seconds;
+        }
+    }
+    let (team, components, releases) = &world.teams[0];
+    let filters = [
+        CountFilter::default(),
+        CountFilter {
+            team: Some(*team),
+            component: Some(Some(components[0])),
+            ..CountFilter::default()
+        },
+        CountFilter {
+            visible_teams: Some(vec![*team]),
+            release: Some(Some(releases[1])),
+            severity: Some(Severity::High),
+            ..CountFilter::default()
+        },
+        CountFilter {
+            defect_type: Some(DefectType::Functional),
+            expected_stage: Some(String::new()),
+            scope_clear: Some(escapement_core::metrics::ScopeMask::EXCLUDED),
+            ..CountFilter::default()
+        },
+        CountFilter {
+            discovery_stages: Some(vec!["production".to_owned(), "uat".to_owned()]),
+            mechanism: Some(escapement_core::metrics::MechanismSlot::Unreviewed),
+            ..CountFilter::default()
+        },
+    ];
+    let first = Quarter::new(2025, 4).expect("quarter");
+    let last = Quarter::new(2026, 3).expect("quarter");
+    for q in Quarter::range(first, last) {
+        let mid = q.first_day() + Duration::days(45);
+        let whole = Period::quarters(q, q);
+        let halves = [
+            Period::new(q.first_day(), mid),
+            Period::new(mid + Duration::days(1), q.last_day()),
+        ];
+        for base in &filters {
+            let f = CountFilter {
+                quarters: Some((q, q)),
+                ..base.clone()
+            };
+            for detail in [Detail::ByRelease, Detail::ByComponent] {
+                let mut stored = BTreeMap::new();
+                counts(
+                    &count_cells(&store.db, &f, detail).await.expect("cells"),
+                    &mut stored,
+                );
+                let pick = |r: &rollup::RangeCells| match detail {
+                    Detail::ByComponent => r.by_component.clone(),
+                    _ => r.by_release.clone(),
+                };
+                let mut ranged = BTreeMap::new();
+                counts(
+                    &pick(&range_cells(&store.db, &f, whole).await.expect("range")),
+                    &mut ranged,
+                );
+                assert_eq!(stored, ranged, "seed {seed}, {q}, {detail:?}: {f:?}");
+                let mut halved = BTreeMap::new();
+                for half in halves {
+                    counts(
+                        &pick(&range_cells(&store.db, &f, half).await.expect("range")),
+                        &mut halved,
+                    );
+                }
+                assert_eq!(
+                    stored, halved,
+                    "seed {seed}, {q} in halves, {detail:?}: {f:?}"
+                );
+            }
+            let mut stored = BTreeMap::new();
+            spans(
+                &duration_cells(&store.db, &f).await.expect("durations"),
+                &mut stored,
+            );
+            let mut halved = BTreeMap::new();
+            for half in halves {
+                spans(
+                    &range_cells(&store.db, &f, half)
+                        .await
+                        .expect("range")
+                        .durations,
+                    &mut halved,
+                );
+            }
+            assert_eq!(stored, halved, "seed {seed}, {q} durations: {f:?}");
         }
     }
 }
@@ -514,6 +629,7 @@ async fn random_writes_keep_the_rollup_equal_to_a_scan(store: TestDb) {
         }
         compare_with_scans(&store, seed).await;
         list_counts_equal_rows(&store, &world, seed).await;
+        ranges_equal_rollup(&store, &world, seed).await;
     }
     assert!(world.defects.len() > 20, "the sequences wrote defects");
     let classified = rollup::count_defects(

@@ -3,7 +3,7 @@
 //! sums over an index whatever the number of defects, and equal what the rows query
 //! selects (the storage suite compares them).
 
-use escapement_core::metrics::{MechanismSlot, ReopenedPolicy, ScopeMask};
+use escapement_core::metrics::{MechanismSlot, Period, ReopenedPolicy, ScopeMask};
 use sea_orm::ConnectionTrait;
 
 use super::list::DefectFilter;
@@ -35,7 +35,8 @@ fn base(filter: &DefectFilter) -> CountFilter {
         },
         severity: filter.severity,
         defect_type: filter.defect_type,
-        quarters: filter.quarters,
+        quarters: filter.detected.map(Period::cover),
+        period: None,
         discovery_stages: None,
         expected_stage: filter
             .expected_stage
@@ -53,13 +54,17 @@ fn base(filter: &DefectFilter) -> CountFilter {
 }
 
 /// `(total, escaped)` for `filter` from the roll-up, or `None` when the filter searches
-/// titles (the text index counts those).
+/// titles (the text index counts those) or names days that are not whole quarters.
 pub(crate) async fn rollup_counts(
     db: &impl ConnectionTrait,
     filter: &DefectFilter,
     stages: &StageSettings,
 ) -> Result<Option<(u64, u64)>> {
     if filter.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+        return Ok(None);
+    }
+    // The roll-up counts by quarter: days of a partial quarter are counted from the rows.
+    if filter.detected.is_some_and(|p| !p.whole_quarters()) {
         return Ok(None);
     }
     // An unreviewed escape with a mechanism cannot exist: nothing matches both. A primary

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use escapement_core::metrics::{MetricDefinition, Quarter, ReopenedPolicy, ScopeSwitches};
+use escapement_core::metrics::{MetricDefinition, Period, ReopenedPolicy, ScopeSwitches};
 use escapement_core::{DefectType, Mechanism, Paging, Severity, StageKey};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{
@@ -43,8 +43,8 @@ pub struct DefectFilter {
     /// Only escapes that a classified or closed review names this contributing mechanism
     /// for (never together with `mechanism`, which the primary one answers).
     pub contributing: Option<Mechanism>,
-    /// Detected in these quarters, first and last included (UTC).
-    pub quarters: Option<(Quarter, Quarter)>,
+    /// Detected on these days, first and last included (UTC).
+    pub detected: Option<Period>,
     pub defect_type: Option<DefectType>,
     /// Where it should have been caught; `Some(None)` for "not named".
     pub expected_stage: Option<Option<StageKey>>,
@@ -303,7 +303,7 @@ pub(crate) fn condition(
     cond
 }
 
-/// The drill-down filters: quarter range, type, expected stage, mechanism, no release and
+/// The drill-down filters: days detected, type, expected stage, mechanism, no release and
 /// the definition's scope.
 fn drill_condition(filter: &DefectFilter) -> Condition {
     let mut cond = Condition::all();
@@ -334,10 +334,10 @@ fn drill_condition(filter: &DefectFilter) -> Condition {
             ),
         );
     }
-    if let Some((first, last)) = filter.quarters {
-        cond = cond.add(defect::Column::DetectedAt.gte(first.start()));
-        if last.next() != last {
-            cond = cond.add(defect::Column::DetectedAt.lt(last.next().start()));
+    if let Some(period) = filter.detected {
+        cond = cond.add(defect::Column::DetectedAt.gte(period.start()));
+        if let Some(end) = period.end() {
+            cond = cond.add(defect::Column::DetectedAt.lt(end));
         }
     }
     if let Some(t) = filter.defect_type {

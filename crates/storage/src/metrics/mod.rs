@@ -17,7 +17,7 @@ pub use definitions::{
 pub use tallies::tally_cells;
 
 use crate::Result;
-use crate::rollup::{CountFilter, Detail, count_cells, duration_cells};
+use crate::rollup::{CountFilter, Detail, count_cells, duration_cells, range_cells};
 
 /// Everything a metric page computes from: the roll-up's count and duration rows and the
 /// tallies that `filter` selects, four indexed reads whatever the number of defects.
@@ -31,15 +31,42 @@ pub struct MetricInputs {
     pub tallies: Vec<TallyCell>,
 }
 
-/// The inputs of the metrics for `filter`.
+/// The inputs of the metrics for `filter`. When its period is not whole quarters, the
+/// roll-up answers the whole quarters inside it and the defects of the partial quarters
+/// at its ends are counted from their rows ([`range_cells`]).
 pub async fn metric_inputs(
     db: &impl ConnectionTrait,
     filter: &CountFilter,
 ) -> Result<MetricInputs> {
-    Ok(MetricInputs {
-        counts: count_cells(db, filter, Detail::ByRelease).await?,
-        by_component: count_cells(db, filter, Detail::ByComponent).await?,
-        durations: duration_cells(db, filter).await?,
-        tallies: tally_cells(db, filter).await?,
-    })
+    let tallies = tally_cells(db, filter).await?;
+    let Some(period) = filter.period.filter(|p| !p.whole_quarters()) else {
+        return Ok(MetricInputs {
+            counts: count_cells(db, filter, Detail::ByRelease).await?,
+            by_component: count_cells(db, filter, Detail::ByComponent).await?,
+            durations: duration_cells(db, filter).await?,
+            tallies,
+        });
+    };
+    let (whole, parts) = period.split();
+    let mut inputs = MetricInputs {
+        tallies,
+        ..MetricInputs::default()
+    };
+    if let Some(quarters) = whole {
+        let f = CountFilter {
+            quarters: Some(quarters),
+            period: None,
+            ..filter.clone()
+        };
+        inputs.counts = count_cells(db, &f, Detail::ByRelease).await?;
+        inputs.by_component = count_cells(db, &f, Detail::ByComponent).await?;
+        inputs.durations = duration_cells(db, &f).await?;
+    }
+    for part in parts {
+        let cells = range_cells(db, filter, part).await?;
+        inputs.counts.extend(cells.by_release);
+        inputs.by_component.extend(cells.by_component);
+        inputs.durations.extend(cells.durations);
+    }
+    Ok(inputs)
 }

@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::rollup::CountFilter;
 use crate::{Result, StorageError, stored_key, stored_stage};
 
-/// The tallies `filter` selects: by visible team, team, release and quarter range (of the
-/// release date). Tallies have no component or defect type, so a filter on either selects
+/// The tallies `filter` selects: by visible team, team, release and quarter range or period
+/// (of the release date). Tallies have no component or defect type, so a filter on either selects
 /// none; severity filters them like defects.
 pub async fn tally_cells(
     db: &impl ConnectionTrait,
@@ -52,7 +52,11 @@ pub async fn tally_cells(
     if let Some(severity) = filter.severity {
         select.and_where(Expr::col(("stage_tallies", "severity")).eq(severity.key()));
     }
-    if let Some((first, last)) = filter.quarters {
+    if let Some(period) = filter.period {
+        select.and_where(
+            Expr::col(("releases", "released_on")).between(period.first(), period.last()),
+        );
+    } else if let Some((first, last)) = filter.quarters {
         select.and_where(
             Expr::col(("releases", "released_on")).between(first.first_day(), last.last_day()),
         );

@@ -10,11 +10,13 @@
 //! the defects themselves, for `rollup verify`, `rollup rebuild` and the tests.
 
 mod facts;
+mod range;
 mod read;
 mod scan;
 mod write;
 
 pub(crate) use facts::facts_of;
+pub use range::{RangeCells, range_cells};
 pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
 pub(crate) use scan::write_all;
 pub use scan::{Difference, ensure_current, rebuild, scan, verify};

@@ -2,8 +2,8 @@
 //! plain defect counts for the lists.
 
 use escapement_core::metrics::{
-    Bucket, CountCell, CountKey, DurationCell, DurationKey, DurationKind, MechanismSlot, Quarter,
-    Role, ScopeMask,
+    ANY_ID, Bucket, CountCell, CountKey, DurationCell, DurationKey, DurationKind, MechanismSlot,
+    Period, Quarter, Role, ScopeMask,
 };
 use escapement_core::{DefectType, Severity};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
@@ -25,6 +25,10 @@ pub struct CountFilter {
     pub defect_type: Option<DefectType>,
     /// First and last quarter, both included.
     pub quarters: Option<(Quarter, Quarter)>,
+    /// The days inside `quarters` the metrics count, when not all of them: the roll-up
+    /// answers the whole quarters and the defects of the partial ones are counted from
+    /// their rows (see [`crate::metrics::metric_inputs`]). The lists' counts ignore it.
+    pub period: Option<Period>,
     pub discovery_stages: Option<Vec<String>>,
     pub expected_stage: Option<String>,
     pub mechanism: Option<MechanismSlot>,
@@ -73,6 +77,88 @@ impl CountFilter {
             },
             _ => 0,
         }
+    }
+}
+
+/// The grain of a row with these dimensions (see the roll-up migration).
+fn grain_of(
+    component: Option<Uuid>,
+    release: Option<Uuid>,
+    defect_type: Option<DefectType>,
+) -> i16 {
+    use super::write::{ANY_COMPONENT, ANY_RELEASE, ANY_TYPE};
+    let mut grain = 0;
+    if component == Some(ANY_ID) {
+        grain |= ANY_COMPONENT;
+    }
+    if release == Some(ANY_ID) {
+        grain |= ANY_RELEASE;
+    }
+    if defect_type.is_none() {
+        grain |= ANY_TYPE;
+    }
+    grain
+}
+
+impl CountFilter {
+    /// What [`apply_shared`] selects, for a row computed rather than stored.
+    fn admits_shared(
+        &self,
+        team: Uuid,
+        component: Option<Uuid>,
+        release: Option<Uuid>,
+        severity: Severity,
+        defect_type: Option<DefectType>,
+        quarter: Quarter,
+    ) -> bool {
+        self.visible_teams
+            .as_ref()
+            .is_none_or(|teams| teams.contains(&team))
+            && self.team.is_none_or(|t| t == team)
+            && self.component.is_none_or(|c| c == component)
+            && self.release.is_none_or(|r| r == release)
+            && self.severity.is_none_or(|s| s == severity)
+            && self.defect_type.is_none_or(|t| Some(t) == defect_type)
+            && self
+                .quarters
+                .is_none_or(|(first, last)| (first..=last).contains(&quarter))
+    }
+
+    /// Whether [`count_cells`] at `detail` would read a stored row with this key.
+    pub(super) fn admits_count(&self, key: &CountKey, detail: Detail) -> bool {
+        grain_of(key.component, key.release, key.defect_type) == self.grain(detail)
+            && self.admits_shared(
+                key.team,
+                key.component,
+                key.release,
+                key.severity,
+                key.defect_type,
+                key.quarter,
+            )
+            && self
+                .discovery_stages
+                .as_ref()
+                .is_none_or(|stages| stages.iter().any(|s| s == key.discovery_stage.as_str()))
+            && self.expected_stage.as_ref().is_none_or(|stage| {
+                key.expected_stage.as_ref().map_or("", |k| k.as_str()) == stage.as_str()
+            })
+            && self.mechanism.is_none_or(|m| m == key.mechanism)
+            && self
+                .scope_clear
+                .is_none_or(|mask| key.scope.bits() & mask == 0)
+    }
+
+    /// Whether [`duration_cells`] would read a stored row with this key.
+    pub(super) fn admits_duration(&self, key: &DurationKey) -> bool {
+        grain_of(key.component, key.release, key.defect_type) == self.grain(Detail::ByQuarter)
+            && self.admits_shared(
+                key.team,
+                key.component,
+                key.release,
+                key.severity,
+                key.defect_type,
+                key.quarter,
+            )
     }
 }
 

@@ -1,7 +1,7 @@
 //! The dashboard's filters, as in the query string, and what they select in the roll-up.
 
-use chrono::{DateTime, Utc};
-use escapement_core::metrics::Quarter;
+use chrono::{DateTime, NaiveDate, Utc};
+use escapement_core::metrics::{End, Period, Quarter, parse_bound};
 use escapement_core::{DefectType, Severity};
 use escapement_storage::rollup::CountFilter;
 use serde::{Deserialize, Serialize};
@@ -23,15 +23,22 @@ pub struct DashboardQuery {
     pub severity: String,
     #[serde(rename = "type")]
     pub defect_type: String,
+    /// The first quarter (`2026-Q1`) or day (`2026-01-15`).
     pub from: String,
+    /// The last quarter or day.
     pub to: String,
+    /// The first day, from the form's day fields; when given it wins over `from`.
+    pub from_day: String,
+    /// The last day, from the form's day fields; when given it wins over `to`.
+    pub to_day: String,
 }
 
-/// The filters, checked: what the roll-up reads, the quarter range, and a notice for each
-/// value that was ignored.
+/// The filters, checked: what the roll-up reads, the days and the quarters they touch, and
+/// a notice for each value that was ignored.
 #[derive(Debug, Clone)]
 pub struct Selection {
     pub filter: CountFilter,
+    pub period: Period,
     pub first: Quarter,
     pub last: Quarter,
     pub notices: Vec<String>,
@@ -58,14 +65,14 @@ fn keyed<T: escapement_core::Keyed>(
     }
 }
 
-fn quarter(text: &str, what: &str, notices: &mut Vec<String>) -> Option<Quarter> {
+fn bound(text: &str, end: End, what: &str, notices: &mut Vec<String>) -> Option<NaiveDate> {
     match text.trim() {
         "" => None,
-        t => match Quarter::parse(t) {
-            Ok(q) => Some(q),
+        t => match parse_bound(t, end) {
+            Ok(day) => Some(day),
             Err(_) => {
                 notices.push(format!(
-                    "The {what} quarter “{t}” is not a quarter (write it as 2026-Q3) and was ignored."
+                    "The {what} “{t}” is neither a quarter nor a day (write 2026-Q3 or 2026-07-15) and was ignored."
                 ));
                 None
             }
@@ -73,24 +80,44 @@ fn quarter(text: &str, what: &str, notices: &mut Vec<String>) -> Option<Quarter>
     }
 }
 
+/// The day field when filled, else the quarter-or-day field.
+fn either<'a>(day: &'a str, other: &'a str) -> &'a str {
+    if day.trim().is_empty() { other } else { day }
+}
+
 impl DashboardQuery {
     /// Checks every filter against what exists; `now` sets the default range.
     pub fn select(&self, now: DateTime<Utc>) -> Selection {
         let mut notices = Vec::new();
         let current = Quarter::of(now);
-        let mut last = quarter(&self.to, "last", &mut notices).unwrap_or(current);
-        let mut first = quarter(&self.from, "first", &mut notices)
-            .unwrap_or_else(|| (1..DEFAULT_QUARTERS).fold(last, |q, _| q.prev()));
-        if first > last {
+        let last_day = bound(
+            either(&self.to_day, &self.to),
+            End::Last,
+            "end",
+            &mut notices,
+        )
+        .unwrap_or_else(|| current.last_day());
+        let first_day = bound(
+            either(&self.from_day, &self.from),
+            End::First,
+            "start",
+            &mut notices,
+        )
+        .unwrap_or_else(|| {
+            (1..DEFAULT_QUARTERS)
+                .fold(Quarter::of_date(last_day), |q, _| q.prev())
+                .first_day()
+        });
+        if first_day > last_day {
             notices.push(format!(
-                "The first quarter {} came after the last {}: they were swapped.",
-                first.label(),
-                last.label()
+                "The start {first_day} came after the end {last_day}: they were swapped."
             ));
-            std::mem::swap(&mut first, &mut last);
         }
+        let mut period = Period::new(first_day, last_day);
+        let (mut first, last) = period.cover();
         if Quarter::range(first, last).count() > MAX_QUARTERS {
             first = (1..MAX_QUARTERS).fold(last, |q, _| q.prev());
+            period = Period::new(first.first_day(), period.last());
             notices.push(format!(
                 "A dashboard shows at most {MAX_QUARTERS} quarters: it starts at {}.",
                 first.label()
@@ -103,13 +130,17 @@ impl DashboardQuery {
             severity: keyed::<Severity>(&self.severity, "severity", &mut notices),
             defect_type: keyed::<DefectType>(&self.defect_type, "defect type", &mut notices),
             quarters: Some((first, last)),
+            period: (!period.whole_quarters()).then_some(period),
             ..CountFilter::default()
         };
         let mut query = self.clone();
-        query.from = first.to_string();
-        query.to = last.to_string();
+        query.from = period.first_text();
+        query.to = period.last_text();
+        query.from_day.clear();
+        query.to_day.clear();
         Selection {
             filter,
+            period,
             first,
             last,
             notices,
@@ -140,12 +171,21 @@ impl DashboardQuery {
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 
-    /// A link to the defects behind a number: the segment filters, the quarter range
-    /// `first..=last`, and `extra` (escaped, mechanism, stages, scope).
-    pub fn drill(&self, first: Quarter, last: Quarter, extra: &[(&'static str, &str)]) -> String {
+    /// The form's day fields: the days when the range is not whole quarters, else empty.
+    pub fn day_fields(period: Period) -> (String, String) {
+        if period.whole_quarters() {
+            (String::new(), String::new())
+        } else {
+            (period.first().to_string(), period.last().to_string())
+        }
+    }
+
+    /// A link to the defects behind a number: the segment filters, the days of `period`,
+    /// and `extra` (escaped, mechanism, stages, scope).
+    pub fn drill(&self, period: Period, extra: &[(&'static str, &str)]) -> String {
         let mut pairs = self.segment_pairs();
-        pairs.push(("from", first.to_string()));
-        pairs.push(("to", last.to_string()));
+        pairs.push(("from", period.first_text()));
+        pairs.push(("to", period.last_text()));
         pairs.push(("scope", "in".to_owned()));
         pairs.extend(extra.iter().map(|(k, v)| (*k, (*v).to_owned())));
         format!(

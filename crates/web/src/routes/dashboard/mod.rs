@@ -46,6 +46,12 @@ pub(super) fn routes() -> Vec<Route> {
 struct DashboardPage {
     layout: Layout,
     query: DashboardQuery,
+    /// The form's day fields (empty when the range is whole quarters).
+    from_day: String,
+    to_day: String,
+    /// The first and last quarter the range touches, for the quarter selects.
+    from_quarter: String,
+    to_quarter: String,
     query_string: String,
     notices: Vec<String>,
     #[serde(flatten)]
@@ -61,6 +67,7 @@ struct DashboardPage {
 struct Computed {
     query: DashboardQuery,
     filter: escapement_storage::rollup::CountFilter,
+    period: escapement_core::metrics::Period,
     quarters: (
         escapement_core::metrics::Quarter,
         escapement_core::metrics::Quarter,
@@ -94,7 +101,7 @@ async fn compute(ctx: &Ctx, query: &DashboardQuery) -> AppResult<Computed> {
     };
     let numbers = numbers(
         &selection.query,
-        (selection.first, selection.last),
+        selection.period,
         &inputs,
         &definition,
         &stages.pipeline,
@@ -104,6 +111,7 @@ async fn compute(ctx: &Ctx, query: &DashboardQuery) -> AppResult<Computed> {
     Ok(Computed {
         filter,
         quarters: (selection.first, selection.last),
+        period: selection.period,
         query: selection.query,
         notices: selection.notices,
         definition,
@@ -141,8 +149,13 @@ async fn show_dashboard(
     .await?;
     let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
     let d = &computed.definition;
+    let (from_day, to_day) = DashboardQuery::day_fields(computed.period);
     let page = DashboardPage {
         layout: ctx.layout("Dashboard", "dashboard", &[]),
+        from_day,
+        to_day,
+        from_quarter: computed.quarters.0.to_string(),
+        to_quarter: computed.quarters.1.to_string(),
         query_string: computed.query.query_string(),
         query: computed.query,
         notices: computed.notices,

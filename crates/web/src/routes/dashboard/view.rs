@@ -10,7 +10,7 @@ use escapement_core::metrics::notes::{
     confidence_notes, duration_note, duration_words, interval_text, percent, plural, rate_note,
 };
 use escapement_core::metrics::{
-    DurationKind, DurationStats, EscapeRates, LayerMatrix, MechanismTrends, Quarter, Rate,
+    DurationKind, DurationStats, EscapeRates, LayerMatrix, MechanismTrends, Period, Quarter, Rate,
     comparison_note, ddp, durations, durations_by, escape_rates, escape_rates_by, layer_matrix,
     mechanism_trends,
 };
@@ -153,13 +153,31 @@ pub fn mechanism_class(m: Mechanism) -> String {
 
 struct Ctx<'a> {
     query: &'a DashboardQuery,
+    period: Period,
     first: Quarter,
     last: Quarter,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(query: &'a DashboardQuery, period: Period) -> Ctx<'a> {
+        let (first, last) = period.cover();
+        Ctx {
+            query,
+            period,
+            first,
+            last,
+        }
+    }
+
     fn drill(&self, extra: &[(&'static str, &str)]) -> String {
-        self.query.drill(self.first, self.last, extra)
+        self.query.drill(self.period, extra)
+    }
+
+    /// The days of `quarter` inside the period.
+    fn days_of(&self, quarter: Quarter) -> Period {
+        self.period
+            .clip(quarter)
+            .unwrap_or_else(|| Period::quarters(quarter, quarter))
     }
 }
 
@@ -235,8 +253,7 @@ fn mechanism_chart(c: &Ctx, trends: &MechanismTrends) -> (StackedBars, Vec<Mecha
     for q in &trends.quarters {
         let drill = |m: Mechanism| {
             c.query.drill(
-                q.quarter,
-                q.quarter,
+                c.days_of(q.quarter),
                 &[("escaped", "yes"), ("mechanism", m.key())],
             )
         };
@@ -324,7 +341,7 @@ fn release_chart(
                 href: if release.is_some() {
                     let mut q = c.query.clone();
                     q.release = id;
-                    q.drill(c.first, c.last, &[("escaped", "yes")])
+                    q.drill(c.period, &[("escaped", "yes")])
                 } else {
                     c.drill(&[("escaped", "yes"), ("release", "none")])
                 },
@@ -420,7 +437,7 @@ fn duration_chart(
     for q in Quarter::range(c.first, c.last) {
         let d = detect.get(&q);
         let r = resolve.get(&q);
-        let href = c.query.drill(q, q, &[]);
+        let href = c.query.drill(c.days_of(q), &[]);
         let value = |s: Option<&DurationStats>, class: &str, what: &str| GroupValue {
             class: class.to_owned(),
             value: s.and_then(days),
@@ -451,18 +468,18 @@ fn duration_chart(
 }
 
 /// The `limit` components with the most weighted escapes among `counts` (ties by name),
-/// each linking to its escapes from `first` to `last`: the dashboard's table and the
-/// quarterly report's.
+/// each linking to its escapes in `period`: the dashboard's table and the quarterly
+/// report's.
 pub(crate) fn leading_components(
     query: &DashboardQuery,
-    (first, last): (Quarter, Quarter),
+    period: Period,
     counts: &[escapement_core::metrics::CountCell],
     def: &DefinitionVersion,
     pipeline: &Pipeline,
     names: &Names,
     limit: usize,
 ) -> Result<Vec<ComponentRow>, PipelineError> {
-    let c = Ctx { query, first, last };
+    let c = Ctx::new(query, period);
     let by_component = escape_rates_by(
         counts,
         &[],
@@ -487,13 +504,9 @@ pub(crate) fn leading_components(
                 rate: rate_value(&r.plain),
                 // Escapes without a component are their own filter, as on the release chart.
                 href: if component.is_some() {
-                    q.drill(c.first, c.last, &[("escaped", "yes")])
+                    q.drill(c.period, &[("escaped", "yes")])
                 } else {
-                    q.drill(
-                        c.first,
-                        c.last,
-                        &[("escaped", "yes"), ("component", "none")],
-                    )
+                    q.drill(c.period, &[("escaped", "yes"), ("component", "none")])
                 },
             }
         })
@@ -511,6 +524,9 @@ fn notes(
     rates: &EscapeRates,
 ) -> Result<Vec<String>, PipelineError> {
     let mut notes = confidence_notes(rates);
+    if !c.period.whole_quarters() {
+        notes.push(partial_note(c));
+    }
     // The last quarter against the one before it, in words.
     if c.first < c.last {
         let last = c.last;
@@ -544,16 +560,41 @@ fn notes(
     Ok(notes)
 }
 
+/// Which quarters of a range of days are partial, in words.
+fn partial_note(c: &Ctx) -> String {
+    let part = |q: Quarter| {
+        let days = c.days_of(q);
+        format!(
+            "{} counts only {} to {}",
+            q.label(),
+            days.first().format("%-d %b"),
+            days.last().format("%-d %b %Y")
+        )
+    };
+    let mut parts = Vec::new();
+    if c.days_of(c.first) != Period::quarters(c.first, c.first) {
+        parts.push(part(c.first));
+    }
+    if c.last != c.first && c.days_of(c.last) != Period::quarters(c.last, c.last) {
+        parts.push(part(c.last));
+    }
+    format!(
+        "{}: its counts are not comparable with a whole quarter's, its rates are.",
+        parts.join(" and ")
+    )
+}
+
 /// Computes every number of the dashboard from `inputs` under `def`.
 pub fn numbers(
     query: &DashboardQuery,
-    (first, last): (Quarter, Quarter),
+    period: Period,
     inputs: &MetricInputs,
     def: &DefinitionVersion,
     pipeline: &Pipeline,
     names: &Names,
 ) -> Result<Numbers, PipelineError> {
-    let c = Ctx { query, first, last };
+    let c = Ctx::new(query, period);
+    let (first, last) = (c.first, c.last);
     let rates = escape_rates(&inputs.counts, &inputs.tallies, &def.definition, pipeline)?;
     let detection = ddp(&inputs.counts, &inputs.tallies, &def.definition, pipeline)?;
     let detect = durations(&inputs.durations, &def.definition, DurationKind::Detect);
@@ -565,11 +606,7 @@ pub fn numbers(
     let (matrix, matrix_hrefs) = matrix_chart(&c, &matrix_table);
     let (durations, duration_rows) = duration_chart(&c, inputs, def);
     Ok(Numbers {
-        range_label: if first == last {
-            first.label()
-        } else {
-            format!("{} – {}", first.label(), last.label())
-        },
+        range_label: period.label(),
         headlines: headlines(&c, &rates, &detection, &detect, &resolve),
         per_severity: rates
             .per_severity
@@ -592,7 +629,7 @@ pub fn numbers(
         duration_rows,
         components: leading_components(
             query,
-            (first, last),
+            period,
             &inputs.by_component,
             def,
             pipeline,

@@ -2,8 +2,8 @@
 //! a shareable URL.
 
 use axum::response::Response;
-use chrono::{DateTime, Utc};
-use escapement_core::metrics::Quarter;
+use chrono::{DateTime, NaiveDate, Utc};
+use escapement_core::metrics::{End, Period, parse_bound};
 use escapement_core::{DefectType, Mechanism, Paging, Severity, StageKey};
 use escapement_storage::defects::DefectRow;
 use escapement_storage::defects::{DefectFilter, InScope, list_defects as query_defects};
@@ -33,7 +33,7 @@ pub struct ListQuery {
     escaped: String,
     q: String,
     page: String,
-    // The drill-down from a dashboard number: quarter range, type, expected stage,
+    // The drill-down from a dashboard number: quarters or days, type, expected stage,
     // mechanism, `release=none`, and `scope=in` for what the metric definition counts.
     from: String,
     to: String,
@@ -180,17 +180,17 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
     }
 }
 
-fn quarter_of(text: &str, what: &str, notices: &mut Vec<String>) -> Option<Quarter> {
+fn bound_of(text: &str, end: End, what: &str, notices: &mut Vec<String>) -> Option<NaiveDate> {
     match text.trim() {
         "" => None,
         t => {
-            let q = Quarter::parse(t).ok();
-            if q.is_none() {
+            let day = parse_bound(t, end).ok();
+            if day.is_none() {
                 notices.push(format!(
-                    "The {what} quarter “{t}” is not a quarter (write it as 2026-Q3) and was ignored."
+                    "The {what} “{t}” is neither a quarter nor a day (write 2026-Q3 or 2026-07-15) and was ignored."
                 ));
             }
-            q
+            day
         }
     }
 }
@@ -198,11 +198,17 @@ fn quarter_of(text: &str, what: &str, notices: &mut Vec<String>) -> Option<Quart
 /// The drill-down filters of `query` (scope is applied by the caller, which knows the
 /// definition).
 fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
-    let from = quarter_of(&query.from, "first", notices);
-    let to = quarter_of(&query.to, "last", notices);
-    let quarters = match (from, to) {
-        (Some(a), Some(b)) => Some((a.min(b), a.max(b))),
-        (Some(a), None) | (None, Some(a)) => Some((a, a)),
+    let from = bound_of(&query.from, End::First, "start", notices);
+    let to = bound_of(&query.to, End::Last, "end", notices);
+    let detected = match (from, to) {
+        (Some(a), Some(b)) => Some(Period::new(a, b)),
+        // One bound alone names its quarter or day.
+        (Some(_), None) => bound_of(&query.from, End::Last, "start", &mut Vec::new())
+            .zip(from)
+            .map(|(b, a)| Period::new(a, b)),
+        (None, Some(_)) => bound_of(&query.to, End::First, "end", &mut Vec::new())
+            .zip(to)
+            .map(|(a, b)| Period::new(a, b)),
         (None, None) => None,
     };
     let defect_type = match query.defect_type.trim() {
@@ -245,7 +251,7 @@ fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
     let mechanism = mechanism_of(&query.mechanism, notices);
     let contributing = mechanism_of(&query.contributing, notices);
     DefectFilter {
-        quarters,
+        detected,
         defect_type,
         expected_stage,
         mechanism,
@@ -257,11 +263,14 @@ fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
 /// The drill-down in words, for the line above the list.
 fn drill_words(stages: &StageSettings, filter: &DefectFilter) -> Vec<String> {
     let mut words = Vec::new();
-    if let Some((a, b)) = filter.quarters {
-        words.push(if a == b {
+    if let Some(p) = filter.detected {
+        let (a, b) = p.cover();
+        words.push(if p.whole_quarters() && a == b {
             format!("detected in {}", a.label())
+        } else if p.first() == p.last() {
+            format!("detected on {}", p.label())
         } else {
-            format!("detected from {} to {}", a.label(), b.label())
+            format!("detected from {}", p.label())
         });
     }
     if let Some(t) = filter.defect_type {

@@ -8,8 +8,8 @@ use escapement_core::metrics::notes::{
     plural, shift_note,
 };
 use escapement_core::metrics::{
-    CountCell, DurationCell, DurationKind, DurationStats, EscapeRates, Quarter, Rate, TallyCell,
-    WeightedRate, comparison_note, ddp, durations, escape_rates, mechanism_trends,
+    CountCell, DurationCell, DurationKind, DurationStats, EscapeRates, Period, Quarter, Rate,
+    TallyCell, WeightedRate, comparison_note, ddp, durations, escape_rates, mechanism_trends,
 };
 use escapement_core::{Mechanism, Pipeline, PipelineError};
 use escapement_storage::metrics::{DefinitionVersion, MetricInputs};
@@ -224,8 +224,8 @@ pub fn figures(
     let then = escape_rates(&p_counts, &p_tallies, d, pipeline)?;
     let found = ddp(&counts, &tallies, d, pipeline)?;
     let found_then = ddp(&p_counts, &p_tallies, d, pipeline)?;
-    let escaped = |q: Quarter| Some(query.drill(q, q, &[("escaped", "yes")]));
-    let all = |q: Quarter| Some(query.drill(q, q, &[]));
+    let escaped = |q: Quarter| Some(query.drill(Period::quarters(q, q), &[("escaped", "yes")]));
+    let all = |q: Quarter| Some(query.drill(Period::quarters(q, q), &[]));
     let escapes = || Links {
         href: escaped(quarter),
         denominator: all(quarter),
@@ -308,7 +308,10 @@ pub fn trend_table(
     let trends = mechanism_trends(&inputs.counts, &def.definition, pipeline, first, quarter)?;
     let shown = &trends.quarters[trends.quarters.len().saturating_sub(TREND_QUARTERS)..];
     let link = |q: Quarter, extra: &[(&'static str, &str)]| {
-        Some(query.drill(q, q, &[&[("escaped", "yes")], extra].concat()))
+        Some(query.drill(
+            Period::quarters(q, q),
+            &[&[("escaped", "yes")], extra].concat(),
+        ))
     };
     let row = |m: Mechanism, i: usize, contributing: bool| TrendRow {
         label: m.label(),

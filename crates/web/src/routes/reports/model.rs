@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use escapement_core::metrics::notes::{definition_note, median_class};
-use escapement_core::metrics::{DurationKind, Quarter};
+use escapement_core::metrics::{DurationKind, Period, Quarter};
 use escapement_core::{Pipeline, PipelineError};
 use escapement_storage::catalog::list_components;
 use escapement_storage::metrics::{
@@ -260,7 +260,7 @@ pub fn compute(
         .collect();
     let components = leading_components(
         &query,
-        (quarter, quarter),
+        Period::quarters(quarter, quarter),
         &quarter_counts,
         def,
         pipeline,
@@ -314,7 +314,7 @@ pub fn compute(
             note: definition_note(&def.definition, pipeline),
             since,
         },
-        defects_href: query.drill(quarter, quarter, &[]),
+        defects_href: query.drill(Period::quarters(quarter, quarter), &[]),
     })
 }
 
