@@ -4,6 +4,8 @@
 // 2. Text typed into a review form is kept in this browser until the form is sent, so a
 //    closed tab or a lost connection does not lose it; a button offers to restore it.
 // 3. On the backlog's "Link tracker keys" page, a picked export file is read into the box.
+// 4. A field wrapped in data-show-when="select" data-show-value="v" shows only while that
+//    select has that value (or while the field holds text, so nothing typed is hidden).
 (function () {
   "use strict";
 
@@ -69,8 +71,23 @@
     });
   }
 
+  function showWhen() {
+    document.querySelectorAll("[data-show-when]").forEach(function (box) {
+      var select = document.getElementById(box.getAttribute("data-show-when"));
+      if (!select) { return; }
+      var field = box.querySelector("textarea, input");
+      function sync() {
+        var typed = field && field.value.trim() !== "";
+        box.hidden = select.value !== box.getAttribute("data-show-value") && !typed;
+      }
+      select.addEventListener("change", sync);
+      sync();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     followUp();
+    showWhen();
     autosave();
     fileIntoBox();
   });

@@ -220,11 +220,18 @@ async fn a_dismissal_needs_a_reason_and_holds_until_a_new_escape_is_recorded(app
         .post_form("/backlog/suggestions/dismiss", &seed::pairs(&form))
         .await;
     assert_eq!(dismissed.status, 303, "{}", dismissed.body);
+    let confirmed = app.get(dismissed.location()).await;
+    assert!(confirmed.body.contains("<strong>0</strong> suggested"));
     assert!(
-        app.get("/backlog")
+        confirmed.body.contains("Suggestion dismissed."),
+        "{}",
+        confirmed.body
+    );
+    assert!(
+        !app.get("/backlog")
             .await
             .body
-            .contains("<strong>0</strong> suggested")
+            .contains("Suggestion dismissed.")
     );
 
     // A new escape of the cluster brings it back, saying it was dismissed before.
@@ -441,6 +448,14 @@ async fn pasted_tracker_keys_link_actions_all_or_nothing(app: TestApp) {
     )
     .await;
     let team_id = team.team.to_string();
+    // With one team to write for, that team is chosen already.
+    let form = app.get("/backlog/links").await;
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{team_id}\" selected>")),
+        "{}",
+        form.body
+    );
     // A Jira export: the key column and the escapement label of each row.
     let export = format!(
         "Summary,Issue key,Labels,Labels\r\nFirst,PAY-101,escape-mechanism:no_test,escapement:{}\r\nSecond,PAY-102,escape-mechanism:no_test,escapement:{}\r\n",
@@ -809,6 +824,14 @@ async fn done_actions_are_marked_on_the_mechanism_chart(app: TestApp) {
             .await;
         assert_eq!(r.status, 303, "{}", r.body);
     }
+    // A done action keeps no score on the backlog: it ranks nothing any more.
+    let done = app.get("/backlog?status=done").await;
+    assert!(
+        done.body.contains("class=\"score-closed\""),
+        "{}",
+        done.body
+    );
+    assert!(!done.body.contains("Score: "), "{}", done.body);
     let after = app.get("/dashboard").await;
     assert!(after.body.contains("class=\"marker\""), "{}", after.body);
     assert!(after.body.contains("✓ 1"));

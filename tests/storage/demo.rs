@@ -173,6 +173,26 @@ async fn the_demo_reviews_cover_every_state_and_leave_escapes_unreviewed(store: 
     }
     assert_eq!((escapes, actions), (summary.escapes, summary.actions));
     assert_eq!(statuses.len(), ActionStatus::ALL.len(), "{statuses:?}");
+    // Every dropped action says why, as the change form requires of a person.
+    let wont_do = |reason: bool| {
+        use escapement_storage::entities::improvement_action::{Column, Entity};
+        use escapement_storage::sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+        let q = Entity::find().filter(Column::Status.eq(ActionStatus::WontDo.key()));
+        let q = if reason {
+            q.filter(Column::StatusReason.is_not_null())
+        } else {
+            q
+        };
+        q.count(&store.db)
+    };
+    let (all, with_reason) = (
+        wont_do(false).await.expect("count"),
+        wont_do(true).await.expect("count"),
+    );
+    assert!(
+        all > 0 && all == with_reason,
+        "{with_reason} of {all} won't-do actions have a reason"
+    );
 
     // The mix shifts: the oldest and newest quarters differ, and over each year missing
     // tests fall while broken automation and environment mismatches rise.

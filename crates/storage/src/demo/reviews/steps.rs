@@ -6,15 +6,16 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
 use escapement_core::review::{Analysis, Checklist, Classification, NewAction, Question};
-use escapement_core::{Mechanism, ReviewState, StageKey};
+use escapement_core::{ActionStatus, Mechanism, ReviewState, StageKey};
 use rand::Rng;
 use rand::rngs::StdRng;
-use sea_orm::{ConnectionTrait, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::context::{Candidate, Context};
 use super::{plan, texts};
 use crate::Result;
 use crate::demo::draw::pick_weighted;
+use crate::entities::improvement_action;
 use crate::reviews::{
     StepWrite, add_action, confirm_facts, save_analysis, save_checklist, save_classification,
     save_no_action_reason,
@@ -193,7 +194,19 @@ impl<C: ConnectionTrait + TransactionTrait> Steps<'_, C> {
                 status: plan::action_status(rng, state, age),
             };
             let at = clock.advance(rng, 5..=45);
-            add_action(db, rid, eid, &action, actor, at).await?;
+            let saved = add_action(db, rid, eid, &action, actor, at).await?;
+            if action.status == ActionStatus::WontDo {
+                let reason =
+                    texts::WONT_DO_REASONS[rng.random_range(0..texts::WONT_DO_REASONS.len())];
+                improvement_action::Entity::update_many()
+                    .col_expr(
+                        improvement_action::Column::StatusReason,
+                        sea_orm::sea_query::Expr::value(reason),
+                    )
+                    .filter(improvement_action::Column::Id.eq(saved.id))
+                    .exec(db)
+                    .await?;
+            }
             titled.insert(title, c.title.clone());
             added += 1;
         }

@@ -46,6 +46,13 @@ pub(crate) const NO_ACTION_REASONS: [&str; 3] = [
     "Already addressed: an open action from an earlier review covers the same gap in this component.",
 ];
 
+/// Why a demo action was dropped (won't do), as a team would write it.
+pub(crate) const WONT_DO_REASONS: [&str; 3] = [
+    "Superseded: the component is being rewritten this quarter and the new design removes the gap.",
+    "The cost outweighs the risk: this path serves a handful of internal users, and monitoring covers it.",
+    "Another team's platform change addresses it; we follow their action instead of duplicating it.",
+];
+
 /// The reason used when another escape of the same review already carries the action.
 pub(crate) fn covered_by(other_title: &str) -> String {
     format!("Covered by the action on '{other_title}' in this review, which closes the same gap.")

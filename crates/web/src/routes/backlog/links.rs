@@ -141,16 +141,23 @@ struct LinksPage<'a> {
 impl LinksPage<'_> {
     async fn view(
         &self,
-        form: LinksForm,
+        mut form: LinksForm,
         errors: &ValidationErrors,
         notice: Option<String>,
     ) -> AppResult<LinksView> {
+        let teams = writable_teams(self.ctx).await?;
+        // One team to choose from is chosen already.
+        if let [only] = teams.as_slice()
+            && form.team_id.trim().is_empty()
+        {
+            form.team_id = only.value.clone();
+        }
         Ok(LinksView {
             layout: self
                 .ctx
                 .layout("Link tracker keys", "backlog", &[("Backlog", "/backlog")]),
             errors: errors.into(),
-            teams: writable_teams(self.ctx).await?,
+            teams,
             notice,
             form,
         })

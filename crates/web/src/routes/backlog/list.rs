@@ -36,6 +36,8 @@ pub struct BacklogQuery {
     status: String,
     layer: String,
     page: String,
+    /// Set by the dismiss form's redirect, for its confirmation.
+    dismissed: String,
 }
 
 /// A score band as the page explains it.
@@ -62,6 +64,7 @@ struct BacklogPageView {
     statuses: Vec<Opt>,
     layers: Vec<Opt>,
     filtered: bool,
+    dismissed: bool,
     card: DefinitionCard,
     formula: &'static str,
     half_life: f64,
@@ -232,6 +235,7 @@ pub(super) async fn show_backlog(
         statuses: status_options(),
         layers: stage_options(&stages.pipeline),
         filtered,
+        dismissed: query.dismissed == "1",
         card: DefinitionCard::new(&definition, &stages.pipeline),
         formula: score::FORMULA,
         half_life: score::RECENCY_HALF_LIFE_DAYS,

@@ -158,6 +158,8 @@ pub(super) struct Row {
     pub status_label: &'static str,
     pub due: Option<DueView>,
     pub score: ScoreView,
+    /// Done or won't do: the score no longer ranks anything and is not shown.
+    pub closed: bool,
     pub escapes: Vec<EscapeLink>,
     pub external_key: Option<String>,
     pub effect: Option<EffectView>,
@@ -182,6 +184,10 @@ pub(super) fn action_row(a: &BacklogAction, pipeline: &Pipeline, can_write: bool
         status_label: a.status.label(),
         due: due_view(a.due_date, a.due),
         score: score_view(&a.score),
+        closed: matches!(
+            a.status,
+            escapement_core::ActionStatus::Done | escapement_core::ActionStatus::WontDo
+        ),
         escapes: escape_links(&a.escapes, pipeline),
         external_key: a.external_key.clone(),
         effect: a.effect.as_ref().map(effect_view),
@@ -206,6 +212,7 @@ pub(super) fn suggestion_row(s: &SuggestedItem, pipeline: &Pipeline, can_write: 
         status_label: "Suggested",
         due: None,
         score: score_view(&s.score),
+        closed: false,
         escapes: escape_links(&s.escapes, pipeline),
         external_key: None,
         effect: None,
