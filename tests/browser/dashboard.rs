@@ -19,6 +19,7 @@ async fn filtering_the_dashboard_and_following_a_number(app: TestApp) {
     let args = DemoArgs {
         defects: 600,
         seed: 2026,
+        replace: false,
     };
     run_demo(
         app.db(),

@@ -24,6 +24,7 @@ async fn walking_a_review_from_start_to_close(app: TestApp) {
     let args = DemoArgs {
         defects: 600,
         seed: 2026,
+        replace: false,
     };
     run_demo(
         app.db(),

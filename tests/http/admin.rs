@@ -127,7 +127,73 @@ async fn users_teams_and_members_are_managed_from_the_command_line(app: TestApp)
     );
 }
 
-both_backends!(TestApp: the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead);
+both_backends!(TestApp:
+    the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead,
+    an_unfinished_demo_is_replaced_only_when_asked,
+);
+
+/// A demo that stopped after its data (the process killed before the accounts and
+/// reviews) is named on the rerun and replaced with `--replace`; a finished demo and real
+/// data never are.
+async fn an_unfinished_demo_is_replaced_only_when_asked(app: TestApp) {
+    use escapement_storage::demo::{DemoState, demo_state, load_demo};
+    let args = |replace| DemoArgs {
+        defects: 300,
+        seed: 7,
+        replace,
+    };
+    let run = |replace| {
+        let db = app.db().clone();
+        async move {
+            run_demo(
+                &db,
+                &args(replace),
+                "pw for tests",
+                chrono::Utc::now(),
+                |_| {},
+            )
+            .await
+        }
+    };
+    // Real data: --replace refuses and changes nothing.
+    let refused = run(true).await.expect_err("nothing to replace");
+    assert!(refused.to_string().contains("holds none"), "{refused}");
+    // The crash: the data committed, nothing after it.
+    load_demo(app.db(), 300, 7, chrono::Utc::now(), |_| {})
+        .await
+        .expect("data");
+    assert_eq!(
+        demo_state(app.db()).await.expect("state"),
+        DemoState::Unfinished
+    );
+    let named = run(false).await.expect_err("an unfinished demo");
+    assert!(
+        named.to_string().contains("escapement demo --replace"),
+        "{named}"
+    );
+    let report = run(true).await.expect("replaced");
+    assert!(report.reviews.reviews > 0 && report.accounts.len() == 6);
+    assert_eq!(report.data.defects, 300);
+    assert_eq!(
+        demo_state(app.db()).await.expect("state"),
+        DemoState::Complete
+    );
+    let teams = escapement_storage::catalog::list_teams(app.db())
+        .await
+        .expect("teams");
+    assert_eq!(teams.len(), 3, "the old demo's teams are gone, not doubled");
+    // A finished demo is never replaced.
+    let again = run(true).await.expect_err("finished");
+    assert!(again.to_string().contains("holds none"), "{again}");
+    // The instance admin made before the demo keeps their account and session.
+    let page = app.get("/defects").await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("<strong>300</strong> defects"),
+        "{}",
+        page.body
+    );
+}
 
 async fn the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead(app: TestApp) {
     // The demo only fills an empty database; this app's own admin has no team data.
@@ -135,6 +201,7 @@ async fn the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead(app:
     let args = DemoArgs {
         defects: 400,
         seed: 1,
+        replace: false,
     };
     let mut reported = 0;
     let report = run_demo(app.db(), &args, password, chrono::Utc::now(), |n| {

@@ -53,6 +53,19 @@ async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) ->
 }
 
 const ROLLUP_FORMAT: &str = "rollup_format";
+const DEMO: &str = "demo";
+
+/// Where `escapement demo` stands in this database: `loading` from the moment its data
+/// is committed until its accounts and reviews are written, then `complete`; `None` when
+/// the demo never ran here.
+pub(crate) async fn demo_state(db: &impl ConnectionTrait) -> Result<Option<String>> {
+    read(db, DEMO).await
+}
+
+/// Records where the demo stands.
+pub(crate) async fn set_demo_state(db: &impl ConnectionTrait, state: &str) -> Result<()> {
+    write(db, DEMO, &state).await
+}
 
 /// The roll-up format the stored rows were written in (`None` before any).
 pub(crate) async fn rollup_format(db: &impl ConnectionTrait) -> Result<Option<i32>> {

@@ -223,6 +223,7 @@ pub async fn load_demo(
     // Whole seconds: realistic for defect records, and shorter keys in every time index.
     let now = now.trunc_subsecs(0);
     let txn = crate::begin_write(db).await?;
+    super::state::mark_loading(&txn).await?;
     let catalogs = create_catalog(&txn, now).await?;
     let backend = Backend::of(db);
     let batch_size = batch_rows(backend);

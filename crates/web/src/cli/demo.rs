@@ -12,7 +12,8 @@ use escapement_storage::Actor;
 use escapement_storage::accounts::{add_user, grant_role};
 use escapement_storage::catalog::list_teams;
 use escapement_storage::demo::{
-    DemoReviewSummary, DemoReviewer, DemoSummary, load_demo, load_demo_reviews,
+    DemoReviewSummary, DemoReviewer, DemoState, DemoSummary, checkpoint, clear_unfinished_demo,
+    demo_state, finish_demo, load_demo, load_demo_reviews,
 };
 use escapement_storage::sea_orm::DatabaseConnection;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -30,6 +31,10 @@ pub struct DemoArgs {
     /// Seed of the random generator, for a reproducible data set.
     #[arg(long, env = "ESCAPEMENT_DEMO_SEED", default_value_t = 2026)]
     pub seed: u64,
+    /// Delete what an earlier demo that did not finish left here, then load the demo again.
+    /// Refused unless the database holds such an unfinished demo.
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// One demo account: who, in which team, with which role.
@@ -138,6 +143,19 @@ pub async fn run_demo(
     now: DateTime<Utc>,
     progress: impl FnMut(u64),
 ) -> anyhow::Result<DemoReport> {
+    match (demo_state(db).await.map_err(storage)?, args.replace) {
+        (DemoState::Unfinished, true) => clear_unfinished_demo(db).await.map_err(storage)?,
+        (DemoState::Unfinished, false) => anyhow::bail!(
+            "An earlier `escapement demo` did not finish in this database: it holds the demo's \
+             defects but not all of its accounts and reviews. Run `escapement demo --replace` \
+             to delete what it left and load the demo again."
+        ),
+        (_, true) => anyhow::bail!(
+            "--replace only replaces a demo that did not finish, and this database holds none: \
+             nothing was changed."
+        ),
+        (_, false) => {}
+    }
     let started = Instant::now();
     let data = load_demo(db, args.defects, args.seed, now, progress)
         .await
@@ -146,6 +164,8 @@ pub async fn run_demo(
     let data_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let reviews = create_demo_reviews(db, &accounts, args.seed, now).await?;
+    finish_demo(db).await.map_err(storage)?;
+    checkpoint(db).await.map_err(storage)?;
     Ok(DemoReport {
         data,
         data_seconds,
