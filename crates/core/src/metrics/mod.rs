@@ -12,6 +12,7 @@ pub mod notes;
 pub mod quarter;
 pub mod rate;
 pub mod tally;
+pub mod tally_draft;
 #[cfg(test)]
 mod testkit;
 pub mod trends;
@@ -27,4 +28,8 @@ pub use notes::{comparison_note, definition_note, duration_note, rate_note, vers
 pub use quarter::*;
 pub use rate::*;
 pub use tally::*;
+pub use tally_draft::{
+    TALLY_MAX, TallyCellError, TallyChange, TallyDraft, TallyInput, first_escape_stage,
+    tally_field, tally_seen_field, tally_stages,
+};
 pub use trends::{Change, MechanismCount, MechanismTrends, QuarterTrend, mechanism_trends};
