@@ -26,6 +26,7 @@ mod signed_in_path;
 mod snapshots;
 mod stale_writes;
 mod story;
+mod tallies;
 mod throttling;
 mod tokens;
 mod users;

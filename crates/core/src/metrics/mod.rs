@@ -13,6 +13,7 @@ pub mod period;
 pub mod quarter;
 pub mod rate;
 pub mod tally;
+pub mod tally_draft;
 #[cfg(test)]
 mod testkit;
 pub mod trends;
@@ -29,4 +30,8 @@ pub use period::{BoundError, End, Period, parse_bound};
 pub use quarter::*;
 pub use rate::*;
 pub use tally::*;
+pub use tally_draft::{
+    TALLY_MAX, TallyCellError, TallyChange, TallyDraft, TallyInput, first_escape_stage,
+    tally_field, tally_seen_field, tally_stages,
+};
 pub use trends::{Change, MechanismCount, MechanismTrends, QuarterTrend, mechanism_trends};

@@ -15,6 +15,7 @@ pub use definitions::{
     DefinitionVersion, current_definition, definition_history, get_definition, save_definition,
 };
 pub use tallies::tally_cells;
+pub use tallies::{TallyConflict, TallySave, release_tallies, save_tallies};
 
 use crate::Result;
 use crate::rollup::{CountFilter, Detail, count_cells, duration_cells, range_cells};

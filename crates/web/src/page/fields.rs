@@ -13,6 +13,17 @@ use super::{Layout, Page};
 pub struct ListRow {
     pub href: String,
     pub cells: Vec<String>,
+    /// A further page of the row, in a last column: (link text, its hidden context, href).
+    pub link: Option<RowLink>,
+}
+
+/// A link to a further page of one row, such as a release's tallies.
+#[derive(Debug, Serialize)]
+pub struct RowLink {
+    pub label: &'static str,
+    /// Words read after the label by a screen reader, naming the row ("for Release 3.1").
+    pub context: String,
+    pub href: String,
 }
 
 /// A settings list page.
@@ -24,6 +35,8 @@ pub struct ListPage {
     pub columns: Vec<&'static str>,
     pub rows: Vec<ListRow>,
     pub empty_message: &'static str,
+    /// The heading of the column of row links, when the rows have one.
+    pub link_column: Option<&'static str>,
 }
 
 impl ListPage {

@@ -18,7 +18,7 @@ use super::{manageable, manageable_or_refused};
 use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::extract::{IdPath, QueryParams};
-use crate::page::fields::{FieldForm, FieldKind, FieldView, ListPage, ListRow};
+use crate::page::fields::{FieldForm, FieldKind, FieldView, ListPage, ListRow, RowLink};
 use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{Opt, team_options};
 use crate::page::{Ctx, Page, see_other};
@@ -116,6 +116,12 @@ pub trait TeamItem: Send + Sync + 'static {
     fn cells(saved: Self::Saved) -> (String, String);
     /// The fields after the name (and the team, when adding).
     fn fields(draft: &Self::Draft) -> Vec<FieldView>;
+    /// The heading of the list's column of further pages, if the kind has one.
+    const LINK_COLUMN: Option<&'static str> = None;
+    /// A further page of one item (named `name`) for that column.
+    fn link(_id: Uuid, _name: &str) -> Option<RowLink> {
+        None
+    }
 }
 
 /// The list, add and edit routes of one kind of team item.
@@ -139,9 +145,11 @@ async fn list_items<T: TeamItem>(ctx: Ctx) -> AppResult<Response> {
         .into_iter()
         .map(|item| {
             let (href, team) = (edit_href::<T>(item.id()), ItemRecord::team_id(&item));
+            let id = item.id();
             let (name, third) = T::cells(item);
+            let link = T::link(id, &name);
             let cells = vec![name, team_name(team).unwrap_or_default(), third];
-            ListRow { href, cells }
+            ListRow { href, cells, link }
         })
         .collect();
     let list = ListPage {
@@ -151,6 +159,7 @@ async fn list_items<T: TeamItem>(ctx: Ctx) -> AppResult<Response> {
         columns: T::COLUMNS.to_vec(),
         rows,
         empty_message: T::EMPTY,
+        link_column: T::LINK_COLUMN,
     };
     Ok(list.page().into_response())
 }

@@ -10,6 +10,7 @@ mod metrics;
 mod password;
 mod pipeline;
 mod releases;
+mod tallies;
 mod teams;
 mod tokens;
 mod users;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
         teams::routes(),
         catalog::routes::<components::Components>(),
         catalog::routes::<releases::Releases>(),
+        tallies::routes(),
         members::routes(),
         pipeline::routes(),
         metrics::routes(),

@@ -8,8 +8,9 @@ use escapement_storage::sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::catalog::{TeamItem, team_item_fields};
+use super::tallies::tallies_href;
 use crate::error::AppResult;
-use crate::page::fields::{FieldKind, FieldView};
+use crate::page::fields::{FieldKind, FieldView, RowLink};
 use crate::page::form::Refusal;
 use crate::page::views::form_version;
 
@@ -72,6 +73,16 @@ impl TeamItem for Releases {
     fn cells(r: Release) -> (String, String) {
         let released = r.released_on.format("%-d %b %Y").to_string();
         (r.name, released)
+    }
+
+    const LINK_COLUMN: Option<&'static str> = Some("Pre-boundary tallies");
+
+    fn link(id: Uuid, name: &str) -> Option<RowLink> {
+        Some(RowLink {
+            label: "Tallies",
+            context: format!("of {name}"),
+            href: tallies_href(id),
+        })
     }
 
     fn fields(draft: &ReleaseDraft) -> Vec<FieldView> {

@@ -42,6 +42,7 @@ async fn list_teams_page(ctx: Ctx) -> AppResult<Response> {
         .map(|t| ListRow {
             href: format!("/settings/teams/{}/members", t.id),
             cells: vec![t.name, t.created_at.format("%-d %b %Y").to_string()],
+            link: None,
         })
         .collect();
     let list = ListPage {
@@ -51,6 +52,7 @@ async fn list_teams_page(ctx: Ctx) -> AppResult<Response> {
         columns: vec!["Name", "Added"],
         rows,
         empty_message: "No teams yet. Add the first team: components, releases and defects belong to a team.",
+        link_column: None,
     };
     Ok(list.page().into_response())
 }
