@@ -125,7 +125,15 @@ async fn entered_tallies_are_stored_and_join_the_dashboard_denominator(app: Test
     // The denominator rises by exactly the 42 tallied, the numerator stays.
     let after = app.get_with_cookies(range, &editor).await;
     assert!(after.body.contains("1 of 44 defects"), "{}", after.body);
-    assert!(after.body.contains("(42 tallied)"), "{}", after.body);
+    // The release's row links its tallied count to the page it came from.
+    assert!(
+        after.body.contains(&format!(
+            "(<a href=\"{}\">42 tallied</a>)",
+            seed::esc(&path(a.release))
+        )),
+        "{}",
+        after.body
+    );
 
     // The releases list links to the page.
     let list = app.get_with_cookies("/settings/releases", &editor).await;

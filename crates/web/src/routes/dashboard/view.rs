@@ -76,6 +76,8 @@ pub struct ReleaseRow {
     pub interval: String,
     pub small: bool,
     pub tallied: u64,
+    /// The release's tallies page, where the tallied count comes from.
+    pub tally_href: Option<String>,
     pub href: String,
 }
 
@@ -338,6 +340,7 @@ fn release_chart(
                     .unwrap_or_default(),
                 small: r.plain.small_sample,
                 tallied: r.tallied,
+                tally_href: release.map(|id| format!("/settings/releases/{id}/tallies")),
                 href: if release.is_some() {
                     let mut q = c.query.clone();
                     q.release = id;
