@@ -12,7 +12,7 @@ use crate::entities::{defect, review, review_escape};
 use crate::{Result, link, stored_key};
 
 /// The classification of each defect of `ids` that an escape review covers.
-async fn classifications(
+pub(super) async fn classifications(
     db: &impl ConnectionTrait,
     ids: Vec<Uuid>,
 ) -> Result<HashMap<Uuid, Classification>> {
