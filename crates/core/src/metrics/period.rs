@@ -121,6 +121,36 @@ impl Period {
         (first <= last).then_some(Period { first, last })
     }
 
+    /// The days of `quarter` outside the period: none, one or two ranges.
+    #[must_use]
+    pub fn rest_of(self, quarter: Quarter) -> Vec<Period> {
+        let (first, last) = (quarter.first_day(), quarter.last_day());
+        let Some(inside) = self.clip(quarter) else {
+            return vec![Period { first, last }];
+        };
+        let mut rest = Vec::new();
+        if let Some(before) = inside.first.pred_opt().filter(|d| *d >= first) {
+            rest.push(Period {
+                first,
+                last: before,
+            });
+        }
+        if let Some(after) = inside.last.succ_opt().filter(|d| *d <= last) {
+            rest.push(Period { first: after, last });
+        }
+        rest
+    }
+
+    /// The days of the period up to `today`, both included (0 when it starts later).
+    #[must_use]
+    pub fn days_until(self, today: NaiveDate) -> i64 {
+        if today < self.first {
+            0
+        } else {
+            Period::new(self.first, self.last.min(today)).days()
+        }
+    }
+
     /// The whole quarters inside the period (first and last), and the parts of quarters
     /// it covers only partly: at most one at each end, or one if the period lies inside a
     /// single quarter. Together they are the period, each day exactly once.
@@ -300,7 +330,45 @@ mod tests {
         assert_eq!(p.label(), "15 Jan 2026");
     }
 
+    #[test]
+    fn the_rest_of_a_quarter_is_what_the_period_leaves_out() {
+        let q3 = q("2026-Q3");
+        let p = Period::new(day("2026-08-01"), day("2026-08-30"));
+        assert_eq!(
+            p.rest_of(q3),
+            vec![
+                Period::new(day("2026-07-01"), day("2026-07-31")),
+                Period::new(day("2026-08-31"), day("2026-09-30")),
+            ]
+        );
+        let p = Period::new(day("2026-07-01"), day("2026-08-30"));
+        assert_eq!(
+            p.rest_of(q3),
+            vec![Period::new(day("2026-08-31"), day("2026-09-30"))]
+        );
+        assert!(Period::quarters(q3, q3).rest_of(q3).is_empty());
+        assert_eq!(
+            p.rest_of(q("2026-Q4")),
+            vec![Period::quarters(q("2026-Q4"), q("2026-Q4"))]
+        );
+        assert_eq!(p.days_until(day("2026-07-10")), 10);
+        assert_eq!(p.days_until(day("2026-06-10")), 0);
+        assert_eq!(p.days_until(day("2027-01-01")), 61);
+    }
+
     proptest! {
+        /// A part of a quarter and the rest of it hold each day of the quarter once.
+        #[test]
+        fn a_part_and_its_rest_make_the_quarter(start in 0i64..3000, len in 0i64..200) {
+            let first = day("2020-01-01") + Duration::days(start);
+            let p = Period::new(first, first + Duration::days(len));
+            for part in p.split().1 {
+                let quarter = part.cover().0;
+                let rest: i64 = part.rest_of(quarter).iter().map(|r| r.days()).sum();
+                prop_assert_eq!(rest + part.days(), Period::quarters(quarter, quarter).days());
+            }
+        }
+
         /// Whole quarters and parts together hold every day of the period exactly once.
         #[test]
         fn split_covers_each_day_once(start in 0i64..3000, len in 0i64..900) {

@@ -6,7 +6,9 @@ mod activity;
 mod definitions;
 mod tallies;
 
-use escapement_core::metrics::{CountCell, DurationCell, TallyCell};
+use std::collections::HashMap;
+
+use escapement_core::metrics::{CountCell, CountKey, DurationCell, DurationKey, TallyCell};
 use sea_orm::ConnectionTrait;
 
 pub use activity::{Activity, ActivityFilter, activity};
@@ -33,41 +35,132 @@ pub struct MetricInputs {
 }
 
 /// The inputs of the metrics for `filter`. When its period is not whole quarters, the
-/// roll-up answers the whole quarters inside it and the defects of the partial quarters
-/// at its ends are counted from their rows ([`range_cells`]).
+/// roll-up answers the whole quarters inside it, and each partial quarter at its ends is
+/// counted from the defects of its days or, when the rest of that quarter has fewer days
+/// (up to today), as the quarter's roll-up rows less the rows of the rest.
 pub async fn metric_inputs(
     db: &impl ConnectionTrait,
     filter: &CountFilter,
 ) -> Result<MetricInputs> {
     let tallies = tally_cells(db, filter).await?;
     let Some(period) = filter.period.filter(|p| !p.whole_quarters()) else {
-        return Ok(MetricInputs {
-            counts: count_cells(db, filter, Detail::ByRelease).await?,
-            by_component: count_cells(db, filter, Detail::ByComponent).await?,
-            durations: duration_cells(db, filter).await?,
-            tallies,
-        });
+        return rollup_inputs(db, filter, tallies).await;
     };
     let (whole, parts) = period.split();
-    let mut inputs = MetricInputs {
-        tallies,
-        ..MetricInputs::default()
+    let mut inputs = match whole {
+        Some(quarters) => {
+            let f = CountFilter {
+                quarters: Some(quarters),
+                period: None,
+                ..filter.clone()
+            };
+            rollup_inputs(db, &f, tallies).await?
+        }
+        None => MetricInputs {
+            tallies,
+            ..MetricInputs::default()
+        },
     };
-    if let Some(quarters) = whole {
+    let today = chrono::Utc::now().date_naive();
+    for part in parts {
+        let quarter = part.cover().0;
+        let rest = part.rest_of(quarter);
+        let rest_days: i64 = rest.iter().map(|r| r.days_until(today)).sum();
+        if rest_days >= part.days_until(today) {
+            let cells = range_cells(db, filter, part).await?;
+            inputs.counts.extend(cells.by_release);
+            inputs.by_component.extend(cells.by_component);
+            inputs.durations.extend(cells.durations);
+            continue;
+        }
         let f = CountFilter {
-            quarters: Some(quarters),
+            quarters: Some((quarter, quarter)),
             period: None,
             ..filter.clone()
         };
-        inputs.counts = count_cells(db, &f, Detail::ByRelease).await?;
-        inputs.by_component = count_cells(db, &f, Detail::ByComponent).await?;
-        inputs.durations = duration_cells(db, &f).await?;
-    }
-    for part in parts {
-        let cells = range_cells(db, filter, part).await?;
-        inputs.counts.extend(cells.by_release);
-        inputs.by_component.extend(cells.by_component);
-        inputs.durations.extend(cells.durations);
+        let mut sum = Sum::default();
+        sum.add(&rollup_inputs(db, &f, Vec::new()).await?, 1);
+        for r in rest {
+            let cells = range_cells(db, filter, r).await?;
+            sum.add(
+                &MetricInputs {
+                    counts: cells.by_release,
+                    by_component: cells.by_component,
+                    durations: cells.durations,
+                    tallies: Vec::new(),
+                },
+                -1,
+            );
+        }
+        sum.into(&mut inputs);
     }
     Ok(inputs)
+}
+
+async fn rollup_inputs(
+    db: &impl ConnectionTrait,
+    filter: &CountFilter,
+    tallies: Vec<TallyCell>,
+) -> Result<MetricInputs> {
+    Ok(MetricInputs {
+        counts: count_cells(db, filter, Detail::ByRelease).await?,
+        by_component: count_cells(db, filter, Detail::ByComponent).await?,
+        durations: duration_cells(db, filter).await?,
+        tallies,
+    })
+}
+
+/// Rows added and taken away, by key: a quarter's rows less those of some of its days.
+#[derive(Default)]
+struct Sum {
+    counts: HashMap<CountKey, i64>,
+    by_component: HashMap<CountKey, i64>,
+    durations: HashMap<DurationKey, (i64, i64)>,
+}
+
+impl Sum {
+    fn add(&mut self, inputs: &MetricInputs, sign: i64) {
+        let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX) * sign;
+        for c in &inputs.counts {
+            *self.counts.entry(c.key.clone()).or_default() += signed(c.count);
+        }
+        for c in &inputs.by_component {
+            *self.by_component.entry(c.key.clone()).or_default() += signed(c.count);
+        }
+        for d in &inputs.durations {
+            let e = self.durations.entry(d.key.clone()).or_default();
+            e.0 += signed(d.count);
+            e.1 += d.total_seconds * sign;
+        }
+    }
+
+    /// Appends the rows left with a count above zero.
+    fn into(self, inputs: &mut MetricInputs) {
+        let cells = |map: HashMap<CountKey, i64>| {
+            map.into_iter().filter_map(|(key, n)| {
+                u64::try_from(n)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map(|count| CountCell { key, count })
+            })
+        };
+        inputs.counts.extend(cells(self.counts));
+        inputs.by_component.extend(cells(self.by_component));
+        inputs
+            .durations
+            .extend(
+                self.durations
+                    .into_iter()
+                    .filter_map(|(key, (n, total_seconds))| {
+                        u64::try_from(n)
+                            .ok()
+                            .filter(|n| *n > 0)
+                            .map(|count| DurationCell {
+                                key,
+                                count,
+                                total_seconds,
+                            })
+                    }),
+            );
+    }
 }
