@@ -92,7 +92,7 @@ async fn walk(client: Client, base: String, team: String, backend: &'static str)
     assert!(url.as_str().contains(&format!("team={team}")), "{url}");
     let subtitle = text_of(&client, "p.subtitle").await;
     assert!(
-        subtitle.starts_with(&format!("{} – {}", first.label(), last.label())),
+        subtitle.starts_with(&format!("{} to {}", first.label(), last.label())),
         "{subtitle}"
     );
     for chart in [
