@@ -9,7 +9,7 @@ mod tallies;
 use std::collections::HashMap;
 
 use escapement_core::metrics::{CountCell, CountKey, DurationCell, DurationKey, TallyCell};
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, StreamTrait};
 
 pub use activity::{Activity, ActivityFilter, activity};
 pub(crate) use definitions::append;
@@ -39,7 +39,7 @@ pub struct MetricInputs {
 /// counted from the defects of its days or, when the rest of that quarter has fewer days
 /// (up to today), as the quarter's roll-up rows less the rows of the rest.
 pub async fn metric_inputs(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     filter: &CountFilter,
 ) -> Result<MetricInputs> {
     let tallies = tally_cells(db, filter).await?;
@@ -98,7 +98,7 @@ pub async fn metric_inputs(
 }
 
 async fn rollup_inputs(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     filter: &CountFilter,
     tallies: Vec<TallyCell>,
 ) -> Result<MetricInputs> {

@@ -6,8 +6,9 @@ use escapement_core::metrics::{
     Period, Quarter, Role, ScopeMask,
 };
 use escapement_core::{DefectType, Severity};
+use futures_util::TryStreamExt;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, StreamTrait};
 use uuid::Uuid;
 
 use crate::{Result, StorageError, stored_key, stored_stage};
@@ -321,28 +322,30 @@ fn count_select(f: &CountFilter, grain: Option<i16>) -> SelectStatement {
 /// a coarse row the dimensions it counts together are [`escapement_core::metrics::ANY_ID`]
 /// (component, release) or `None` (defect type).
 pub async fn count_cells(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     filter: &CountFilter,
     detail: Detail,
 ) -> Result<Vec<CountCell>> {
-    let rows = db
-        .query_all(&count_select(filter, Some(filter.grain(detail))))
-        .await?;
-    rows.iter()
-        .map(|row| {
-            let n: i64 = row.try_get("", "n")?;
-            Ok(CountCell {
-                key: count_key_of(row)?,
-                count: u64::try_from(n).map_err(|_| corrupt("n"))?,
-            })
-        })
-        .collect()
+    // Streamed: each row becomes a cell as it arrives, so a request holds the cells, not
+    // every row's raw values beside them (tens of thousands of rows at a million defects).
+    let select = count_select(filter, Some(filter.grain(detail)));
+    let rows = db.stream(&select).await?;
+    let mut rows = std::pin::pin!(rows);
+    let mut cells = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        let n: i64 = row.try_get("", "n")?;
+        cells.push(CountCell {
+            key: count_key_of(&row)?,
+            count: u64::try_from(n).map_err(|_| corrupt("n"))?,
+        });
+    }
+    Ok(cells)
 }
 
 /// The duration rows `filter` selects (the stage and mechanism filters do not apply), from
 /// the coarsest grain that answers per quarter.
 pub async fn duration_cells(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + StreamTrait),
     filter: &CountFilter,
 ) -> Result<Vec<DurationCell>> {
     let mut select = Query::select();
@@ -354,17 +357,18 @@ pub async fn duration_cells(
     ]);
     select.and_where(Expr::col("grain").eq(filter.grain(Detail::ByQuarter)));
     apply_shared(&mut select, filter);
-    let rows = db.query_all(&select).await?;
-    rows.iter()
-        .map(|row| {
-            let n: i64 = row.try_get("", "n")?;
-            Ok(DurationCell {
-                key: duration_key_of(row)?,
-                count: u64::try_from(n).map_err(|_| corrupt("n"))?,
-                total_seconds: row.try_get("", "total_seconds")?,
-            })
-        })
-        .collect()
+    let rows = db.stream(&select).await?;
+    let mut rows = std::pin::pin!(rows);
+    let mut cells = Vec::new();
+    while let Some(row) = rows.try_next().await? {
+        let n: i64 = row.try_get("", "n")?;
+        cells.push(DurationCell {
+            key: duration_key_of(&row)?,
+            count: u64::try_from(n).map_err(|_| corrupt("n"))?,
+            total_seconds: row.try_get("", "total_seconds")?,
+        });
+    }
+    Ok(cells)
 }
 
 /// How many defects `filter` selects (primary rows only), summed in the database.
