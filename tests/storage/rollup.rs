@@ -446,6 +446,11 @@ async fn ranges_equal_rollup(store: &TestDb, world: &World, seed: u64) {
             ..CountFilter::default()
         },
     ];
+    let switches = escapement_storage::metrics::current_definition(&store.db)
+        .await
+        .expect("definition")
+        .definition
+        .scope;
     let first = Quarter::new(2025, 4).expect("quarter");
     let last = Quarter::new(2026, 3).expect("quarter");
     for q in Quarter::range(first, last) {
@@ -472,14 +477,22 @@ async fn ranges_equal_rollup(store: &TestDb, world: &World, seed: u64) {
                 };
                 let mut ranged = BTreeMap::new();
                 counts(
-                    &pick(&range_cells(&store.db, &f, whole).await.expect("range")),
+                    &pick(
+                        &range_cells(&store.db, &f, whole, &switches)
+                            .await
+                            .expect("range"),
+                    ),
                     &mut ranged,
                 );
                 assert_eq!(stored, ranged, "seed {seed}, {q}, {detail:?}: {f:?}");
                 let mut halved = BTreeMap::new();
                 for half in halves {
                     counts(
-                        &pick(&range_cells(&store.db, &f, half).await.expect("range")),
+                        &pick(
+                            &range_cells(&store.db, &f, half, &switches)
+                                .await
+                                .expect("range"),
+                        ),
                         &mut halved,
                     );
                 }
@@ -496,7 +509,7 @@ async fn ranges_equal_rollup(store: &TestDb, world: &World, seed: u64) {
             let mut halved = BTreeMap::new();
             for half in halves {
                 spans(
-                    &range_cells(&store.db, &f, half)
+                    &range_cells(&store.db, &f, half, &switches)
                         .await
                         .expect("range")
                         .durations,
@@ -525,7 +538,9 @@ async fn ranges_equal_rollup(store: &TestDb, world: &World, seed: u64) {
             let inputs = escapement_storage::metrics::metric_inputs(&store.db, &f)
                 .await
                 .expect("inputs");
-            let rows = range_cells(&store.db, &f, period).await.expect("range");
+            let rows = range_cells(&store.db, &f, period, &switches)
+                .await
+                .expect("range");
             for (read, counted) in [
                 (&inputs.counts, &rows.by_release),
                 (&inputs.by_component, &rows.by_component),

@@ -20,7 +20,7 @@ pub use tallies::tally_cells;
 pub use tallies::{TallyConflict, TallySave, release_tallies, save_tallies};
 
 use crate::Result;
-use crate::rollup::{CountFilter, Detail, count_cells, duration_cells, range_cells};
+use crate::rollup::{CountFilter, Detail, RangeCells, count_cells, duration_cells, range_cells};
 
 /// Everything a metric page computes from: the roll-up's count and duration rows and the
 /// tallies that `filter` selects, four indexed reads whatever the number of defects.
@@ -61,16 +61,14 @@ pub async fn metric_inputs(
             ..MetricInputs::default()
         },
     };
+    let switches = current_definition(db).await?.definition.scope;
     let today = chrono::Utc::now().date_naive();
     for part in parts {
         let quarter = part.cover().0;
         let rest = part.rest_of(quarter);
         let rest_days: i64 = rest.iter().map(|r| r.days_until(today)).sum();
         if rest_days >= part.days_until(today) {
-            let cells = range_cells(db, filter, part).await?;
-            inputs.counts.extend(cells.by_release);
-            inputs.by_component.extend(cells.by_component);
-            inputs.durations.extend(cells.durations);
+            inputs.extend(range_cells(db, filter, part, &switches).await?);
             continue;
         }
         let f = CountFilter {
@@ -81,20 +79,23 @@ pub async fn metric_inputs(
         let mut sum = Sum::default();
         sum.add(&rollup_inputs(db, &f, Vec::new()).await?, 1);
         for r in rest {
-            let cells = range_cells(db, filter, r).await?;
-            sum.add(
-                &MetricInputs {
-                    counts: cells.by_release,
-                    by_component: cells.by_component,
-                    durations: cells.durations,
-                    tallies: Vec::new(),
-                },
-                -1,
-            );
+            let cells = range_cells(db, filter, r, &switches).await?;
+            let mut less = MetricInputs::default();
+            less.extend(cells);
+            sum.add(&less, -1);
         }
         sum.into(&mut inputs);
     }
     Ok(inputs)
+}
+
+impl MetricInputs {
+    /// Adds the rows counted from the defects of some days.
+    fn extend(&mut self, cells: RangeCells) {
+        self.counts.extend(cells.by_release);
+        self.by_component.extend(cells.by_component);
+        self.durations.extend(cells.durations);
+    }
 }
 
 async fn rollup_inputs(

@@ -4,25 +4,17 @@
 //! grains. Only the defects of the range and the filter are read, along the detection-time
 //! index.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
-use escapement_core::metrics::{
-    Classification, CountCell, DurationCell, Period, RollupFacts, contributions,
-};
-use escapement_core::{ScopeFlags, StageKey};
+use escapement_core::metrics::{CountCell, DurationCell, Period, ScopeSwitches, contributions};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::facts::classifications;
+use super::facts::{FactRow, fact_rows, facts_of_rows};
 use super::read::{CountFilter, Detail};
 use super::write::Delta;
+use crate::Result;
 use crate::entities::defect;
-use crate::{Result, stored_key, stored_stage};
 
 /// Defects read per query.
 const CHUNK: u64 = 5_000;
@@ -63,110 +55,20 @@ fn segment_condition(filter: &CountFilter) -> Condition {
     cond
 }
 
-/// The columns of a defect that its contributions depend on: a range reads only these,
-/// not the titles and descriptions.
-#[derive(Debug, FromQueryResult)]
-struct FactRow {
-    id: Uuid,
-    team_id: Uuid,
-    component_id: Option<Uuid>,
-    release_id: Option<Uuid>,
-    severity: String,
-    defect_type: String,
-    discovery_stage: String,
-    expected_catch_stage: Option<String>,
-    detected_by: String,
-    confirmed: bool,
-    known_issue_accepted: bool,
-    cosmetic: bool,
-    test_environment: bool,
-    data_migration: bool,
-    reopened_count: i32,
-    introduced_at: Option<DateTime<Utc>>,
-    detected_at: DateTime<Utc>,
-    resolved_at: Option<DateTime<Utc>>,
-}
-
-/// Stage keys seen so far, parsed once each.
-#[derive(Default)]
-struct Stages(HashMap<String, StageKey>);
-
-impl Stages {
-    fn get(&mut self, column: &str, text: &str) -> Result<StageKey> {
-        if let Some(k) = self.0.get(text) {
-            return Ok(k.clone());
-        }
-        let k = stored_stage(column, text)?;
-        self.0.insert(text.to_owned(), k.clone());
-        Ok(k)
-    }
-}
-
-impl FactRow {
-    fn facts(self, stages: &mut Stages, classification: Classification) -> Result<RollupFacts> {
-        Ok(RollupFacts {
-            team: self.team_id,
-            component: self.component_id,
-            release: self.release_id,
-            severity: stored_key("defects.severity", &self.severity)?,
-            defect_type: stored_key("defects.defect_type", &self.defect_type)?,
-            discovery_stage: stages.get("defects.discovery_stage", &self.discovery_stage)?,
-            expected_stage: self
-                .expected_catch_stage
-                .as_deref()
-                .map(|s| stages.get("defects.expected_catch_stage", s))
-                .transpose()?,
-            detected_by: stored_key("defects.detected_by", &self.detected_by)?,
-            scope: ScopeFlags {
-                confirmed: self.confirmed,
-                known_issue_accepted: self.known_issue_accepted,
-                cosmetic: self.cosmetic,
-                test_environment: self.test_environment,
-                data_migration: self.data_migration,
-            },
-            reopened_count: u32::try_from(self.reopened_count).unwrap_or(0),
-            introduced_at: self.introduced_at,
-            detected_at: self.detected_at,
-            resolved_at: self.resolved_at,
-            classification,
-        })
-    }
-}
-
-/// The rows `filter` selects among the defects detected in `period`.
+/// The rows `filter` selects among the defects detected in `period`, their scopes reduced
+/// under `switches` (the definition in force) as the stored rows are.
 pub async fn range_cells(
     db: &impl ConnectionTrait,
     filter: &CountFilter,
     period: Period,
+    switches: &ScopeSwitches,
 ) -> Result<RangeCells> {
     use defect::Column as D;
     let mut delta = Delta::default();
     let mut after: Option<(DateTime<Utc>, Uuid)> = None;
     let segments = segment_condition(filter);
-    let mut stages = Stages::default();
     loop {
-        let mut query = defect::Entity::find()
-            .select_only()
-            .columns([
-                D::Id,
-                D::TeamId,
-                D::ComponentId,
-                D::ReleaseId,
-                D::Severity,
-                D::DefectType,
-                D::DiscoveryStage,
-                D::ExpectedCatchStage,
-                D::DetectedBy,
-                D::Confirmed,
-                D::KnownIssueAccepted,
-                D::Cosmetic,
-                D::TestEnvironment,
-                D::DataMigration,
-                D::ReopenedCount,
-                D::IntroducedAt,
-                D::DetectedAt,
-                D::ResolvedAt,
-            ])
+        let mut query = fact_rows()
             .filter(segments.clone())
             .filter(D::DetectedAt.gte(period.start()))
             .order_by_asc(D::DetectedAt)
@@ -188,22 +90,14 @@ pub async fn range_cells(
         };
         after = Some(last);
         let full = rows.len() as u64 == CHUNK;
-        let mut classes = classifications(db, rows.iter().map(|r| r.id).collect()).await?;
-        for row in rows {
-            let class = classes
-                .remove(&row.id)
-                .unwrap_or(Classification::Unreviewed);
-            delta.add(contributions(&row.facts(&mut stages, class)?), 1);
+        for facts in facts_of_rows(db, rows).await? {
+            delta.add(contributions(&facts), 1);
         }
         if !full {
             break;
         }
     }
-    let switches = crate::metrics::current_definition(db)
-        .await?
-        .definition
-        .scope;
-    let stored = delta.stored(&switches);
+    let stored = delta.stored(switches);
     let mut cells = RangeCells::default();
     for (key, n) in stored.counts {
         let Ok(count) = u64::try_from(n) else {

@@ -326,18 +326,35 @@ pub async fn count_cells(
     filter: &CountFilter,
     detail: Detail,
 ) -> Result<Vec<CountCell>> {
-    // Streamed: each row becomes a cell as it arrives, so a request holds the cells, not
-    // every row's raw values beside them (tens of thousands of rows at a million defects).
     let select = count_select(filter, Some(filter.grain(detail)));
-    let rows = db.stream(&select).await?;
+    cells_of(db, &select, |row| {
+        Ok(CountCell {
+            key: count_key_of(row)?,
+            count: count_of(row)?,
+        })
+    })
+    .await
+}
+
+/// The `n` of a roll-up row.
+fn count_of(row: &QueryResult) -> Result<u64> {
+    let n: i64 = row.try_get("", "n")?;
+    u64::try_from(n).map_err(|_| corrupt("n"))
+}
+
+/// The rows of `select` as cells, streamed: each row becomes a cell as it arrives, so a
+/// request holds the cells, not every row's raw values beside them (tens of thousands of
+/// rows at a million defects).
+async fn cells_of<T>(
+    db: &(impl ConnectionTrait + StreamTrait),
+    select: &SelectStatement,
+    cell: impl Fn(&QueryResult) -> Result<T>,
+) -> Result<Vec<T>> {
+    let rows = db.stream(select).await?;
     let mut rows = std::pin::pin!(rows);
     let mut cells = Vec::new();
     while let Some(row) = rows.try_next().await? {
-        let n: i64 = row.try_get("", "n")?;
-        cells.push(CountCell {
-            key: count_key_of(&row)?,
-            count: u64::try_from(n).map_err(|_| corrupt("n"))?,
-        });
+        cells.push(cell(&row)?);
     }
     Ok(cells)
 }
@@ -357,18 +374,14 @@ pub async fn duration_cells(
     ]);
     select.and_where(Expr::col("grain").eq(filter.grain(Detail::ByQuarter)));
     apply_shared(&mut select, filter);
-    let rows = db.stream(&select).await?;
-    let mut rows = std::pin::pin!(rows);
-    let mut cells = Vec::new();
-    while let Some(row) = rows.try_next().await? {
-        let n: i64 = row.try_get("", "n")?;
-        cells.push(DurationCell {
-            key: duration_key_of(&row)?,
-            count: u64::try_from(n).map_err(|_| corrupt("n"))?,
+    cells_of(db, &select, |row| {
+        Ok(DurationCell {
+            key: duration_key_of(row)?,
+            count: count_of(row)?,
             total_seconds: row.try_get("", "total_seconds")?,
-        });
-    }
-    Ok(cells)
+        })
+    })
+    .await
 }
 
 /// How many defects `filter` selects (primary rows only), summed in the database.

@@ -6,12 +6,11 @@ use std::collections::{BTreeMap, HashMap};
 use escapement_core::metrics::{CountKey, DurationKey, contributions};
 use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
-use super::facts::facts_of_models;
+use super::facts::{FactRow, fact_rows, facts_of_rows};
 use super::read::{stored_counts, stored_durations};
 use super::write::{Delta, count_columns, duration_columns, lock_rollup};
 use crate::Result;
@@ -26,18 +25,18 @@ pub async fn scan(db: &impl ConnectionTrait) -> Result<Delta> {
     let mut delta = Delta::default();
     let mut after: Option<Uuid> = None;
     loop {
-        let mut query = defect::Entity::find()
+        let mut query = fact_rows()
             .order_by_asc(defect::Column::Id)
             .limit(SCAN_CHUNK);
         if let Some(id) = after {
             query = query.filter(defect::Column::Id.gt(id));
         }
-        let models = query.all(db).await?;
-        let Some(last) = models.last().map(|m| m.id) else {
+        let rows = query.into_model::<FactRow>().all(db).await?;
+        let Some(last) = rows.last().map(|r| r.id) else {
             break;
         };
         after = Some(last);
-        for facts in facts_of_models(db, models).await? {
+        for facts in facts_of_rows(db, rows).await? {
             delta.add(contributions(&facts), 1);
         }
     }
