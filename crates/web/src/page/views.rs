@@ -192,6 +192,27 @@ pub fn id_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<uui
     parsed
 }
 
+/// A quarter-or-day filter bound (`2026-Q3`, `2026-07-15`) as the day it stands for at
+/// `end`: blank is no bound; anything else is ignored with a notice naming the bound.
+pub fn day_bound(
+    raw: &str,
+    end: escapement_core::metrics::End,
+    what: &str,
+    notices: &mut Vec<String>,
+) -> Option<chrono::NaiveDate> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
+    }
+    let day = escapement_core::metrics::parse_bound(raw, end).ok();
+    if day.is_none() {
+        notices.push(format!(
+            "The {what} “{raw}” is neither a quarter nor a day (write 2026-Q3 or 2026-07-15) and was ignored."
+        ));
+    }
+    day
+}
+
 /// The pagination of a list: where the page is and the links to its neighbours, which
 /// keep the list's filters.
 #[derive(Debug, Serialize)]

@@ -1,12 +1,12 @@
 //! The dashboard's filters, as in the query string, and what they select in the roll-up.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use escapement_core::metrics::{End, Period, Quarter, parse_bound};
+use chrono::{DateTime, Utc};
+use escapement_core::metrics::{End, Period, Quarter};
 use escapement_core::{DefectType, Severity};
 use escapement_storage::rollup::CountFilter;
 use serde::{Deserialize, Serialize};
 
-use crate::page::views::id_filter;
+use crate::page::views::{day_bound, id_filter};
 
 /// The longest quarter range one dashboard shows.
 pub const MAX_QUARTERS: usize = 40;
@@ -65,21 +65,6 @@ fn keyed<T: escapement_core::Keyed>(
     }
 }
 
-fn bound(text: &str, end: End, what: &str, notices: &mut Vec<String>) -> Option<NaiveDate> {
-    match text.trim() {
-        "" => None,
-        t => match parse_bound(t, end) {
-            Ok(day) => Some(day),
-            Err(_) => {
-                notices.push(format!(
-                    "The {what} “{t}” is neither a quarter nor a day (write 2026-Q3 or 2026-07-15) and was ignored."
-                ));
-                None
-            }
-        },
-    }
-}
-
 /// The day field when filled, else the quarter-or-day field.
 fn either<'a>(day: &'a str, other: &'a str) -> &'a str {
     if day.trim().is_empty() { other } else { day }
@@ -90,14 +75,14 @@ impl DashboardQuery {
     pub fn select(&self, now: DateTime<Utc>) -> Selection {
         let mut notices = Vec::new();
         let current = Quarter::of(now);
-        let last_day = bound(
+        let last_day = day_bound(
             either(&self.to_day, &self.to),
             End::Last,
             "end",
             &mut notices,
         )
         .unwrap_or_else(|| current.last_day());
-        let first_day = bound(
+        let first_day = day_bound(
             either(&self.from_day, &self.from),
             End::First,
             "start",

@@ -2,7 +2,7 @@
 //! a shareable URL.
 
 use axum::response::Response;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use escapement_core::metrics::{End, Period, parse_bound};
 use escapement_core::{DefectType, Mechanism, Paging, Severity, StageKey};
 use escapement_storage::defects::DefectRow;
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::error::AppResult;
 use crate::extract::QueryParams;
 use crate::page::choices::{CatalogChoices, catalog_choices};
-use crate::page::views::{Opt, Pager, id_filter, keyed_options, stage_options};
+use crate::page::views::{Opt, Pager, day_bound, id_filter, keyed_options, stage_options};
 use crate::page::{Ctx, Layout, render};
 
 /// Defects shown on one page of the list.
@@ -180,35 +180,17 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
     }
 }
 
-fn bound_of(text: &str, end: End, what: &str, notices: &mut Vec<String>) -> Option<NaiveDate> {
-    match text.trim() {
-        "" => None,
-        t => {
-            let day = parse_bound(t, end).ok();
-            if day.is_none() {
-                notices.push(format!(
-                    "The {what} “{t}” is neither a quarter nor a day (write 2026-Q3 or 2026-07-15) and was ignored."
-                ));
-            }
-            day
-        }
-    }
-}
-
 /// The drill-down filters of `query` (scope is applied by the caller, which knows the
 /// definition).
 fn drill_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
-    let from = bound_of(&query.from, End::First, "start", notices);
-    let to = bound_of(&query.to, End::Last, "end", notices);
+    let from = day_bound(&query.from, End::First, "start", notices);
+    let to = day_bound(&query.to, End::Last, "end", notices);
+    // A bound alone (the other blank or not understood) names a single quarter or day.
+    let alone = |text: &str, end| parse_bound(text.trim(), end).ok();
     let detected = match (from, to) {
         (Some(a), Some(b)) => Some(Period::new(a, b)),
-        // One bound alone names its quarter or day.
-        (Some(_), None) => bound_of(&query.from, End::Last, "start", &mut Vec::new())
-            .zip(from)
-            .map(|(b, a)| Period::new(a, b)),
-        (None, Some(_)) => bound_of(&query.to, End::First, "end", &mut Vec::new())
-            .zip(to)
-            .map(|(a, b)| Period::new(a, b)),
+        (Some(a), None) => alone(&query.from, End::Last).map(|b| Period::new(a, b)),
+        (None, Some(b)) => alone(&query.to, End::First).map(|a| Period::new(a, b)),
         (None, None) => None,
     };
     let defect_type = match query.defect_type.trim() {
