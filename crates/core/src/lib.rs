@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod defect;
 pub mod errors;
 pub mod form;
+pub mod import;
 pub mod metrics;
 pub mod paging;
 pub mod review;
