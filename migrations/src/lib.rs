@@ -14,6 +14,7 @@ mod m20261202_000006_create_rollup;
 mod m20261202_000007_add_rollup_grains;
 mod m20261202_000010_add_title_search;
 mod m20261202_000011_add_backlog;
+mod m20261203_000012_add_imports;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_add_rollup_grains::Migration),
             Box::new(m20261202_000010_add_title_search::Migration),
             Box::new(m20261202_000011_add_backlog::Migration),
+            Box::new(m20261203_000012_add_imports::Migration),
         ]
     }
 }

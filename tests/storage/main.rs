@@ -4,6 +4,7 @@ mod account_admin;
 mod accounts;
 mod concurrency;
 mod demo;
+mod imports;
 mod metric_definitions;
 mod read_models;
 mod reviews;

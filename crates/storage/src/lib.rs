@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod defects;
 pub mod demo;
 pub mod entities;
+pub mod imports;
 pub mod metrics;
 pub mod reviews;
 pub mod rollup;

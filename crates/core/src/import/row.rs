@@ -4,7 +4,7 @@
 //! the column and the field.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::dates::{DATE_HINT, parse_import_datetime};
@@ -16,7 +16,7 @@ use crate::form::char_len;
 use crate::stage::Pipeline;
 
 /// Why a mapping cannot import a file at all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MappingError {
     pub field: Field,
     pub message: String,
@@ -31,7 +31,7 @@ pub struct Binding {
 }
 
 /// One problem with one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RowError {
     /// The line of the file the row starts on (the header is line 1).
     pub line: u64,
@@ -59,6 +59,87 @@ pub struct RowOutcome {
     pub defect: Result<NewDefect, Vec<RowError>>,
     /// The fields this row took from the mapping's defaults.
     pub defaulted: Vec<Field>,
+    /// The fields this row gave itself, in a column or a label: what re-importing it may
+    /// change on a defect that exists already.
+    pub given: Vec<Field>,
+}
+
+impl RowOutcome {
+    /// The stored defect `stored` with what this row gave laid over it: fields the row
+    /// left to a default, or has no column for, keep what the team recorded since. The
+    /// dates and stages must still be in order afterwards.
+    pub fn merged_onto(
+        &self,
+        stored: &NewDefect,
+        pipeline: &Pipeline,
+    ) -> Result<NewDefect, Vec<RowError>> {
+        let Ok(row) = &self.defect else {
+            return Err(self.defect.clone().err().unwrap_or_default());
+        };
+        let given = |f: Field| self.given.contains(&f);
+        let mut d = stored.clone();
+        macro_rules! lay {
+            ($field:expr, $name:ident) => {
+                if given($field) {
+                    d.$name = row.$name.clone();
+                }
+            };
+        }
+        lay!(Field::Title, title);
+        lay!(Field::Description, description);
+        lay!(Field::Severity, severity);
+        lay!(Field::DiscoveryStage, discovery_stage);
+        lay!(Field::ExpectedCatchStage, expected_catch_stage);
+        lay!(Field::Origin, origin);
+        lay!(Field::DefectType, defect_type);
+        lay!(Field::DetectedBy, detected_by);
+        lay!(Field::Component, component_id);
+        lay!(Field::Release, release_id);
+        lay!(Field::DiscoveredAt, detected_at);
+        lay!(Field::IntroducedAt, introduced_at);
+        lay!(Field::ResolvedAt, resolved_at);
+        lay!(Field::IncidentLink, incident_link);
+        lay!(Field::ReopenedCount, reopened_count);
+        let mut errors = Vec::new();
+        let mut push = |field: Field, message: &str| {
+            errors.push(RowError {
+                line: self.line,
+                column: field.label().to_owned(),
+                field,
+                message: message.to_owned(),
+            });
+        };
+        if d.introduced_at.is_some_and(|i| i > d.detected_at) {
+            push(
+                Field::DiscoveredAt,
+                "Detected date must be on or after the introduced date the defect already has",
+            );
+        }
+        if d.resolved_at.is_some_and(|r| r < d.detected_at) {
+            push(
+                Field::ResolvedAt,
+                "Resolved date must be on or after the detected date the defect already has",
+            );
+        }
+        if let Some(expected) = &d.expected_catch_stage {
+            let found = pipeline.position(d.discovery_stage.as_str());
+            if pipeline
+                .position(expected.as_str())
+                .zip(found)
+                .is_some_and(|(e, f)| e > f)
+            {
+                push(
+                    Field::DiscoveryStage,
+                    "Discovery stage cannot come before the expected catch stage the defect already has",
+                );
+            }
+        }
+        if errors.is_empty() {
+            Ok(d)
+        } else {
+            Err(errors)
+        }
+    }
 }
 
 /// Where a field's value came from, for error messages.
@@ -236,6 +317,12 @@ impl Binding {
         if let Some(name) = row.name(Field::Release) {
             draft.release_id = catalog.release(&name).to_string();
         }
+        let given = row
+            .sources
+            .iter()
+            .filter(|(_, s)| !matches!(s, Source::Default))
+            .map(|(f, _)| *f)
+            .collect();
         let defect = match draft.validate(pipeline, now) {
             Ok(defect) if row.errors.is_empty() => Ok(defect),
             Ok(_) => Err(row.errors),
@@ -257,6 +344,7 @@ impl Binding {
             line: record.line,
             defect,
             defaulted: row.defaulted,
+            given,
         }
     }
 

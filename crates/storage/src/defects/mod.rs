@@ -10,5 +10,5 @@ mod record;
 pub use detail::{CoveringReview, DefectDetail, defect_detail};
 pub use list::{DefectFilter, DefectListPage, DefectRow, InScope, list_defects};
 pub(crate) use list::{Purpose, condition, count, names, resolve_names};
-pub(crate) use record::insert_defect;
 pub use record::{create_defect, get_defect, update_defect};
+pub(crate) use record::{data_columns, insert_defect};

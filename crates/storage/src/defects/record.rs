@@ -68,7 +68,7 @@ impl TryFrom<defect::Model> for Defect {
 }
 
 /// The columns a defect's own data fills, without id, timestamps of the row or version.
-fn data_columns(d: &NewDefect) -> defect::ActiveModel {
+pub(crate) fn data_columns(d: &NewDefect) -> defect::ActiveModel {
     defect::ActiveModel {
         team_id: Set(d.team_id),
         component_id: Set(d.component_id),

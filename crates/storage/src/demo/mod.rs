@@ -3,7 +3,7 @@
 //! ([`load_demo_reviews`]). Each load is one transaction, refuses a database that already
 //! has that kind of data, and gives the same data for the same seed.
 
-mod bulk;
+pub(crate) mod bulk;
 mod catalog;
 mod defects;
 mod draw;

@@ -6,6 +6,8 @@ pub mod audit_event;
 pub mod backlog_dismissal;
 pub mod component;
 pub mod defect;
+pub mod defect_import;
+pub mod import_mapping;
 pub mod improvement_action;
 pub mod login_failure;
 pub mod membership;
