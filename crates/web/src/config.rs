@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use clap::{Parser, Subcommand};
 
 use crate::cli::{
-    DemoArgs, DigestArgs, ExportCommand, MemberCommand, ReportArgs, RollupCommand, TeamCommand,
-    TokenCommand, UserCommand,
+    DemoArgs, DigestArgs, ExportCommand, ImportCommand, MemberCommand, ReportArgs, RollupCommand,
+    TeamCommand, TokenCommand, UserCommand,
 };
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
@@ -72,6 +72,9 @@ pub enum Command {
     /// Manage API tokens (create prints the token once).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Import defects from a CSV file: a Jira or GitHub export, or the generic columns.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Check the metrics roll-up against a full scan (verify), or rebuild it.
     #[command(subcommand)]
     Rollup(RollupCommand),

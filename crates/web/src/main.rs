@@ -67,6 +67,14 @@ async fn main() -> anyhow::Result<()> {
         Command::Team(command) => cli::run_team(&db, command, &mut stdout()).await?,
         Command::Token(command) => cli::run_token(&db, command, &mut stdout()).await?,
         Command::Member(command) => cli::run_member(&db, command, &mut stdout()).await?,
+        Command::Import(command) => {
+            let result = cli::run_import(&db, command, &mut stdout()).await;
+            match result {
+                Ok(true) => {}
+                Ok(false) => std::process::exit(1),
+                Err(e) => exit_on_usage(Err(e))?,
+            }
+        }
         Command::Rollup(command) => {
             if !cli::run_rollup(&db, command, &mut stdout()).await? {
                 std::process::exit(1);

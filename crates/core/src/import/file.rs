@@ -199,3 +199,38 @@ fn malformed(e: &csv::Error) -> FileError {
     };
     FileError::Malformed { line, reason }
 }
+
+/// The rows of `file` on `lines` (as [`Record::line`] gives them), written back as CSV with
+/// the file's headers and one more column, `import_problems`, that says what is wrong with
+/// each: what a person fixes and imports again.
+pub fn skipped_rows(
+    file: &CsvFile<'_>,
+    lines: &[u64],
+    problems: &dyn Fn(u64) -> String,
+) -> Result<Vec<u8>, FileError> {
+    let wanted: std::collections::HashSet<u64> = lines.iter().copied().collect();
+    let mut writer = csv::WriterBuilder::new()
+        .flexible(true)
+        .from_writer(Vec::new());
+    let mut header: Vec<&str> = file.headers().iter().map(String::as_str).collect();
+    header.push("import_problems");
+    let io = |e: csv::Error| FileError::Malformed {
+        line: 0,
+        reason: e.to_string(),
+    };
+    writer.write_record(&header).map_err(io)?;
+    for record in file.records() {
+        let (record, _) = record?;
+        if !wanted.contains(&record.line) {
+            continue;
+        }
+        let mut cells = record.cells;
+        cells.resize(file.headers().len(), String::new());
+        cells.push(problems(record.line));
+        writer.write_record(&cells).map_err(io)?;
+    }
+    writer.into_inner().map_err(|e| FileError::Malformed {
+        line: 0,
+        reason: e.to_string(),
+    })
+}

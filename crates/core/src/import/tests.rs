@@ -488,3 +488,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn skipped_rows_are_written_back_with_their_problems() {
+    let text = "title;severity\nA;high\n\"B\nb\";x\nC;low\n";
+    let file = CsvFile::open(text.as_bytes()).expect("readable");
+    let out =
+        file::skipped_rows(&file, &[3], &|line| format!("line {line}: severity")).expect("written");
+    assert_eq!(
+        String::from_utf8(out).expect("text"),
+        "title,severity,import_problems\n\"B\nb\",x,line 3: severity\n"
+    );
+}

@@ -8,6 +8,7 @@
 
 mod backlog;
 pub mod demo;
+mod import;
 mod members;
 mod report;
 mod rollup;
@@ -20,6 +21,7 @@ pub use backlog::{
     DigestArgs, ExportBacklogArgs, ExportCommand, digest_markdown, run_digest, run_export,
 };
 pub use demo::{DemoArgs, run_demo_command};
+pub use import::{ImportCommand, ImportDefectsArgs, problems_of, run_import};
 pub use members::{MemberCommand, run_member};
 pub use report::{ReportArgs, ReportFormat, UsageError, run_report};
 pub use rollup::{RollupCommand, run_rollup};
