@@ -11,6 +11,7 @@ mod catalog;
 mod concurrency;
 mod dashboard;
 mod defects;
+mod imports;
 mod isolation;
 mod limits;
 mod metrics;

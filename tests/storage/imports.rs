@@ -62,7 +62,11 @@ async fn run(
         team_id,
         bytes,
         &generic(),
-        ImportOptions { write, only_valid },
+        ImportOptions {
+            write,
+            only_valid,
+            existing_catalog_only: false,
+        },
         now(),
         |_, _, _| {},
     )
@@ -278,6 +282,7 @@ async fn a_file_of_many_batches_imports_with_its_counts(store: TestDb) {
         ImportOptions {
             write: true,
             only_valid: false,
+            existing_catalog_only: false,
         },
         now(),
         |rows, done, total| seen.push((rows, done, total)),

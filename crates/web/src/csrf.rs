@@ -158,3 +158,89 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
             .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))
     }
 }
+
+/// A form that may carry a file (`multipart/form-data`, as a file input makes a browser
+/// send it), checked like [`CsrfForm`]: its CSRF field must match, its text fields must be
+/// text. A URL-encoded form is taken too, as a form whose file was left out.
+#[derive(Debug, Default)]
+pub struct CsrfUpload {
+    /// The text fields by name (the last value of a repeated one).
+    pub fields: std::collections::HashMap<String, String>,
+    /// The file field's file name and bytes, when a file was chosen.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl CsrfUpload {
+    /// The text field `name`, or empty.
+    pub fn field(&self, name: &str) -> &str {
+        self.fields.get(name).map_or("", String::as_str)
+    }
+}
+
+fn refused() -> AppError {
+    AppError::Forbidden(
+        "This form has expired or did not come from Escapement. Go back, reload the page and submit it again.".to_owned(),
+    )
+}
+
+fn checked_text(name: &str, value: &str) -> Result<(), AppError> {
+    if escapement_core::form::has_control_character(value) {
+        return Err(AppError::InvalidInput(format!(
+            "{} must not contain control characters (such as NUL). Remove them and try again.",
+            escapement_core::form::field_label(name)
+        )));
+    }
+    Ok(())
+}
+
+impl<S: Send + Sync> FromRequest<S> for CsrfUpload {
+    type Rejection = AppError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|v| v.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if content_type == "application/x-www-form-urlencoded" {
+            let CsrfForm(fields) =
+                CsrfForm::<std::collections::HashMap<String, String>>::from_request(request, state)
+                    .await?;
+            return Ok(CsrfUpload { fields, file: None });
+        }
+        if content_type != "multipart/form-data" {
+            return Err(AppError::UnsupportedForm);
+        }
+        let expected = expected_token(request.headers());
+        let too_large = |e: &axum::extract::multipart::MultipartError| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::FileTooLarge
+            } else {
+                AppError::BadRequest(format!("The form could not be read: {e}"))
+            }
+        };
+        let mut multipart = axum::extract::Multipart::from_request(request, state)
+            .await
+            .map_err(|e| AppError::BadRequest(format!("The form could not be read: {e}")))?;
+        let mut upload = CsrfUpload::default();
+        while let Some(field) = multipart.next_field().await.map_err(|e| too_large(&e))? {
+            let name = field.name().unwrap_or_default().to_owned();
+            if let Some(file_name) = field.file_name().map(str::to_owned) {
+                let bytes = field.bytes().await.map_err(|e| too_large(&e))?;
+                if !file_name.is_empty() || !bytes.is_empty() {
+                    upload.file = Some((file_name, bytes.to_vec()));
+                }
+                continue;
+            }
+            let text = field.text().await.map_err(|e| too_large(&e))?;
+            checked_text(&name, &text)?;
+            upload.fields.insert(name, text);
+        }
+        match (expected, upload.fields.get(FIELD)) {
+            (Some(expected), Some(submitted)) if same(&expected, submitted) => Ok(upload),
+            _ => Err(refused()),
+        }
+    }
+}

@@ -31,6 +31,9 @@ pub enum AppError {
     /// A request body larger than its route takes (413); nothing was read or changed.
     #[error("request body too large")]
     TooLarge,
+    /// An uploaded file larger than the upload takes (413); nothing was kept.
+    #[error("uploaded file too large")]
+    FileTooLarge,
     /// The form again, with the user's input and a message beside each field (422).
     #[error("invalid input")]
     Invalid(Box<Page>),
@@ -114,6 +117,11 @@ impl IntoResponse for AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "What you sent is too large",
                 "The form is larger than this page takes (a form takes up to 1 MiB of text). Nothing was saved: go back, shorten the longest text and submit it again.",
+            ),
+            AppError::FileTooLarge => error_page(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "The file is too large",
+                "An import takes files of up to 50 MB. Nothing was kept: split the file into smaller ones (a tracker exports a date range at a time) and upload each.",
             ),
             AppError::Invalid(page) => (*page)
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)

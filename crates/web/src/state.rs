@@ -28,6 +28,43 @@ pub struct AppState {
     /// The instance's public URL (`--public-url`), for links in exported files; exports
     /// without it link by path.
     pub public_url: Option<Arc<str>>,
+    /// The CSV imports this server is running, with how far each has got.
+    pub imports: ImportRuns,
+}
+
+/// How far one running import has got: rows read, bytes read, bytes in all.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub rows: u64,
+    pub done: usize,
+    pub total: usize,
+}
+
+/// The imports running on this server. Progress lives here, not in the database: an
+/// import is one transaction, so nothing it writes is visible before it ends. Another
+/// server shows a running import without its progress.
+#[derive(Debug, Clone, Default)]
+pub struct ImportRuns(Arc<std::sync::Mutex<std::collections::HashMap<uuid::Uuid, ImportProgress>>>);
+
+impl ImportRuns {
+    /// Records the progress of `id`.
+    pub fn set(&self, id: uuid::Uuid, progress: ImportProgress) {
+        if let Ok(mut runs) = self.0.lock() {
+            runs.insert(id, progress);
+        }
+    }
+
+    /// The progress of `id`, while this server runs it.
+    pub fn get(&self, id: uuid::Uuid) -> Option<ImportProgress> {
+        self.0.lock().ok().and_then(|runs| runs.get(&id).copied())
+    }
+
+    /// Forgets `id`, once it ended.
+    pub fn end(&self, id: uuid::Uuid) {
+        if let Ok(mut runs) = self.0.lock() {
+            runs.remove(&id);
+        }
+    }
 }
 
 impl AppState {
@@ -41,6 +78,7 @@ impl AppState {
             trusted_proxies: Arc::from([]),
             hashing: HashingLimit::for_this_machine(),
             public_url: None,
+            imports: ImportRuns::default(),
         }
     }
 }

@@ -55,6 +55,8 @@ pub struct World {
     b_review: Uuid,
     b_escape: Uuid,
     b_action: Uuid,
+    /// A CSV file uploaded for B, waiting for its import.
+    b_import: Uuid,
     /// A viewer of B who sends nothing: the member that B's membership routes name.
     b_member: Uuid,
     /// An API token of B's viewer: the object of routes only its owner may use.
@@ -130,9 +132,23 @@ impl World {
         create_token(app.db(), app.admin_id, &admin_name, &hash, Utc::now())
             .await
             .expect("the admin's token");
+        let mapping =
+            escapement_core::import::Preset::Generic.mapping(&escapement_core::Pipeline::default());
+        let b_import = escapement_storage::imports::create_upload(
+            app.db(),
+            b.team,
+            Some(app.admin_id),
+            "defects.csv",
+            b"title\nA\n".to_vec(),
+            &mapping,
+            Utc::now(),
+        )
+        .await
+        .expect("an upload");
         World {
             b,
             b_defect,
+            b_import,
             b_review,
             b_escape,
             b_action,
@@ -159,6 +175,7 @@ impl World {
             "review_id" => Some(self.b_review),
             "escape_id" => Some(self.b_escape),
             "action_id" => Some(self.b_action),
+            "import_id" => Some(self.b_import),
             _ => None,
         }
     }

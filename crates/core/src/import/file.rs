@@ -156,6 +156,21 @@ impl<'a> CsvFile<'a> {
         let mut record = csv::StringRecord::new();
         let mut header_done = false;
         let mut failed = false;
+        let bytes = self.text.as_bytes();
+        // Lines are counted here, not taken from the reader: after a CRLF it names the line
+        // before. `counted` newlines lie before byte `seen`.
+        let (mut seen, mut counted) = (0_usize, 0_u64);
+        let mut line_of = move |at: usize| {
+            let mut start = at.min(bytes.len());
+            while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+                start += 1;
+            }
+            if start >= seen {
+                counted += bytes[seen..start].iter().filter(|&&b| b == b'\n').count() as u64;
+                seen = start;
+            }
+            counted + 1
+        };
         std::iter::from_fn(move || {
             loop {
                 if failed {
@@ -171,7 +186,10 @@ impl<'a> CsvFile<'a> {
                         if record.iter().all(|c| c.trim().is_empty()) {
                             continue;
                         }
-                        let line = record.position().map_or(0, csv::Position::line);
+                        let start = record
+                            .position()
+                            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX));
+                        let line = line_of(start);
                         let end = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
                         return Some(Ok((
                             Record {

@@ -500,3 +500,11 @@ fn skipped_rows_are_written_back_with_their_problems() {
         "title,severity,import_problems\n\"B\nb\",x,line 3: severity\n"
     );
 }
+
+#[test]
+fn a_row_is_named_by_the_line_it_starts_on() {
+    let text = "title,description\r\nA,\"one\ntwo\"\r\nB,\"three\nfour\"\r\nC,x\r\n";
+    let file = CsvFile::open(text.as_bytes()).expect("readable");
+    let lines: Vec<u64> = file.records().map(|r| r.expect("a row").0.line).collect();
+    assert_eq!(lines, vec![2, 4, 6]);
+}

@@ -39,6 +39,9 @@ pub struct ImportOptions {
     /// Import the valid rows of a file that has invalid ones (false: such a file writes
     /// nothing).
     pub only_valid: bool,
+    /// Refuse rows that name a component or release the team has not got (for someone
+    /// who may record defects but not change the team's catalog).
+    pub existing_catalog_only: bool,
 }
 
 /// A row of the sample a report shows.
@@ -375,6 +378,12 @@ impl Walk<'_> {
                     continue;
                 }
             };
+            if self.options.existing_catalog_only
+                && let Some(errors) = self.catalog_refusal(&outcome, &d)
+            {
+                self.fail(outcome.line, errors);
+                continue;
+            }
             let fate = match key.as_ref().and_then(|k| existing.get(k)) {
                 Some(stored) => match outcome.merged_onto(&stored.data, self.pipeline) {
                     Ok(merged) if merged == stored.data => Fate::Unchanged,
@@ -394,6 +403,28 @@ impl Walk<'_> {
             self.write(fates).await?;
         }
         Ok(())
+    }
+
+    /// The errors of a row that names a component or release the team has not got.
+    fn catalog_refusal(&self, outcome: &RowOutcome, d: &NewDefect) -> Option<Vec<RowError>> {
+        let mut errors = Vec::new();
+        for (id, field, what) in [
+            (d.component_id, Field::Component, "component"),
+            (d.release_id, Field::Release, "release"),
+        ] {
+            if let Some(entry) = id.and_then(|id| self.catalog.new.get(&id)) {
+                errors.push(RowError {
+                    line: outcome.line,
+                    column: field.label().to_owned(),
+                    field,
+                    message: format!(
+                        "The team has no {what} named `{}`, and only a team admin can add one: ask one to add it under Settings, or to import this file",
+                        entry.name
+                    ),
+                });
+            }
+        }
+        (!errors.is_empty()).then_some(errors)
     }
 
     fn count(&mut self, outcome: &RowOutcome, fate: &Fate) {

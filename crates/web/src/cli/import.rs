@@ -93,6 +93,7 @@ pub async fn run_import(
     let options = ImportOptions {
         write: !args.dry_run,
         only_valid: args.only_valid,
+        existing_catalog_only: false,
     };
     let result = import_defects(
         db,

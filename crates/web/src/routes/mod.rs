@@ -7,6 +7,7 @@ mod dashboard;
 mod defects;
 mod escapes;
 mod health;
+mod imports;
 pub(crate) mod reports;
 mod reviews;
 mod session;
@@ -68,6 +69,7 @@ fn entries() -> Vec<Route> {
     for module in [
         health::routes(),
         session::routes(),
+        imports::routes(),
         defects::routes(),
         dashboard::routes(),
         backlog::routes(),

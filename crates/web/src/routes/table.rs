@@ -135,13 +135,6 @@ impl Route {
     /// This route takes request bodies of up to `bytes` instead of [`DEFAULT_BODY_LIMIT`]
     /// (a CSV upload, say); a larger body is refused with 413.
     #[must_use]
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the first route to take more is the CSV upload to come"
-        )
-    )]
     pub fn body_limit(mut self, bytes: usize) -> Route {
         self.body_limit = Some(bytes);
         self
