@@ -126,6 +126,33 @@ impl Compression {
     }
 }
 
+/// How a backup is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackupOptions {
+    pub compression: Compression,
+    /// Rows read per query (keyset pages in primary-key order); at least 1.
+    pub page_rows: usize,
+}
+
+impl Default for BackupOptions {
+    fn default() -> BackupOptions {
+        BackupOptions {
+            compression: Compression::None,
+            page_rows: 1_000,
+        }
+    }
+}
+
+impl BackupOptions {
+    /// The defaults, compressed when the file name ends in `.gz`.
+    pub fn for_path(path: &std::path::Path) -> BackupOptions {
+        BackupOptions {
+            compression: Compression::for_path(path),
+            ..BackupOptions::default()
+        }
+    }
+}
+
 /// How far a backup or restore got: `rows` of `total` rows of `table` are done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress<'a> {

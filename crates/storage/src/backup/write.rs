@@ -14,13 +14,10 @@ use serde_json::Value as Json;
 use super::schema::{Shape, applied_schema, quoted, shape, unclassified_tables};
 use super::value::Kind;
 use super::{
-    BackupError, BackupSummary, Compression, DERIVED_SETTINGS, FORMAT_NAME, FORMAT_VERSION, Header,
-    Progress, Section, TABLES, Trailer, current_schema, write_line,
+    BackupError, BackupOptions, BackupSummary, Compression, DERIVED_SETTINGS, FORMAT_NAME,
+    FORMAT_VERSION, Header, Progress, Section, TABLES, Trailer, current_schema, write_line,
 };
 use crate::Backend;
-
-/// Rows read per query.
-const PAGE: usize = 1_000;
 
 /// The file being written: buffered, and gzip-compressed when asked.
 enum Sink<W: Write> {
@@ -98,7 +95,7 @@ pub(super) async fn count_rows(db: &impl ConnectionTrait, table: &str) -> Result
 /// The query for the page of `shape`'s rows after the key `after` (the first page when
 /// `None`), in primary-key order. Text keys compare byte by byte on PostgreSQL too
 /// (`COLLATE "C"`, SQLite's default), so both engines write rows in the same order.
-fn page_sql(backend: Backend, shape: &Shape, after: bool) -> String {
+fn page_sql(backend: Backend, shape: &Shape, after: bool, page: usize) -> String {
     let columns: Vec<String> = shape.columns.iter().map(|c| quoted(&c.name)).collect();
     let key: Vec<String> = shape
         .key
@@ -127,7 +124,7 @@ fn page_sql(backend: Backend, shape: &Shape, after: bool) -> String {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));
     }
-    sql.push_str(&format!(" ORDER BY {} LIMIT {PAGE}", key.join(", ")));
+    sql.push_str(&format!(" ORDER BY {} LIMIT {page}", key.join(", ")));
     sql
 }
 
@@ -152,11 +149,12 @@ async fn write_table(
     out: &mut impl Write,
     shape: &Shape,
     total: u64,
+    page: usize,
     progress: &mut impl FnMut(Progress<'_>),
 ) -> Result<u64, BackupError> {
     let backend = Backend::of(db);
-    let first = page_sql(backend, shape, false);
-    let next = page_sql(backend, shape, true);
+    let first = page_sql(backend, shape, false, page);
+    let next = page_sql(backend, shape, true, page);
     let mut after: Option<Vec<Value>> = None;
     let mut written = 0_u64;
     loop {
@@ -189,7 +187,7 @@ async fn write_table(
             total,
         });
         let Some(last) = last else { break };
-        if rows.len() < PAGE {
+        if rows.len() < page {
             break;
         }
         let mut key = Vec::with_capacity(shape.key.len());
@@ -206,14 +204,13 @@ async fn write_table(
     Ok(written)
 }
 
-/// Writes a backup of every table of [`TABLES`] to `out` (compressed as `compression`
-/// says), read in one snapshot of the database so the file is consistent even while the
+/// Writes a backup of every table of [`TABLES`] to `out` (compressed as `options` say), read in one snapshot of the database so the file is consistent even while the
 /// application runs; `progress` hears after every page. Refused when the database holds a
 /// table backups do not classify or is not at this code's schema.
 pub async fn write_backup(
     db: &DatabaseConnection,
     out: impl Write,
-    compression: Compression,
+    options: BackupOptions,
     now: DateTime<Utc>,
     mut progress: impl FnMut(Progress<'_>),
 ) -> Result<BackupSummary, BackupError> {
@@ -246,7 +243,8 @@ pub async fn write_backup(
         }
         Backend::Sqlite => db.begin().await?,
     };
-    let mut out = Sink::new(out, compression);
+    let page = options.page_rows.max(1);
+    let mut out = Sink::new(out, options.compression);
     write_line(
         &mut out,
         &Header {
@@ -272,7 +270,7 @@ pub async fn write_backup(
                 rows: total,
             },
         )?;
-        let written = write_table(&txn, &mut out, &shape, total, &mut progress).await?;
+        let written = write_table(&txn, &mut out, &shape, total, page, &mut progress).await?;
         if written != total {
             return Err(BackupError::Invalid(format!(
                 "{table} counted {total} rows but {written} were read"

@@ -11,7 +11,7 @@ use anyhow::Context;
 use chrono::Utc;
 use clap::Args;
 use escapement_storage::backup::{
-    BackupSummary, Compression, Progress, restore_backup, write_backup,
+    BackupOptions, BackupSummary, Progress, restore_backup, write_backup,
 };
 use escapement_storage::sea_orm::DatabaseConnection;
 
@@ -66,7 +66,7 @@ pub async fn run_backup(
     let written = write_backup(
         db,
         &mut file,
-        Compression::for_path(&args.file),
+        BackupOptions::for_path(&args.file),
         Utc::now(),
         reporter(log),
     )
