@@ -387,6 +387,15 @@ async fn a_gzip_backup_restores_like_a_plain_one(source: TestDb) {
     let target = TestDb::spawn(source.backend)
         .await
         .expect("a second database");
+    let cut = gzip[..gzip.len() / 2].to_vec();
+    let message = restore_backup(&target.db, Cursor::new(cut), |_| {})
+        .await
+        .expect_err("a cut gzip file is refused")
+        .to_string();
+    assert!(
+        message.contains("damaged or cut short") || message.contains("cut short"),
+        "{message}"
+    );
     restore_backup(&target.db, Cursor::new(gzip), |_| {})
         .await
         .expect("restore");
@@ -453,7 +462,7 @@ async fn a_damaged_backup_names_the_line_table_and_column_and_writes_nothing(sou
         .await
         .expect_err("refused")
         .to_string();
-    assert!(!message.is_empty());
+    assert!(message.contains("compressed data is damaged"), "{message}");
     assert_eq!(
         scalar(&target.db, "SELECT COUNT(*) FROM teams").await,
         0,

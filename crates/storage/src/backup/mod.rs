@@ -25,6 +25,7 @@
 //! doing it, so an older backup is restored by the release that wrote it, upgraded there,
 //! and backed up again.
 
+mod read;
 mod restore;
 mod schema;
 mod value;

@@ -2,144 +2,20 @@
 //! inserted in multi-row batches into an empty database, all in one write transaction that
 //! also rebuilds the roll-up, so a restore either completes or leaves the database empty.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 
-use flate2::bufread::MultiGzDecoder;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
-use serde_json::{Map, Value as Json};
+use serde_json::Value as Json;
 
+use super::read::{Lines, check_header};
 use super::schema::{Shape, applied_schema, quoted, shape};
 use super::write::count_rows;
-use super::{
-    BackupError, BackupSummary, FORMAT_NAME, FORMAT_VERSION, Progress, TABLES, current_schema,
-};
+use super::{BackupError, BackupSummary, FORMAT_NAME, Progress, TABLES, current_schema};
 use crate::Backend;
 use crate::demo::bulk::{restore_title_index, suspend_title_index};
 
-/// The longest line a backup may hold: far above any row the application writes.
-const MAX_LINE: u64 = 64 << 20;
-
 /// Bound parameters per insert, under SQLite's 32,766 (PostgreSQL allows 65,535).
 const MAX_PARAMETERS: usize = 30_000;
-
-/// The file's lines as JSON objects, numbered for error messages.
-struct Lines {
-    input: Box<dyn BufRead + Send>,
-    number: u64,
-    buffer: String,
-}
-
-impl Lines {
-    fn new(input: impl Read + Send + 'static) -> Result<Lines, BackupError> {
-        let mut input = BufReader::with_capacity(1 << 16, input);
-        // gzip's magic number: a compressed file restores whatever its name.
-        let gzip = input.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-        let input: Box<dyn BufRead + Send> = if gzip {
-            Box::new(BufReader::with_capacity(
-                1 << 16,
-                MultiGzDecoder::new(input),
-            ))
-        } else {
-            Box::new(input)
-        };
-        Ok(Lines {
-            input,
-            number: 0,
-            buffer: String::new(),
-        })
-    }
-
-    /// The next non-blank line as a JSON object, or `None` at the end of the file.
-    fn next(&mut self) -> Result<Option<Map<String, Json>>, BackupError> {
-        loop {
-            self.buffer.clear();
-            self.number += 1;
-            let read = (&mut self.input)
-                .take(MAX_LINE)
-                .read_line(&mut self.buffer)
-                .map_err(|e| match e.kind() {
-                    std::io::ErrorKind::InvalidData => BackupError::Invalid(format!(
-                        "line {} is not UTF-8 text (or the compressed data is damaged)",
-                        self.number
-                    )),
-                    _ => BackupError::Io(e),
-                })?;
-            if read == 0 {
-                return Ok(None);
-            }
-            if read as u64 == MAX_LINE && !self.buffer.ends_with('\n') {
-                return Err(BackupError::Invalid(format!(
-                    "line {} is longer than {} MB",
-                    self.number,
-                    MAX_LINE >> 20
-                )));
-            }
-            if self.buffer.trim().is_empty() {
-                continue;
-            }
-            return match serde_json::from_str::<Json>(&self.buffer) {
-                Ok(Json::Object(map)) => Ok(Some(map)),
-                Ok(_) => Err(BackupError::Invalid(format!(
-                    "line {} is not a JSON object",
-                    self.number
-                ))),
-                Err(e) => Err(BackupError::Invalid(format!(
-                    "line {} is not valid JSON: {e}",
-                    self.number
-                ))),
-            };
-        }
-    }
-
-    /// The next line, which must exist: `context` says what the file was expected to hold.
-    fn expect(&mut self, context: &str) -> Result<Map<String, Json>, BackupError> {
-        self.next()?.ok_or_else(|| {
-            BackupError::Invalid(format!(
-                "the file ends after line {} where {context} was expected: it was cut short",
-                self.number.saturating_sub(1)
-            ))
-        })
-    }
-}
-
-/// Checks the header line: an Escapement backup, of a version this code reads, at its schema.
-fn check_header(header: &Map<String, Json>) -> Result<(), BackupError> {
-    if header.get("format").and_then(Json::as_str) != Some(FORMAT_NAME) {
-        return Err(BackupError::Invalid(format!(
-            "line 1 is not the header of an Escapement backup (no \"format\":\"{FORMAT_NAME}\")"
-        )));
-    }
-    let version = header
-        .get("version")
-        .and_then(Json::as_u64)
-        .filter(|v| *v >= 1)
-        .ok_or_else(|| BackupError::Invalid("the header has no valid version".to_owned()))?;
-    if version > u64::from(FORMAT_VERSION) {
-        return Err(BackupError::NewerVersion { found: version });
-    }
-    let schema = header
-        .get("schema")
-        .and_then(Json::as_str)
-        .ok_or_else(|| BackupError::Invalid("the header names no schema".to_owned()))?;
-    let current = current_schema();
-    if schema == current {
-        return Ok(());
-    }
-    use escapement_migrations::{Migrator, MigratorTrait};
-    let known = Migrator::migrations().iter().any(|m| m.name() == schema);
-    Err(BackupError::Schema(if known {
-        format!(
-            "the backup was taken at schema {schema}, older than this Escapement's {current}: \
-             restore it with the release that wrote it, start this release on that database \
-             to upgrade it, and back it up again"
-        )
-    } else {
-        format!(
-            "the backup's schema {schema} is not one this Escapement knows (its migrations end \
-             with {current}): restore it with the release that wrote it or a newer one"
-        )
-    }))
-}
 
 /// Refuses a database that holds any row a backup would restore.
 async fn check_empty(db: &impl ConnectionTrait) -> Result<(), BackupError> {
