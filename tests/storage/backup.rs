@@ -499,6 +499,15 @@ async fn the_commands_back_up_and_restore_through_files(source: TestDb) {
         .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
         .collect();
     assert_eq!(names, ["escapement.jsonl.gz"], "no partial file is left");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    }
 
     let target = TestDb::spawn(other(source.backend)).await;
     let target = match target {

@@ -50,6 +50,16 @@ fn partial_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Creates (or truncates) `path` readable by its owner only: a backup holds password and
+/// token hashes.
+fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
 /// Writes a backup of the whole database to `args.file`: first under `FILE.partial`, renamed
 /// into place once complete, so a failed backup never leaves a file that looks whole.
 pub async fn run_backup(
@@ -61,7 +71,7 @@ pub async fn run_backup(
     let started = Instant::now();
     let partial = partial_path(&args.file);
     let mut file =
-        File::create(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
+        create_private(&partial).with_context(|| format!("cannot create {}", partial.display()))?;
     writeln!(log, "Backing up to {}:", args.file.display())?;
     let written = write_backup(
         db,
