@@ -34,7 +34,7 @@ both_backends!(TestDb:
     a_backup_restored_on_the_other_engine_backs_up_to_the_same_content,
     every_table_of_the_schema_is_backed_up_or_left_out_on_purpose,
     a_database_with_data_is_refused_and_left_as_it_was,
-    a_newer_format_or_an_unknown_schema_is_refused,
+    a_newer_format_or_another_schema_is_refused,
     a_gzip_backup_restores_like_a_plain_one,
     a_damaged_backup_names_the_line_table_and_column_and_writes_nothing,
     the_commands_back_up_and_restore_through_files,
@@ -335,7 +335,7 @@ async fn a_database_with_data_is_refused_and_left_as_it_was(store: TestDb) {
     assert_eq!(scalar(&store.db, "SELECT COUNT(*) FROM teams").await, 1);
 }
 
-async fn a_newer_format_or_an_unknown_schema_is_refused(store: TestDb) {
+async fn a_newer_format_or_another_schema_is_refused(store: TestDb) {
     let file = String::from_utf8(backup(&store.db, Compression::None).await).expect("UTF-8");
     assert!(file.starts_with("{\"format\":\"escapement-backup\",\"version\":1,"));
     let newer = file.replacen("\"version\":1", "\"version\":2", 1);
@@ -355,6 +355,17 @@ async fn a_newer_format_or_an_unknown_schema_is_refused(store: TestDb) {
             );
             assert!(
                 message.contains("not one this Escapement knows"),
+                "{message}"
+            );
+        }
+        other => panic!("expected a schema refusal, got {other:?}"),
+    }
+    let older = file.replacen(&schema, "m20261126_000004_create_reviews", 1);
+    match restore_backup(&store.db, Cursor::new(older.into_bytes()), |_| {}).await {
+        Err(BackupError::Schema(message)) => {
+            assert!(
+                message.contains("older than this Escapement's")
+                    && message.contains("restore it with the release that wrote it"),
                 "{message}"
             );
         }
