@@ -2,6 +2,7 @@
 
 mod account_admin;
 mod accounts;
+mod backup;
 mod concurrency;
 mod demo;
 mod imports;

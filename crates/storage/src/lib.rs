@@ -7,6 +7,7 @@
 pub mod accounts;
 mod actor;
 pub mod backlog;
+pub mod backup;
 pub mod catalog;
 pub mod defects;
 pub mod demo;

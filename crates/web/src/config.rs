@@ -5,8 +5,8 @@ use std::net::{IpAddr, SocketAddr};
 use clap::{Parser, Subcommand};
 
 use crate::cli::{
-    DemoArgs, DigestArgs, ExportCommand, ImportCommand, MemberCommand, ReportArgs, RollupCommand,
-    TeamCommand, TokenCommand, UserCommand,
+    BackupArgs, DemoArgs, DigestArgs, ExportCommand, ImportCommand, MemberCommand, ReportArgs,
+    RestoreArgs, RollupCommand, TeamCommand, TokenCommand, UserCommand,
 };
 
 /// Escapement: escape reviews, mechanism trends and an improvement backlog.
@@ -85,4 +85,8 @@ pub enum Command {
     Export(ExportCommand),
     /// Print a team's overdue and soon-due actions as Markdown, for a weekly post.
     Digest(DigestArgs),
+    /// Write every table to one versioned JSON file (gzip when it ends in `.gz`).
+    Backup(BackupArgs),
+    /// Load a backup into an empty database, in one transaction, and rebuild the roll-up.
+    Restore(RestoreArgs),
 }

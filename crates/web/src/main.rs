@@ -1,6 +1,6 @@
 //! The `escapement` binary: settings, database, migrations, then the chosen command.
 
-use std::io::{stdin, stdout};
+use std::io::{stderr, stdin, stdout};
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -94,6 +94,12 @@ async fn main() -> anyhow::Result<()> {
             let written =
                 cli::run_digest(&db, &args, settings.public_url.as_deref(), &mut stdout()).await;
             exit_on_usage(written)?;
+        }
+        Command::Backup(args) => {
+            cli::run_backup(&db, &args, &mut stdout(), &mut stderr()).await?;
+        }
+        Command::Restore(args) => {
+            cli::run_restore(&db, &args, &mut stdout(), &mut stderr()).await?;
         }
         Command::Report(args) => {
             let written =

@@ -18,8 +18,8 @@ mod write;
 pub(crate) use facts::facts_of;
 pub use range::{RangeCells, range_cells};
 pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
-pub(crate) use scan::write_all;
 pub use scan::{Difference, ensure_current, rebuild, scan, verify};
+pub(crate) use scan::{rebuild_in, write_all};
 pub use write::Delta;
 pub(crate) use write::{Tracked, track};
 

@@ -202,16 +202,23 @@ async fn insert_rows(
 /// returns the number of count and duration rows written.
 pub async fn rebuild(db: &DatabaseConnection) -> Result<(usize, usize)> {
     let txn = crate::begin_write(db).await?;
+    let sizes = rebuild_in(&txn).await?;
+    txn.commit().await?;
+    Ok(sizes)
+}
+
+/// [`rebuild`] inside the caller's write transaction (a restore's, say): the roll-up
+/// locked, scanned, replaced and its format recorded.
+pub(crate) async fn rebuild_in(txn: &impl ConnectionTrait) -> Result<(usize, usize)> {
     // Locked before the scan, so no write lands between what is read and what is written.
-    lock_rollup(&txn, true).await?;
-    let delta = scan(&txn).await?;
+    lock_rollup(txn, true).await?;
+    let delta = scan(txn).await?;
     let sizes = (
         delta.counts.values().filter(|n| **n != 0).count(),
         delta.durations.values().filter(|d| **d != (0, 0)).count(),
     );
-    write_all(&txn, delta).await?;
-    crate::settings::set_rollup_format(&txn, FORMAT).await?;
-    txn.commit().await?;
+    write_all(txn, delta).await?;
+    crate::settings::set_rollup_format(txn, FORMAT).await?;
     Ok(sizes)
 }
 

@@ -1,5 +1,5 @@
 //! The administrative subcommands, one module per command group: users, teams, members,
-//! tokens, the demo, the metrics roll-up and the quarterly report, for scripted set-up,
+//! tokens, the demo, the metrics roll-up, the quarterly report and backup and restore, for scripted set-up,
 //! reports and for when nobody can sign in. Every write goes through the same storage use
 //! case as the web, with [`Actor::COMMAND_LINE`] as the actor, so the audit log records it
 //! in the same transaction as the change.
@@ -7,6 +7,7 @@
 //! [`Actor::COMMAND_LINE`]: escapement_storage::Actor::COMMAND_LINE
 
 mod backlog;
+mod backup;
 pub mod demo;
 mod import;
 mod members;
@@ -20,6 +21,7 @@ mod users;
 pub use backlog::{
     DigestArgs, ExportBacklogArgs, ExportCommand, digest_markdown, run_digest, run_export,
 };
+pub use backup::{BackupArgs, RestoreArgs, run_backup, run_restore};
 pub use demo::{DemoArgs, run_demo_command};
 pub use import::{ImportCommand, ImportDefectsArgs, problems_of, run_import};
 pub use members::{MemberCommand, run_member};
