@@ -173,7 +173,9 @@ async fn a_stale_edit_gets_a_conflict_page_with_both_versions(app: TestApp) {
     assert_eq!(response.status, 409);
     assert!(response.body.contains("Someone else changed this defect"));
     assert!(
-        response.body.contains("<td>Their title</td>"),
+        response
+            .body
+            .contains("<td data-label=\"Saved now\">Their title</td>"),
         "the saved value is shown"
     );
     assert!(
@@ -339,7 +341,10 @@ async fn moving_the_boundary_reclassifies_escapes(app: TestApp) {
         list.contains("<strong>5</strong> defects, <strong>1</strong> escaped"),
         "only production escapes now"
     );
-    assert!(list.contains("<td>Live</td>"), "the renamed label is shown");
+    assert!(
+        list.contains("<td data-label=\"Discovered at\">Live</td>"),
+        "the renamed label is shown"
+    );
 }
 
 async fn unknown_defects_answer_not_found(app: TestApp) {

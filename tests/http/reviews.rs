@@ -524,7 +524,7 @@ async fn a_stale_step_shows_the_other_change_beside_mine(app: TestApp) {
     );
     assert!(
         mine.body.contains(
-            "<td class=\"prose\">no_test</td><td class=\"prose\">environment_mismatch</td>"
+            "<td class=\"prose\" data-label=\"Saved now\">no_test</td><td class=\"prose\" data-label=\"Your input\">environment_mismatch</td>"
         ),
         "saved beside yours"
     );
