@@ -13,6 +13,7 @@ mod dashboard;
 mod defects;
 mod isolation;
 mod limits;
+mod markdown_export;
 mod metrics;
 mod platform;
 mod redact;

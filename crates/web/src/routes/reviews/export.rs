@@ -16,6 +16,7 @@ use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::IdPath;
+use crate::markdown::to_safe_markdown;
 use crate::page::{Layout, render};
 use crate::state::AppState;
 
@@ -59,7 +60,9 @@ pub(super) async fn export_markdown(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let (review, doc) = document(&state, &user, id).await?;
-    let markdown = review_markdown(&doc);
+    // The document is Markdown, with the team's own Markdown and text in it: a wiki that
+    // renders it must not run their raw HTML or script links, as the page does not.
+    let markdown = to_safe_markdown(&review_markdown(&doc));
     Ok((
         [
             (
