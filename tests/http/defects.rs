@@ -271,12 +271,12 @@ async fn list_filters_narrow_the_defects(app: TestApp) {
     assert!(
         ignored
             .body
-            .contains("The severity filter `bogus` is unknown and was ignored.")
+            .contains("The severity filter “bogus” is unknown and was ignored.")
     );
     assert!(
         ignored
             .body
-            .contains("The team filter `not-a-uuid` is not a valid id and was ignored.")
+            .contains("The team filter “not-a-uuid” is not a valid id and was ignored.")
     );
     assert!(count(&ignored.body).contains("<strong>3</strong> defects"));
 

@@ -31,3 +31,4 @@ mod tallies;
 mod throttling;
 mod tokens;
 mod users;
+mod words;

@@ -186,7 +186,7 @@ pub fn id_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<uui
     let parsed = uuid::Uuid::parse_str(raw).ok();
     if parsed.is_none() {
         notices.push(format!(
-            "The {name} filter `{raw}` is not a valid id and was ignored."
+            "The {name} filter “{raw}” is not a valid id and was ignored."
         ));
     }
     parsed

@@ -28,6 +28,7 @@ use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
+use crate::page::words::Words;
 use crate::page::{Page, see_other};
 use crate::state::AppState;
 use std::marker::PhantomData;
@@ -173,7 +174,8 @@ impl FormPage for ActionEdit<'_> {
 
     async fn stale(mut self, mut form: ActionForm) -> AppResult<Page> {
         let current = get_action(self.ctx.db(), self.review.id, self.action.id).await?;
-        let conflict = conflicting(FIELDS, &form_of(&current), &form);
+        let words = Words::with_catalog(self.ctx.db()).await?;
+        let conflict = words.conflicts(conflicting(FIELDS, &form_of(&current), &form));
         form.version = current.version.to_string();
         self.action = current;
         self.page(form, &ValidationErrors::new(), Some(conflict))

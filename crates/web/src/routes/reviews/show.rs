@@ -207,7 +207,7 @@ pub(super) async fn change_review_state(
 ) -> AppResult<Response> {
     let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
     let to = ReviewState::from_key(form.to.trim())
-        .ok_or_else(|| AppError::BadRequest(format!("`{}` is not a review state", form.to)))?;
+        .ok_or_else(|| AppError::BadRequest(format!("“{}” is not a review state", form.to)))?;
     let refused = match change_state(
         &state.db,
         id,
