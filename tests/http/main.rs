@@ -16,6 +16,7 @@ mod limits;
 mod markdown_export;
 mod metrics;
 mod platform;
+mod record;
 mod redact;
 mod reports;
 mod reviews;

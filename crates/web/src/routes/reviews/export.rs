@@ -11,6 +11,7 @@ use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::record::{RecordView, record_view};
 use super::{review_layout, visible_record};
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
@@ -84,6 +85,7 @@ struct PrintPage {
     layout: Layout,
     review: Review,
     doc: ReviewDocument,
+    record: RecordView,
 }
 
 pub(super) async fn print_review(
@@ -92,11 +94,16 @@ pub(super) async fn print_review(
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    let (review, doc) = document(&state, &user, id).await?;
+    let record = visible_record(&state, &user, id).await?;
+    let stages = stage_settings(&state.db).await?;
+    let doc = record.document(&stages.pipeline, Utc::now());
+    let view = record_view(&state.db, &record, &stages.pipeline).await?;
+    let review = record.review;
     let page = PrintPage {
         layout: review_layout(&review, &csrf),
         review,
         doc,
+        record: view,
     };
     render("reviews/print.html", &page)
 }

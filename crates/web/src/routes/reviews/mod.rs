@@ -6,6 +6,7 @@ mod export;
 mod form;
 mod history;
 mod list;
+mod record;
 
 pub use list::PER_PAGE;
 mod show;

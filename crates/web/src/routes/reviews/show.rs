@@ -21,6 +21,7 @@ use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::record::{RecordView, record_view};
 use super::{
     BlameHint, EscapeNav, blame_hints, escape_nav, review_layout, visible_record, visible_review,
 };
@@ -63,6 +64,8 @@ struct ReviewPage {
     stages: Vec<Opt>,
     components: Vec<Opt>,
     blame: Vec<BlameHint>,
+    /// A classified or closed review as a record to read; none while it is worked on.
+    finished: Option<RecordView>,
 }
 
 /// What a re-rendered review page must show besides the saved review.
@@ -155,7 +158,14 @@ async fn review_page(
         false => Default::default(),
     };
     let people = review_people(&state.db, review.id).await?;
+    let finished = match review.state {
+        ReviewState::Classified | ReviewState::Closed => {
+            Some(record_view(&state.db, &record, &stages.pipeline).await?)
+        }
+        ReviewState::Draft | ReviewState::InReview => None,
+    };
     Ok(ReviewPage {
+        finished,
         layout: review_layout(&review, csrf),
         tab: "overview",
         escapes: escape_nav(record.escapes()),
