@@ -11,6 +11,7 @@ mod catalog;
 mod concurrency;
 mod dashboard;
 mod defects;
+mod due_dates;
 mod isolation;
 mod limits;
 mod markdown_export;
