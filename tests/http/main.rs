@@ -16,6 +16,7 @@ mod isolation;
 mod limits;
 mod markdown_export;
 mod metrics;
+mod paging;
 mod platform;
 mod record;
 mod redact;
