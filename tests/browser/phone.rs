@@ -3,6 +3,7 @@
 //! screenshot at both widths, and at 390 px none may be wider than the window.
 
 use chrono::Utc;
+use escapement_storage::reviews::review_escapes;
 use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends, seed_team};
 use escapement_web::cli::DemoArgs;
 use escapement_web::cli::demo::run_demo;
@@ -58,6 +59,7 @@ struct Long {
     team: Uuid,
     defect: Uuid,
     review: Uuid,
+    action: Uuid,
 }
 
 /// Records two long-titled escapes in a team of its own and opens a draft review of the
@@ -121,10 +123,30 @@ async fn long_title_defects(app: &TestApp) -> Long {
     assert_eq!(response.status, 303, "open the review: {}", response.body);
     let review = Uuid::parse_str(response.location().trim_start_matches("/reviews/"))
         .expect("the review's id");
+    // A long-titled action, long past its due date, on the escape.
+    let escape = review_escapes(app.db(), review).await.expect("the escapes")[0].id;
+    let saved = app
+        .post_form(
+            &format!("/reviews/{review}/escapes/{escape}/actions"),
+            &[
+                ("title", title.as_str()),
+                ("mechanism", "no_test"),
+                ("component_id", component.as_str()),
+                ("target_layer", "integration_test"),
+                ("effort", "m"),
+                ("owner_team_id", team.as_str()),
+                ("due_date", "2020-01-15"),
+                ("status", "accepted"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, 303, "add the action: {}", saved.body);
+    let action = review_escapes(app.db(), review).await.expect("the escapes")[0].actions[0].id;
     Long {
         team: seeded.team,
         defect,
         review,
+        action,
     }
 }
 
@@ -193,6 +215,7 @@ async fn visit_all(client: Client, base: String, long: Long, backend: &'static s
         team,
         defect,
         review,
+        action: long_action,
     } = long;
     let mut too_wide = Vec::new();
     // Signed out: the sign-in page.
@@ -271,6 +294,18 @@ async fn visit_all(client: Client, base: String, long: Long, backend: &'static s
         ("review-edit", format!("/reviews/{review}/edit")),
         ("review-history", format!("/reviews/{review}/history")),
         ("review-print", format!("/reviews/{review}/print")),
+        (
+            "action-edit",
+            format!("/reviews/{review}/actions/{long_action}/edit"),
+        ),
+        (
+            "action-delete",
+            format!("/reviews/{review}/actions/{long_action}/delete"),
+        ),
+        (
+            "backlog-long-action",
+            format!("/backlog/actions/{long_action}"),
+        ),
         ("review-classified", classified.clone()),
         ("review-classified-history", format!("{classified}/history")),
         ("review-classified-print", format!("{classified}/print")),
