@@ -6,6 +6,7 @@
 
 mod backlog;
 mod dashboard;
+mod phone;
 mod review;
 mod setup;
 mod webdriver;

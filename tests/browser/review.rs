@@ -379,10 +379,10 @@ async fn walk(client: Client, base: String, picked: Picked, backend: &'static st
     wait_for(&client, "span.badge.state-closed", "the closed review").await;
     webdriver::save_full_page_screenshot(&client, &format!("review-closed-{backend}.png")).await;
     click(&client, "nav.tabs a[href$='/history']").await;
-    let history = wait_for(&client, "table.list", "the history tab").await;
+    let history = wait_for(&client, "ol.history", "the history tab").await;
     let history = history.text().await.expect("history text");
     assert!(
-        history.contains("Closed") && history.contains("primary mechanism"),
+        history.contains("Closed") && history.contains("Primary mechanism"),
         "{history}"
     );
     eprintln!(

@@ -6,7 +6,10 @@ use escapement_storage::sea_orm::{ConnectionTrait, Statement};
 use escapement_tests::{ADMIN_EMAIL, TestApp, TestResponse, both_backends};
 use escapement_web::cli::{TokenCommand, run_token};
 
-both_backends!(TestApp: an_api_token_authenticates_until_it_is_revoked);
+both_backends!(TestApp:
+    an_api_token_authenticates_until_it_is_revoked,
+    an_unknown_api_path_answers_a_json_problem_not_the_html_page,
+);
 
 async fn with_bearer(app: &TestApp, token: &str) -> TestResponse {
     let mut request = Request::get("/api/v1/me");
@@ -102,4 +105,33 @@ async fn an_api_token_authenticates_until_it_is_revoked(app: TestApp) {
         "a revoked token no longer works"
     );
     assert_eq!(with_bearer(&app, "esc_not-a-real-token").await.status, 401);
+}
+
+async fn an_unknown_api_path_answers_a_json_problem_not_the_html_page(app: TestApp) {
+    for path in ["/api/v1/nothing-here", "/api/v1/me/extra", "/api/v1"] {
+        let answer = app.get(path).await;
+        assert_eq!(answer.status, 404, "{path}");
+        assert_eq!(
+            answer
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok()),
+            Some("application/problem+json"),
+            "{path}"
+        );
+        let problem: serde_json::Value = serde_json::from_str(&answer.body)
+            .unwrap_or_else(|e| panic!("{path} answers JSON ({e}): {}", answer.body));
+        assert_eq!(problem["type"], "about:blank", "{path}");
+        assert_eq!(problem["title"], "Not Found", "{path}");
+        assert_eq!(problem["status"], 404, "{path}");
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(path), "{path}: {detail}");
+    }
+    // A page path that does not exist is still the HTML page.
+    let page = app.get("/nothing-here").await;
+    assert_eq!(page.status, 404);
+    assert!(page.body.contains("Page not found"), "{}", page.body);
+    // Without a token or session the API answers 401 as before, revealing nothing.
+    let anonymous = app.get_with_cookies("/api/v1/nothing-here", "").await;
+    assert_eq!(anonymous.status, 401);
 }

@@ -195,7 +195,7 @@ async fn a_stage_in_use_cannot_be_removed(app: TestApp) {
     assert!(
         response
             .body
-            .contains("1 defects refer to a stage this pipeline removes"),
+            .contains("1 defect refers to a stage this pipeline removes"),
         "{}",
         response.body
     );

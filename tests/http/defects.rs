@@ -173,7 +173,9 @@ async fn a_stale_edit_gets_a_conflict_page_with_both_versions(app: TestApp) {
     assert_eq!(response.status, 409);
     assert!(response.body.contains("Someone else changed this defect"));
     assert!(
-        response.body.contains("<td>Their title</td>"),
+        response
+            .body
+            .contains("<td data-label=\"Saved now\">Their title</td>"),
         "the saved value is shown"
     );
     assert!(
@@ -269,12 +271,12 @@ async fn list_filters_narrow_the_defects(app: TestApp) {
     assert!(
         ignored
             .body
-            .contains("The severity filter `bogus` is unknown and was ignored.")
+            .contains("The severity filter “bogus” is unknown and was ignored.")
     );
     assert!(
         ignored
             .body
-            .contains("The team filter `not-a-uuid` is not a valid id and was ignored.")
+            .contains("The team filter “not-a-uuid” is not a valid id and was ignored.")
     );
     assert!(count(&ignored.body).contains("<strong>3</strong> defects"));
 
@@ -339,7 +341,10 @@ async fn moving_the_boundary_reclassifies_escapes(app: TestApp) {
         list.contains("<strong>5</strong> defects, <strong>1</strong> escaped"),
         "only production escapes now"
     );
-    assert!(list.contains("<td>Live</td>"), "the renamed label is shown");
+    assert!(
+        list.contains("<td data-label=\"Discovered at\">Live</td>"),
+        "the renamed label is shown"
+    );
 }
 
 async fn unknown_defects_answer_not_found(app: TestApp) {

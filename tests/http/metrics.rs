@@ -281,14 +281,14 @@ async fn a_save_based_on_an_old_version_is_refused_beside_what_is_saved_now(app:
     );
     assert!(
         body.contains(&format!(
-            r#"<th scope="row">Weights</th><td>{}</td><td>{}</td>"#,
+            r#"<th scope="row">Weights</th><td data-label="Saved now">{}</td><td data-label="Your input">{}</td>"#,
             esc("12/4/2/1"),
             esc("8/4/2/1")
         )),
         "what is saved now beside the input: {body}"
     );
     assert!(
-        body.contains(r#"<th scope="row">Cosmetic defects</th><td>counted</td><td>left out</td>"#)
+        body.contains(r#"<th scope="row">Cosmetic defects</th><td data-label="Saved now">counted</td><td data-label="Your input">left out</td>"#)
     );
     assert_eq!(
         definition_history(app.db()).await.expect("history").len(),

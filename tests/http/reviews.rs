@@ -68,7 +68,7 @@ const CHECKLIST_NO_TEST: &[(&str, &str)] = &[
     ("answer_production_differs", "no"),
 ];
 
-async fn walk_to_mechanism(app: &TestApp, review: Uuid, escape: Uuid) {
+pub(crate) async fn walk_to_mechanism(app: &TestApp, review: Uuid, escape: Uuid) {
     let base = format!("/reviews/{review}/escapes/{escape}");
     let facts = app
         .post_form(&format!("{base}/facts"), &[("version", "1")])
@@ -306,12 +306,12 @@ async fn a_review_walks_from_draft_to_closed_through_the_guided_steps(app: TestA
     let history = app.get(&format!("/reviews/{review}/history")).await;
     assert_eq!(history.status, 200);
     for text in [
-        "state (reopened)",
-        "primary mechanism",
+        "State (reopened)",
+        "Primary mechanism",
         "No test existed",
         "Add coupon contract tests",
         "Ada Admin",
-        "escape added",
+        "Escape added",
     ] {
         assert!(history.body.contains(&esc(text)), "history shows {text}");
     }
@@ -524,7 +524,7 @@ async fn a_stale_step_shows_the_other_change_beside_mine(app: TestApp) {
     );
     assert!(
         mine.body.contains(
-            "<td class=\"prose\">no_test</td><td class=\"prose\">environment_mismatch</td>"
+            "<td class=\"prose\" data-label=\"Saved now\">No test existed</td><td class=\"prose\" data-label=\"Your input\">Environment mismatch</td>"
         ),
         "saved beside yours"
     );

@@ -50,11 +50,14 @@ async fn a_stale_delete_of_an_action_or_removal_of_an_escape_deletes_nothing(app
     )
     .await
     .expect("an action");
-    let page = app
+    // The step links to the confirmation page, whose form carries the version it shows.
+    let delete = format!("/reviews/{review}/actions/{}/delete", action.id);
+    let step = app
         .get(&format!("/reviews/{review}/escapes/{e}?step=actions"))
         .await
         .body;
-    let delete = format!("/reviews/{review}/actions/{}/delete", action.id);
+    assert!(step.contains(&format!("href=\"{delete}\"")), "{step}");
+    let page = app.get(&delete).await.body;
     assert!(
         page.contains(&format!("action=\"{delete}\""))
             && page.contains("name=\"version\" value=\"1\""),

@@ -132,7 +132,12 @@ pub async fn save_stage_settings(
         errors.push(
             "stages",
             format!(
-                "{orphaned} defects refer to a stage this pipeline removes: keep the stage or rename its label instead"
+                "{orphaned} {} to a stage this pipeline removes: keep the stage or rename its label instead",
+                if orphaned == 1 {
+                    "defect refers"
+                } else {
+                    "defects refer"
+                }
             ),
         );
         return Err(StorageError::Invalid(errors));

@@ -18,7 +18,7 @@ use crate::{Result, StorageError, versioned};
 
 /// The history subject of an action: `Action 'Add a contract test'`.
 #[must_use]
-pub(crate) fn action_subject(title: &str) -> String {
+pub fn action_subject(title: &str) -> String {
     format!("Action '{title}'")
 }
 

@@ -137,3 +137,124 @@ pub async fn last_change_of(
         .await?;
     Ok(rows.into_iter().map(entry).collect())
 }
+
+/// One field of a [`HistoryChange`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    pub field: String,
+    pub old_value: String,
+    pub new_value: String,
+}
+
+/// One save: every field one write recorded about one subject, in recorded order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryChange {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub subject: String,
+    pub fields: Vec<FieldChange>,
+}
+
+/// Which saves of a review to list: those about one of `subjects` (when given) whose subject
+/// starts with `prefix` (when given).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryFilter {
+    pub subjects: Option<Vec<String>>,
+    pub prefix: Option<String>,
+}
+
+impl HistoryFilter {
+    fn condition(&self, review_id: Uuid) -> sea_orm::Condition {
+        let mut cond =
+            sea_orm::Condition::all().add(review_history::Column::ReviewId.eq(review_id));
+        if let Some(subjects) = &self.subjects {
+            cond = cond.add(review_history::Column::Subject.is_in(subjects.clone()));
+        }
+        if let Some(prefix) = &self.prefix {
+            cond = cond.add(review_history::Column::Subject.starts_with(prefix.as_str()));
+        }
+        cond
+    }
+}
+
+/// One page of a review's saves, newest first, each with its fields, and the number of saves
+/// `filter` lets through. A save is the rows one write recorded: same time, actor, subject.
+pub async fn list_history_changes(
+    db: &impl ConnectionTrait,
+    review_id: Uuid,
+    filter: &HistoryFilter,
+    paging: Paging,
+) -> Result<(Vec<HistoryChange>, u64)> {
+    use review_history::Column;
+    let cond = filter.condition(review_id);
+    let saves = || {
+        review_history::Entity::find()
+            .select_only()
+            .column(Column::At)
+            .column(Column::Actor)
+            .column(Column::Subject)
+            .filter(cond.clone())
+            .group_by(Column::At)
+            .group_by(Column::Actor)
+            .group_by(Column::Subject)
+    };
+    let total = sea_orm::PaginatorTrait::count(saves(), db).await?;
+    let keys: Vec<(DateTime<Utc>, String, String)> = saves()
+        .order_by_desc(Column::At)
+        .order_by_asc(Column::Subject)
+        .order_by_asc(Column::Actor)
+        .offset(paging.offset())
+        .limit(paging.per_page())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (Some(newest), Some(oldest)) = (keys.first(), keys.last()) else {
+        return Ok((Vec::new(), total));
+    };
+    let rows = review_history::Entity::find()
+        .filter(cond.clone())
+        .filter(Column::At.between(oldest.0, newest.0))
+        .order_by_asc(Column::Id)
+        .all(db)
+        .await?;
+    let changes = keys
+        .into_iter()
+        .map(|(at, actor, subject)| {
+            let fields = rows
+                .iter()
+                .filter(|r| r.at == at && r.actor == actor && r.subject == subject)
+                .map(|r| FieldChange {
+                    field: r.field.clone(),
+                    old_value: r.old_value.clone(),
+                    new_value: r.new_value.clone(),
+                })
+                .collect();
+            HistoryChange {
+                at,
+                actor,
+                subject,
+                fields,
+            }
+        })
+        .collect();
+    Ok((changes, total))
+}
+
+/// Who last moved review `review_id` into the state labelled `state_label`, and when, as its
+/// history recorded it (the newest such move; none when it never was).
+pub async fn last_move_to(
+    db: &impl ConnectionTrait,
+    review_id: Uuid,
+    state_label: &str,
+) -> Result<Option<(String, DateTime<Utc>)>> {
+    use review_history::Column;
+    let row = review_history::Entity::find()
+        .filter(Column::ReviewId.eq(review_id))
+        .filter(Column::Subject.eq("Review"))
+        .filter(Column::Field.is_in(["state", "state (reopened)"]))
+        .filter(Column::NewValue.eq(state_label))
+        .order_by_desc(Column::At)
+        .one(db)
+        .await?;
+    Ok(row.map(|r| (r.actor, r.at)))
+}

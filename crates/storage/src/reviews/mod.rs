@@ -23,14 +23,16 @@ use uuid::Uuid;
 // Every write names who made it; the submodules take it from here.
 use crate::Actor;
 
-pub(crate) use actions::action_subject;
-pub use actions::{add_action, delete_action, update_action};
+pub use actions::{action_subject, add_action, delete_action, update_action};
 pub use documents::{
     EscapeWorkspace, ReviewRecord, escape_workspace, review_document, review_people,
 };
 pub use escapes::{NamedEscape, get_action, get_escape, review_escapes};
 pub(crate) use history::Changes;
-pub use history::{HistoryEntry, last_change_of, list_history};
+pub use history::{
+    FieldChange, HistoryChange, HistoryEntry, HistoryFilter, last_change_of, last_move_to,
+    list_history, list_history_changes,
+};
 pub use queue::unreviewed_escapes;
 pub use read::{ReviewFilter, ReviewListPage, get_review, list_reviews};
 pub use steps::escape_subject;

@@ -10,6 +10,7 @@ mod sessions;
 mod sign_in;
 
 pub use current::{ClientAddr, CurrentUser, SessionCookie, client_addr};
+pub(crate) use middleware::is_api_path;
 pub use middleware::{load_user, require_instance_admin, require_login};
 pub use secrets::{
     api_token_hash, hash_off_thread, hash_password, new_api_token, new_setup_token, session_id,

@@ -8,6 +8,7 @@ pub mod definition;
 pub mod fields;
 pub mod form;
 pub mod views;
+pub mod words;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;

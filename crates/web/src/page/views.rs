@@ -186,7 +186,7 @@ pub fn id_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<uui
     let parsed = uuid::Uuid::parse_str(raw).ok();
     if parsed.is_none() {
         notices.push(format!(
-            "The {name} filter `{raw}` is not a valid id and was ignored."
+            "The {name} filter “{raw}” is not a valid id and was ignored."
         ));
     }
     parsed
@@ -221,6 +221,9 @@ pub struct Pager {
     pub total_pages: u64,
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
+    /// The last page, when the page asked for lies past it (an old link to page 99 of a
+    /// list that now has five).
+    pub last_href: Option<String>,
 }
 
 impl Pager {
@@ -250,6 +253,8 @@ impl Pager {
             total_pages: paging.total_pages(total),
             prev_href: paging.has_prev().then(|| href(paging.page() - 1)),
             next_href: paging.has_next(total).then(|| href(paging.page() + 1)),
+            last_href: (total > 0 && paging.page() > paging.total_pages(total))
+                .then(|| href(paging.total_pages(total))),
         }
     }
 }

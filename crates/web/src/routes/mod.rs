@@ -15,9 +15,9 @@ mod settings;
 mod table;
 
 use axum::Router;
-use axum::http::header;
+use axum::http::{Uri, header};
 use axum::middleware::from_fn;
-use axum::response::{IntoResponse, Redirect};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::any;
 
 pub use table::{AccessLevel, DEFAULT_BODY_LIMIT, RouteInfo};
@@ -55,8 +55,13 @@ async fn home() -> Redirect {
     Redirect::to("/reviews")
 }
 
-async fn not_found() -> AppError {
-    AppError::NotFound
+/// A path no route answers: the HTML "Page not found", or a JSON problem under the API.
+async fn not_found(uri: Uri) -> Response {
+    if api::is_api(uri.path()) {
+        api::unknown_endpoint(&uri)
+    } else {
+        AppError::NotFound.into_response()
+    }
 }
 
 /// Every route of the application, with its access level.

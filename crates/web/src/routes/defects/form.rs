@@ -21,6 +21,7 @@ use crate::page::form::{FormPage, Refusal, invalid, respond};
 use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
+use crate::page::words::Words;
 use crate::page::{Ctx, Layout, Page, see_other};
 
 /// Labels of the form's fields, in form order, for the conflict summary.
@@ -140,7 +141,8 @@ impl FormPage for DefectForm<'_> {
         let id = self.id.ok_or(AppError::NotFound)?;
         let current = get_defect(self.ctx.db(), id).await?;
         let saved = DefectDraft::from_defect(&current.data);
-        let conflict = conflicting(FIELD_LABELS, &saved, &draft);
+        let words = Words::with_catalog(self.ctx.db()).await?;
+        let conflict = words.conflicts(conflicting(FIELD_LABELS, &saved, &draft));
         // Resubmitting now is a deliberate overwrite of what is shown as saved.
         draft.version = current.version.to_string();
         self.page(draft, &ValidationErrors::new(), Some(conflict))

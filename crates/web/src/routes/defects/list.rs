@@ -125,7 +125,7 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
             let found = Severity::from_key(key);
             if found.is_none() {
                 notices.push(format!(
-                    "The severity filter `{key}` is unknown and was ignored."
+                    "The severity filter “{key}” is unknown and was ignored."
                 ));
             }
             found
@@ -137,7 +137,7 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
             let found = StageKey::parse(key).ok();
             if found.is_none() {
                 notices.push(format!(
-                    "The stage filter `{key}` is not a stage key and was ignored."
+                    "The stage filter “{key}” is not a stage key and was ignored."
                 ));
             }
             found
@@ -149,7 +149,7 @@ fn to_filter(query: &ListQuery, notices: &mut Vec<String>) -> DefectFilter {
         "no" => Some(false),
         other => {
             notices.push(format!(
-                "The escaped filter `{other}` must be yes or no and was ignored."
+                "The escaped filter “{other}” must be yes or no and was ignored."
             ));
             None
         }

@@ -1,5 +1,5 @@
 //! Improvement actions: added on an escape's actions step, edited on their own page with a
-//! version check, deleted with a confirmation button.
+//! version check, deleted from a confirmation page that works without JavaScript.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -14,6 +14,7 @@ use escapement_storage::reviews::{
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
 
+use super::record::is_overdue;
 use super::show::VersionForm;
 use super::steps::actions::Actions;
 use super::steps::frame::StepForm;
@@ -28,7 +29,8 @@ use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
-use crate::page::{Page, see_other};
+use crate::page::words::Words;
+use crate::page::{Page, render, see_other};
 use crate::state::AppState;
 use std::marker::PhantomData;
 
@@ -173,7 +175,8 @@ impl FormPage for ActionEdit<'_> {
 
     async fn stale(mut self, mut form: ActionForm) -> AppResult<Page> {
         let current = get_action(self.ctx.db(), self.review.id, self.action.id).await?;
-        let conflict = conflicting(FIELDS, &form_of(&current), &form);
+        let words = Words::with_catalog(self.ctx.db()).await?;
+        let conflict = words.conflicts(conflicting(FIELDS, &form_of(&current), &form));
         form.version = current.version.to_string();
         self.action = current;
         self.page(form, &ValidationErrors::new(), Some(conflict))
@@ -231,6 +234,41 @@ pub(super) async fn update_action_details(
         done,
     )
     .await
+}
+
+#[derive(Serialize)]
+struct DeletePage {
+    layout: Layout,
+    review: Review,
+    action: Action,
+    overdue: bool,
+    back_href: String,
+}
+
+/// `GET …/actions/{id}/delete`: what will be deleted, and the button that deletes it; a
+/// page of its own, so the confirmation needs no script.
+pub(super) async fn confirm_delete_action(
+    ctx: Ctx,
+    IdPair(id, action_id): IdPair,
+) -> AppResult<Response> {
+    let review = visible_review(&ctx.state, &ctx.user, id, Some(Permission::WriteActions)).await?;
+    let action = get_action(ctx.db(), id, action_id).await?;
+    let review_href = format!("/reviews/{id}");
+    let trail = [
+        ("Reviews", "/reviews"),
+        (review.title.as_str(), review_href.as_str()),
+    ];
+    let page = DeletePage {
+        layout: ctx.layout("Delete this action?", "reviews", &trail),
+        overdue: is_overdue(action.due_date, action.status, Utc::now().date_naive()),
+        back_href: format!(
+            "/reviews/{id}/escapes/{}?step=actions#actions",
+            action.review_escape_id
+        ),
+        review,
+        action,
+    };
+    render("reviews/action_delete.html", &page)
 }
 
 pub(super) async fn delete_action_now(

@@ -11,11 +11,13 @@ use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::record::{RecordView, record_view};
 use super::{review_layout, visible_record};
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
 use crate::extract::IdPath;
+use crate::markdown::to_safe_markdown;
 use crate::page::{Layout, render};
 use crate::state::AppState;
 
@@ -59,7 +61,9 @@ pub(super) async fn export_markdown(
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
     let (review, doc) = document(&state, &user, id).await?;
-    let markdown = review_markdown(&doc);
+    // The document is Markdown, with the team's own Markdown and text in it: a wiki that
+    // renders it must not run their raw HTML or script links, as the page does not.
+    let markdown = to_safe_markdown(&review_markdown(&doc));
     Ok((
         [
             (
@@ -81,6 +85,7 @@ struct PrintPage {
     layout: Layout,
     review: Review,
     doc: ReviewDocument,
+    record: RecordView,
 }
 
 pub(super) async fn print_review(
@@ -89,11 +94,16 @@ pub(super) async fn print_review(
     CsrfToken(csrf): CsrfToken,
     IdPath(id): IdPath,
 ) -> AppResult<Response> {
-    let (review, doc) = document(&state, &user, id).await?;
+    let record = visible_record(&state, &user, id).await?;
+    let stages = stage_settings(&state.db).await?;
+    let doc = record.document(&stages.pipeline, Utc::now());
+    let view = record_view(&state.db, &record, &stages.pipeline).await?;
+    let review = record.review;
     let page = PrintPage {
         layout: review_layout(&review, &csrf),
         review,
         doc,
+        record: view,
     };
     render("reviews/print.html", &page)
 }

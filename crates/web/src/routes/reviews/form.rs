@@ -24,6 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IdPath, QueryParams};
 use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{ConflictField, FormErrors, Opt, conflicting, form_version, team_options};
+use crate::page::words::Words;
 use crate::page::{Ctx, Layout, Page, see_other};
 
 /// The review form as posted: the details, the escapes to cover and the version it was based on.
@@ -171,7 +172,8 @@ impl FormPage for ReviewEdit<'_> {
             .map(|r| r.id)
             .ok_or(AppError::NotFound)?;
         let current = visible_review(&self.ctx.state, &self.ctx.user, id, None).await?;
-        let conflict = conflicting(FIELDS, &form_of(&current), &form);
+        let words = Words::with_catalog(self.ctx.db()).await?;
+        let conflict = words.conflicts(conflicting(FIELDS, &form_of(&current), &form));
         // Resubmitting now is a deliberate overwrite of what is shown as saved.
         form.version = current.version.to_string();
         self.editing = Some(current);

@@ -55,7 +55,7 @@ fn date_filter(raw: &str, name: &str, notices: &mut Vec<String>) -> Option<Naive
     let parsed = parse_date(raw);
     if parsed.is_none() {
         notices.push(format!(
-            "The {name} date `{raw}` is not a date like 2026-03-15 and was ignored."
+            "The {name} date “{raw}” is not a date like 2026-03-15 and was ignored."
         ));
     }
     parsed
@@ -70,7 +70,7 @@ fn to_filter(query: &ReviewQuery, notices: &mut Vec<String>) -> AppResult<Review
             let s = ReviewState::from_key(key);
             if s.is_none() {
                 notices.push(format!(
-                    "The state filter `{key}` is not a review state and was ignored."
+                    "The state filter “{key}” is not a review state and was ignored."
                 ));
             }
             s

@@ -6,6 +6,7 @@ mod export;
 mod form;
 mod history;
 mod list;
+pub(crate) mod record;
 
 pub use list::PER_PAGE;
 mod show;
@@ -101,6 +102,11 @@ pub fn routes() -> Vec<Route> {
             "/reviews/{review_id}/actions/{action_id}/edit",
             TeamWrite,
             actions::edit_action_form,
+        ),
+        Route::get(
+            "/reviews/{review_id}/actions/{action_id}/delete",
+            TeamWrite,
+            actions::confirm_delete_action,
         ),
         Route::get(
             "/reviews/{review_id}/history",

@@ -8,7 +8,8 @@ use chrono::Utc;
 use escapement_core::auth::Permission;
 use escapement_core::review::{Missing, Transition, allows_edits};
 use escapement_core::{
-    DefectDraft, DefectType, DetectedBy, Origin, Paging, ReviewState, Severity, ValidationErrors,
+    ActionStatus, DefectDraft, DefectType, DetectedBy, Origin, Paging, ReviewState, Severity,
+    ValidationErrors,
 };
 use escapement_storage::StorageError;
 use escapement_storage::catalog::list_components;
@@ -21,6 +22,7 @@ use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::record::{RecordView, is_overdue, record_view};
 use super::{
     BlameHint, EscapeNav, blame_hints, escape_nav, review_layout, visible_record, visible_review,
 };
@@ -63,6 +65,11 @@ struct ReviewPage {
     stages: Vec<Opt>,
     components: Vec<Opt>,
     blame: Vec<BlameHint>,
+    /// A classified or closed review as a record to read; none while it is worked on.
+    finished: Option<RecordView>,
+    /// Actions not yet done or dropped, and how many of them are past their due date.
+    open_actions: usize,
+    overdue_actions: usize,
 }
 
 /// What a re-rendered review page must show besides the saved review.
@@ -155,7 +162,25 @@ async fn review_page(
         false => Default::default(),
     };
     let people = review_people(&state.db, review.id).await?;
+    let finished = match review.state {
+        ReviewState::Classified | ReviewState::Closed => {
+            Some(record_view(&state.db, &record, &stages.pipeline).await?)
+        }
+        ReviewState::Draft | ReviewState::InReview => None,
+    };
+    let today = Utc::now().date_naive();
+    let open: Vec<_> = record
+        .escapes()
+        .flat_map(|e| e.actions.iter())
+        .filter(|a| !matches!(a.status, ActionStatus::Done | ActionStatus::WontDo))
+        .collect();
     Ok(ReviewPage {
+        open_actions: open.len(),
+        overdue_actions: open
+            .iter()
+            .filter(|a| is_overdue(a.due_date, a.status, today))
+            .count(),
+        finished,
         layout: review_layout(&review, csrf),
         tab: "overview",
         escapes: escape_nav(record.escapes()),
@@ -207,7 +232,7 @@ pub(super) async fn change_review_state(
 ) -> AppResult<Response> {
     let review = visible_review(&state, &user, id, Some(Permission::WriteReviews)).await?;
     let to = ReviewState::from_key(form.to.trim())
-        .ok_or_else(|| AppError::BadRequest(format!("`{}` is not a review state", form.to)))?;
+        .ok_or_else(|| AppError::BadRequest(format!("“{}” is not a review state", form.to)))?;
     let refused = match change_state(
         &state.db,
         id,

@@ -1,6 +1,7 @@
 //! Step 5, improvement actions: the escape's actions, the form to add one (each tied to a
 //! mechanism, a component and a target layer), or a written reason why none is needed.
 
+use chrono::Utc;
 use escapement_core::review::fields::{FieldLabel, NO_ACTION_REASON};
 use escapement_core::review::{ActionDraft, Step};
 use escapement_core::{ActionStatus, Effort};
@@ -11,6 +12,7 @@ use super::frame::{StepKind, Workspace};
 use super::mechanism::{MechanismOpt, mechanism_options};
 use crate::page::Ctx;
 use crate::page::views::{Opt, keyed_options, stage_options};
+use crate::routes::reviews::record::is_overdue;
 
 /// The actions step, shown again after a refused new action.
 pub struct Actions;
@@ -37,11 +39,15 @@ struct ActionView {
     #[serde(flatten)]
     action: Action,
     layer_label: String,
+    /// Still open and due before today.
+    overdue: bool,
 }
 
 #[derive(Serialize)]
 pub struct ActionsView {
     actions: Vec<ActionView>,
+    /// How many of them are overdue.
+    overdue: usize,
     action: ActionDraft,
     mechanisms: Vec<MechanismOpt>,
     stages: Vec<Opt>,
@@ -73,15 +79,18 @@ fn view(ws: &Workspace, action: Option<&ActionDraft>, reason: Option<&str>) -> A
         ..ActionDraft::default()
     };
     let saved_reason = escape.no_action_reason.clone().unwrap_or_default();
-    let actions = escape
+    let today = Utc::now().date_naive();
+    let actions: Vec<ActionView> = escape
         .actions
         .iter()
         .map(|a| ActionView {
             layer_label: pipeline.label_of(a.target_layer.as_str()).to_owned(),
+            overdue: is_overdue(a.due_date, a.status, today),
             action: a.clone(),
         })
         .collect();
     ActionsView {
+        overdue: actions.iter().filter(|a| a.overdue).count(),
         actions,
         action: action.cloned().unwrap_or_else(default_action),
         mechanisms: mechanism_options(escape),

@@ -22,6 +22,7 @@ use super::super::{
 use crate::error::AppResult;
 use crate::page::form::FormPage;
 use crate::page::views::{ConflictField, FormErrors, Opt, conflicting};
+use crate::page::words::Words;
 use crate::page::{Ctx, Layout, Page};
 
 /// Everything a step page reads, in a fixed number of queries whatever the review's size:
@@ -192,9 +193,18 @@ impl<S: StepKind> FormPage for StepForm<'_, S> {
         let labels: Vec<(&str, &str)> = labels.iter().map(|(f, l)| (*f, l.as_str())).collect();
         let escape = ws.escape();
         let title = &escape.defect.data.title;
+        let words = Words::with_catalog(self.ctx.db()).await?;
+        let changes = changes_since(self.ctx, ws.review.id, title, &self.loaded_at).await?;
         let conflict = StepConflict {
-            fields: conflicting(&labels, &S::saved(escape), &input),
-            changes: changes_since(self.ctx, ws.review.id, title, &self.loaded_at).await?,
+            fields: words.conflicts(conflicting(&labels, &S::saved(escape), &input)),
+            changes: changes
+                .into_iter()
+                .map(|mut c| {
+                    c.old_value = words.field_value(&c.field, &c.old_value);
+                    c.new_value = words.field_value(&c.field, &c.new_value);
+                    c
+                })
+                .collect(),
         };
         let shown = Shown {
             input: Some(&input),
