@@ -58,6 +58,8 @@ async fn every_page_fits_a_phone_and_a_desktop(app: TestApp) {
 struct Long {
     team: Uuid,
     defect: Uuid,
+    /// An uploaded file waiting for its import.
+    import: Uuid,
     review: Uuid,
     action: Uuid,
 }
@@ -142,11 +144,29 @@ async fn long_title_defects(app: &TestApp) -> Long {
         .await;
     assert_eq!(saved.status, 303, "add the action: {}", saved.body);
     let action = review_escapes(app.db(), review).await.expect("the escapes")[0].actions[0].id;
+    // A Jira export waiting for its import, with the long title and a row in error.
+    let file = format!(
+        "Summary,Issue key,Priority,Created,Resolved,Component/s,Labels,Description\n{title},LONG-1,Highest,01/Dec/25 10:15 AM,,Coupons,found-in:staging,\"Two\nlines\"\nBroken,LONG-2,Urgent,yesterday,,NewComponentWithAVeryLongNameThatHasNoSpacesAtAllAnywhere,,\n"
+    );
+    let mapping =
+        escapement_core::import::Preset::Jira.mapping(&escapement_core::Pipeline::default());
+    let import = escapement_storage::imports::create_upload(
+        app.db(),
+        seeded.team,
+        Some(app.admin_id),
+        "jira-export-with-a-rather-long-file-name-2026-12-01.csv",
+        file.into_bytes(),
+        &mapping,
+        Utc::now(),
+    )
+    .await
+    .expect("an upload");
     Long {
         team: seeded.team,
         defect,
         review,
         action,
+        import,
     }
 }
 
@@ -216,6 +236,7 @@ async fn visit_all(client: Client, base: String, long: Long, backend: &'static s
         defect,
         review,
         action: long_action,
+        import,
     } = long;
     let mut too_wide = Vec::new();
     // Signed out: the sign-in page.
@@ -285,6 +306,11 @@ async fn visit_all(client: Client, base: String, long: Long, backend: &'static s
         ("defect", format!("/defects/{defect}")),
         ("defect-new", "/defects/new".to_owned()),
         ("defect-edit", format!("/defects/{defect}/edit")),
+        ("defects-import", "/defects/import".to_owned()),
+        (
+            "defects-import-preview",
+            format!("/defects/import/{import}"),
+        ),
         ("reviews", "/reviews".to_owned()),
         ("reviews-long-title", format!("/reviews?team={team}")),
         ("escapes", "/escapes".to_owned()),

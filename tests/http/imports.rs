@@ -176,7 +176,7 @@ async fn a_jira_export_imports_through_the_page_with_a_mapping_saved_for_next_ti
         "<dt>New defects</dt><dd>299</dd>",
         "<dt>With errors</dt><dd>1</dd>",
         "New components: Ledger.",
-        "<td>16</td><td>Priority</td>",
+        "<td>Line 16</td><td data-label=\"Column\">Priority</td>",
         "`Urgent` is not a severity",
         "Import only the valid rows",
         "Defect 0, with a comma",
