@@ -20,6 +20,7 @@ both_backends!(TestApp:
     a_file_with_bad_rows_writes_nothing_unless_the_valid_rows_are_chosen,
     an_editor_cannot_add_components_through_a_file,
     another_teams_import_is_not_found_and_a_viewer_cannot_import,
+    an_import_whose_server_stopped_says_it_wrote_nothing,
 );
 
 const BOUNDARY: &str = "----escapement-test-boundary";
@@ -536,4 +537,57 @@ async fn another_teams_import_is_not_found_and_a_viewer_cannot_import(app: TestA
     assert_eq!(team_defects(&app, a.team).await, 0);
     let page = app.get_with_cookies("/defects/import", &viewer).await;
     assert_eq!(page.status, 403, "a read-only member is told why");
+}
+
+async fn an_import_whose_server_stopped_says_it_wrote_nothing(app: TestApp) {
+    let a = seed::team(&app, "Payments").await;
+    let cookies = app.cookies();
+    let text = format!("{GENERIC}One,high,production,,functional,customer,,,2026-03-01,,,S-1,\n");
+    let sent = upload(
+        &app,
+        &cookies,
+        a.team,
+        "preset:generic",
+        Some(("s.csv", text.as_bytes())),
+    )
+    .await;
+    let id = uuid::Uuid::parse_str(sent.location().trim_start_matches("/defects/import/"))
+        .expect("the upload's id");
+    // Taken for its import two hours ago by a server that is gone.
+    let then = chrono::Utc::now() - chrono::Duration::hours(2);
+    assert!(
+        escapement_storage::imports::start_upload(app.db(), id, then)
+            .await
+            .expect("taken")
+    );
+    let page = app.get_with_cookies(sent.location(), &cookies).await;
+    assert!(
+        page.body.contains("The import was interrupted"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !page.body.contains(r#"http-equiv="refresh""#),
+        "no endless refresh"
+    );
+    // One taken a moment ago on another server is shown as running there.
+    let sent = upload(
+        &app,
+        &cookies,
+        a.team,
+        "preset:generic",
+        Some(("s.csv", text.as_bytes())),
+    )
+    .await;
+    let id = uuid::Uuid::parse_str(sent.location().trim_start_matches("/defects/import/"))
+        .expect("the upload's id");
+    escapement_storage::imports::start_upload(app.db(), id, chrono::Utc::now())
+        .await
+        .expect("taken");
+    let page = app.get_with_cookies(sent.location(), &cookies).await;
+    assert!(
+        page.body.contains("Another server is running this import"),
+        "{}",
+        page.body
+    );
 }

@@ -459,6 +459,16 @@ async fn import_page(
                     known: false,
                 },
             });
+            // An import holds one transaction; one that has not ended in an hour ended
+            // with its server, and wrote nothing.
+            if ctx.state.imports.get(upload.id).is_none()
+                && Utc::now() - upload.updated_at > chrono::Duration::hours(1)
+            {
+                progress = None;
+                failure = Some(
+                    "The import was interrupted (its server stopped) and wrote nothing: upload the file again to import it.".to_owned(),
+                );
+            }
         }
         UploadStatus::Done | UploadStatus::Failed => {}
     }
