@@ -99,30 +99,12 @@ impl<'a> Batch<'a> {
 /// `INSERT INTO table (every column) VALUES (…), …` for `rows` rows.
 fn insert_sql(shape: &Shape, backend: Backend, rows: usize) -> String {
     let columns: Vec<String> = shape.columns.iter().map(|c| quoted(&c.name)).collect();
-    let mut sql = format!(
-        "INSERT INTO {} ({}) VALUES ",
+    let head = format!(
+        "INSERT INTO {} ({})",
         quoted(shape.table),
         columns.join(", ")
     );
-    let mut n = 0;
-    for row in 0..rows {
-        if row > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for column in 0..columns.len() {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            n += 1;
-            match backend {
-                Backend::Sqlite => sql.push('?'),
-                Backend::Postgres => sql.push_str(&format!("${n}")),
-            }
-        }
-        sql.push(')');
-    }
-    sql
+    crate::demo::bulk::values_sql(&head, columns.len(), backend, rows)
 }
 
 /// Reads the section of `table` and inserts its rows; returns how many.

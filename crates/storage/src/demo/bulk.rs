@@ -50,14 +50,21 @@ pub(crate) fn batch_rows(backend: Backend) -> usize {
 
 /// `INSERT INTO defects (…) VALUES (…), …` for `rows` rows.
 pub(crate) fn insert_sql(backend: Backend, rows: usize) -> String {
-    let mut sql = format!("INSERT INTO defects ({}) VALUES ", COLUMNS.join(", "));
+    let head = format!("INSERT INTO defects ({})", COLUMNS.join(", "));
+    values_sql(&head, COLUMNS.len(), backend, rows)
+}
+
+/// `head` (an `INSERT INTO table (columns)`) followed by ` VALUES (…), …`: `rows` rows of
+/// `columns` placeholders each, numbered through the whole statement on PostgreSQL.
+pub(crate) fn values_sql(head: &str, columns: usize, backend: Backend, rows: usize) -> String {
+    let mut sql = format!("{head} VALUES ");
     let mut n = 0;
     for row in 0..rows {
         if row > 0 {
             sql.push_str(", ");
         }
         sql.push('(');
-        for column in 0..COLUMNS.len() {
+        for column in 0..columns {
             if column > 0 {
                 sql.push_str(", ");
             }
