@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod admin;
 mod api;
+mod api_v1;
 mod auth;
 mod backlog;
 mod catalog;

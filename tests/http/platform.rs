@@ -55,12 +55,17 @@ async fn an_exhausted_pool_answers_503_with_retry_after_and_health_keeps_answeri
         200,
         "served again once the load is gone"
     );
-    assert!(
-        app.get("/healthz")
-            .await
-            .body
-            .contains("\"database\":\"ok\"")
-    );
+    // The held transactions roll back as their connections return to the pool, which a
+    // loaded machine may take a moment over.
+    let mut health = app.get("/healthz").await.body;
+    for _ in 0..30 {
+        if health.contains("\"database\":\"ok\"") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        health = app.get("/healthz").await.body;
+    }
+    assert!(health.contains("\"database\":\"ok\""), "{health}");
 }
 
 async fn an_internal_error_shows_a_page_without_details(app: TestApp) {

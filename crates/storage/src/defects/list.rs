@@ -638,3 +638,44 @@ pub(crate) async fn resolve_names(
         })
         .collect())
 }
+
+/// Where a keyset page of defects starts: after the defect with this detection time and id,
+/// in the list's order (newest detection first, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefectKey {
+    pub detected_at: DateTime<Utc>,
+    pub id: Uuid,
+}
+
+/// Up to `limit` whole defects matching `filter` after `after`, in [`list_defects`]' order: a
+/// keyset page, which costs the same however deep it is (the API's cursor pagination).
+pub async fn defects_after(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    after: Option<DefectKey>,
+    limit: u64,
+) -> Result<Vec<escapement_core::Defect>> {
+    let mut cond = condition(filter, stages, Purpose::Rows, Backend::of(db));
+    if let Some(key) = after {
+        cond = cond.add(
+            Condition::any()
+                .add(defect::Column::DetectedAt.lt(key.detected_at))
+                .add(
+                    Condition::all()
+                        .add(defect::Column::DetectedAt.eq(key.detected_at))
+                        .add(defect::Column::Id.lt(key.id)),
+                ),
+        );
+    }
+    defect::Entity::find()
+        .filter(cond)
+        .order_by_desc(defect::Column::DetectedAt)
+        .order_by_desc(defect::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}

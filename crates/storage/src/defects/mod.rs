@@ -8,7 +8,9 @@ mod list;
 mod record;
 
 pub use detail::{CoveringReview, DefectDetail, defect_detail};
-pub use list::{DefectFilter, DefectListPage, DefectRow, InScope, list_defects};
+pub use list::{
+    DefectFilter, DefectKey, DefectListPage, DefectRow, InScope, defects_after, list_defects,
+};
 pub(crate) use list::{Purpose, condition, count, names, resolve_names};
 pub use record::{create_defect, get_defect, update_defect};
 pub(crate) use record::{data_columns, insert_defect};

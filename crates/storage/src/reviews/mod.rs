@@ -34,7 +34,7 @@ pub use history::{
     list_history, list_history_changes,
 };
 pub use queue::unreviewed_escapes;
-pub use read::{ReviewFilter, ReviewListPage, get_review, list_reviews};
+pub use read::{ReviewFilter, ReviewKey, ReviewListPage, get_review, list_reviews, reviews_after};
 pub use steps::escape_subject;
 pub use steps::{
     confirm_facts, save_analysis, save_checklist, save_classification, save_no_action_reason,

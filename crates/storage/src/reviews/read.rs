@@ -118,6 +118,53 @@ pub async fn list_reviews(
         .limit(paging.per_page())
         .all(db)
         .await?;
+    let rows = review_rows(db, models).await?;
+    Ok(ReviewListPage { rows, total })
+}
+
+/// Where a keyset page of reviews starts: after the review with this incident date and id,
+/// in the list's order (newest incident first, then id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewKey {
+    pub incident_date: NaiveDate,
+    pub id: Uuid,
+}
+
+/// Up to `limit` reviews matching `filter` after `after`, in [`list_reviews`]' order: a
+/// keyset page, which costs the same however deep it is.
+pub async fn reviews_after(
+    db: &impl ConnectionTrait,
+    filter: &ReviewFilter,
+    after: Option<ReviewKey>,
+    limit: u64,
+) -> Result<Vec<ReviewRow>> {
+    let mut cond = list_condition(filter);
+    if let Some(key) = after {
+        cond = cond.add(
+            Condition::any()
+                .add(review::Column::IncidentDate.lt(key.incident_date))
+                .add(
+                    Condition::all()
+                        .add(review::Column::IncidentDate.eq(key.incident_date))
+                        .add(review::Column::Id.lt(key.id)),
+                ),
+        );
+    }
+    let models = review::Entity::find()
+        .filter(cond)
+        .order_by_desc(review::Column::IncidentDate)
+        .order_by_desc(review::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    review_rows(db, models).await
+}
+
+/// The list rows of `models`, with their teams' names and escape counts: two queries.
+async fn review_rows(
+    db: &impl ConnectionTrait,
+    models: Vec<review::Model>,
+) -> Result<Vec<ReviewRow>> {
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let counts: HashMap<Uuid, i64> = if ids.is_empty() {
         HashMap::new()
@@ -158,5 +205,5 @@ pub async fn list_reviews(
             })
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(ReviewListPage { rows, total })
+    Ok(rows)
 }

@@ -175,15 +175,7 @@ pub async fn require_login(request: Request, next: Next) -> Response {
             .into_response();
     }
     if request.uri().path().starts_with("/api/") {
-        let body = axum::Json(
-            serde_json::json!({"error": "unauthorized", "message": "Send a valid API token as `Authorization: Bearer <token>`."}),
-        );
-        return (
-            axum::http::StatusCode::UNAUTHORIZED,
-            [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
-            body,
-        )
-            .into_response();
+        return crate::routes::api_unauthorized();
     }
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let query = serde_urlencoded::to_string([("next", target)]).unwrap_or_default();

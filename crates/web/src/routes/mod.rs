@@ -20,6 +20,8 @@ use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::any;
 
+pub use api::openapi_document;
+pub(crate) use api::unauthorized as api_unauthorized;
 pub use table::{AccessLevel, DEFAULT_BODY_LIMIT, RouteInfo};
 
 use crate::auth::require_login;

@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::http::Method;
 use axum::middleware::from_fn;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, patch, post};
 use serde::Serialize;
 
 use crate::auth::{require_instance_admin, require_login};
@@ -112,6 +112,15 @@ impl Route {
         T: 'static,
     {
         Route::new(Method::POST, path, access, post(handler))
+    }
+
+    /// `PATCH path` (the API's partial updates), usable at `access`.
+    pub fn patch<H, T>(path: &'static str, access: AccessLevel, handler: H) -> Route
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        Route::new(Method::PATCH, path, access, patch(handler))
     }
 
     fn new(

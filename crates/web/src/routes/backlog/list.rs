@@ -30,14 +30,14 @@ pub const PER_PAGE: u64 = 25;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct BacklogQuery {
-    team: String,
-    mechanism: String,
-    component: String,
-    status: String,
-    layer: String,
-    page: String,
+    pub(crate) team: String,
+    pub(crate) mechanism: String,
+    pub(crate) component: String,
+    pub(crate) status: String,
+    pub(crate) layer: String,
+    pub(crate) page: String,
     /// Set by the dismiss form's redirect, for its confirmation.
-    dismissed: String,
+    pub(crate) dismissed: String,
 }
 
 /// A score band as the page explains it.
@@ -109,7 +109,7 @@ fn status_filter(raw: &str, notices: &mut Vec<String>) -> StatusFilter {
 }
 
 /// The filter a query names, with a notice for each part that was ignored.
-pub(super) fn to_filter(
+pub(crate) fn to_filter(
     query: &BacklogQuery,
     pipeline: &escapement_core::Pipeline,
     notices: &mut Vec<String>,

@@ -10,6 +10,8 @@ mod list;
 mod suggestions;
 mod view;
 
+pub(crate) use list::{BacklogQuery, to_filter};
+
 use chrono::{NaiveDate, Utc};
 use escapement_core::auth::Permission;
 use escapement_core::metrics::definition::SeverityWeights;
@@ -65,19 +67,19 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Today, in UTC: scores, due dates and effects are computed as of this day.
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 
 /// The severity weights of the current metric definition, and its version.
-async fn weights(state: &AppState) -> AppResult<(SeverityWeights, i32)> {
+pub(crate) async fn weights(state: &AppState) -> AppResult<(SeverityWeights, i32)> {
     let d = current_definition(&state.db).await?;
     Ok((d.definition.weights, d.version))
 }
 
 /// The action, if the user may see its owner team (404 otherwise) and, with `permission`,
 /// change it (403 otherwise).
-async fn visible_action(
+pub(crate) async fn visible_action(
     state: &AppState,
     user: &CurrentUser,
     action_id: uuid::Uuid,

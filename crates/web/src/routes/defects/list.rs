@@ -25,24 +25,24 @@ pub const PER_PAGE: u64 = 50;
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
 pub struct ListQuery {
-    team: String,
-    component: String,
-    release: String,
-    severity: String,
-    stage: String,
-    escaped: String,
-    q: String,
-    page: String,
+    pub(crate) team: String,
+    pub(crate) component: String,
+    pub(crate) release: String,
+    pub(crate) severity: String,
+    pub(crate) stage: String,
+    pub(crate) escaped: String,
+    pub(crate) q: String,
+    pub(crate) page: String,
     // The drill-down from a dashboard number: quarters or days, type, expected stage,
     // mechanism, `release=none`, and `scope=in` for what the metric definition counts.
-    from: String,
-    to: String,
+    pub(crate) from: String,
+    pub(crate) to: String,
     #[serde(rename = "type")]
-    defect_type: String,
-    expected: String,
-    mechanism: String,
-    contributing: String,
-    scope: String,
+    pub(crate) defect_type: String,
+    pub(crate) expected: String,
+    pub(crate) mechanism: String,
+    pub(crate) contributing: String,
+    pub(crate) scope: String,
 }
 
 impl ListQuery {
@@ -308,21 +308,31 @@ fn row_of(stages: &StageSettings, r: DefectRow) -> Row {
     }
 }
 
+/// The filter `query` names, as the list reads it (scope judged by the current metric
+/// definition), without the reader's teams; a notice for each value that was ignored. The
+/// API refuses a query with any notice.
+pub(crate) async fn query_filter(
+    db: &escapement_storage::Db,
+    query: &ListQuery,
+    notices: &mut Vec<String>,
+) -> AppResult<DefectFilter> {
+    let mut filter = to_filter(query, notices);
+    match query.scope.trim() {
+        "" => {}
+        "in" => filter.in_scope = Some(InScope::of(&current_definition(db).await?.definition)),
+        other => notices.push(format!(
+            "The scope filter “{other}” must be “in” and was ignored."
+        )),
+    }
+    Ok(filter)
+}
+
 pub(super) async fn list_defects(
     ctx: Ctx,
     QueryParams(query): QueryParams<ListQuery>,
 ) -> AppResult<Response> {
     let mut notices = Vec::new();
-    let mut filter = to_filter(&query, &mut notices);
-    match query.scope.trim() {
-        "" => {}
-        "in" => {
-            filter.in_scope = Some(InScope::of(&current_definition(ctx.db()).await?.definition))
-        }
-        other => notices.push(format!(
-            "The scope filter “{other}” must be “in” and was ignored."
-        )),
-    }
+    let mut filter = query_filter(ctx.db(), &query, &mut notices).await?;
     let filtered = filter != DefectFilter::default();
     filter.visible_teams = ctx.user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);

@@ -4,6 +4,8 @@ mod form;
 mod list;
 mod show;
 
+pub(crate) use list::{ListQuery, query_filter};
+
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {
