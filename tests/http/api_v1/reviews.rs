@@ -190,4 +190,49 @@ async fn a_review_starts_through_the_api_as_through_the_form(app: TestApp) {
         2,
         "nothing more was started"
     );
+
+    // Its details change under its version; its state moves as the workflow allows.
+    let path = format!(
+        "/api/v1/reviews/{}",
+        started.body["id"].as_str().expect("an id")
+    );
+    let renamed = api
+        .patch(&path, json!({"version": 1, "title": "Coupon stacking review", "participants": ["Ada Lovelace (facilitator)"]}))
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(renamed.body["title"], "Coupon stacking review");
+    assert_eq!(
+        renamed.body["incident_date"], "2026-02-11",
+        "left as it was"
+    );
+    assert_eq!(
+        renamed.body["participants"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let stale = api
+        .patch(&path, json!({"version": 1, "summary": "Lost"}))
+        .await;
+    assert_eq!(stale.status, 409);
+    assert_eq!(stale.body["current_version"], 2);
+    let bad_date = api
+        .patch(&path, json!({"version": 2, "incident_date": "2999-01-01"}))
+        .await;
+    assert_eq!(bad_date.status, 422);
+    assert_eq!(fields(&bad_date), ["incident_date"]);
+
+    let state = format!("{path}/state");
+    let moved = api
+        .post(&state, json!({"to": "in_review", "version": 2}))
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["state"], "in_review");
+    let blocked = api
+        .post(&state, json!({"to": "classified", "version": 3}))
+        .await;
+    assert_eq!(blocked.status, 409, "{}", blocked.body);
+    assert!(!fields(&blocked).is_empty(), "every reason is listed");
+    let unknown = api.post(&state, json!({"to": "finished"})).await;
+    assert_eq!(unknown.status, 422);
+    assert_eq!(fields(&unknown), ["to", "version"]);
+    assert_eq!(api.get(&path).await.body["state"], "in_review");
 }

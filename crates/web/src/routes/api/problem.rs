@@ -69,6 +69,8 @@ pub enum ApiError {
     Stale { current_version: i32 },
     /// 409: a rule of the workflow refuses the change now.
     Refused(String),
+    /// 409: the workflow refuses a move, for every one of these reasons.
+    Blocked(Vec<String>),
     /// 415: a body that is not JSON.
     NotJson,
     /// 422: values break the rules; each names its field.
@@ -144,6 +146,21 @@ impl ApiError {
             ApiError::Refused(detail) => {
                 let (status, mut p) = plain(StatusCode::CONFLICT, detail);
                 p.title = "This change cannot be made now".to_owned();
+                (status, p)
+            }
+            ApiError::Blocked(reasons) => {
+                let (status, mut p) = plain(
+                    StatusCode::CONFLICT,
+                    format!("The move is refused: {}", reasons.join(" ")),
+                );
+                p.title = "This change cannot be made now".to_owned();
+                p.errors = reasons
+                    .into_iter()
+                    .map(|message| FieldProblem {
+                        field: "to".to_owned(),
+                        message,
+                    })
+                    .collect();
                 (status, p)
             }
             ApiError::NotJson => plain(
@@ -247,7 +264,7 @@ impl From<StorageError> for ApiError {
             StorageError::NotFound => ApiError::NotFound,
             StorageError::Stale { current_version } => ApiError::Stale { current_version },
             StorageError::Invalid(errors) => errors.into(),
-            StorageError::Blocked(blocked) => ApiError::Refused(blocked.to_string()),
+            StorageError::Blocked(blocked) => ApiError::Blocked(blocked.reasons),
             ref busy if escapement_storage::is_overloaded(busy) => ApiError::Overloaded,
             other => ApiError::Internal(anyhow::Error::new(other)),
         }

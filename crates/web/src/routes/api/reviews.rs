@@ -7,13 +7,14 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
 use escapement_core::auth::Permission;
-use escapement_core::review::{Answer, Question, ReviewDraft};
+use escapement_core::review::{Answer, Question, ReviewDraft, participants_text};
 use escapement_core::{
     ActionStatus, Effort, Mechanism, ReviewState, ValidationErrors, form::parse_date,
 };
+use escapement_storage::StorageError;
 use escapement_storage::reviews::{
-    Action, NamedEscape, Review, ReviewFilter, ReviewKey, ReviewRow, create_review,
-    review_document, reviews_after,
+    Action, NamedEscape, Review, ReviewFilter, ReviewKey, ReviewRow, change_state, create_review,
+    get_review, review_document, reviews_after, update_review,
 };
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
@@ -458,4 +459,149 @@ pub async fn create(
         StatusCode::CREATED,
         Json(review_out(record.review, record.escapes, &stages)),
     ))
+}
+
+/// A change of a review's details; what is left out stays as it is. The team never changes.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReviewChangeInput {
+    pub title: Option<String>,
+    /// `YYYY-MM-DD`, not in the future.
+    pub incident_date: Option<String>,
+    /// An `http://` or `https://` link; an empty string clears it.
+    pub incident_link: Option<String>,
+    pub summary: Option<String>,
+    /// One person a line: `Name (role)` or `Name`; replaces the list.
+    pub participants: Option<Vec<String>>,
+    /// Required: the version the change is based on.
+    pub version: Option<i32>,
+}
+
+fn required_version(version: Option<i32>) -> ApiResult<i32> {
+    version.ok_or_else(|| {
+        let mut e = ValidationErrors::new();
+        e.push(
+            "version",
+            "Send the version the change is based on (the review's `version`)",
+        );
+        e.into()
+    })
+}
+
+/// The review `id` with everything the API shows of it, for the caller.
+async fn read_review(state: &AppState, id: Uuid) -> ApiResult<ReviewOut> {
+    let record = review_document(&state.db, id).await?;
+    let stages = stage_settings(&state.db).await?;
+    Ok(review_out(record.review, record.escapes, &stages))
+}
+
+/// Changes a review's details (title, incident date and link, summary, participants), as
+/// the review's edit form does, while the review is open for editing.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/reviews/{review_id}",
+    tag = "reviews",
+    params(("review_id" = Uuid, Path, description = "The review's id")),
+    request_body = ReviewChangeInput,
+    responses(
+        (status = 200, description = "The review as saved", body = ReviewOut),
+        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such review in the caller's teams", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The review changed since the version given, or its state allows no edit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Values that break the rules, each with its field", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiId(id): ApiId,
+    body: ApiJson,
+) -> ApiResult<Json<ReviewOut>> {
+    let review = get_review(&state.db, id).await?;
+    user.require(review.team_id, Permission::WriteReviews)?;
+    let input: ReviewChangeInput = body.parse()?;
+    let version = required_version(input.version)?;
+    let draft = ReviewDraft {
+        title: input.title.unwrap_or(review.title),
+        team_id: review.team_id.to_string(),
+        incident_date: input
+            .incident_date
+            .unwrap_or_else(|| review.incident_date.to_string()),
+        incident_link: input
+            .incident_link
+            .unwrap_or_else(|| review.incident_link.unwrap_or_default()),
+        summary: input.summary.unwrap_or(review.summary),
+        participants: input.participants.map_or_else(
+            || participants_text(&review.participants),
+            |lines| lines.join("\n"),
+        ),
+    };
+    let details = draft.validate(Utc::now().date_naive())?;
+    update_review(&state.db, id, version, &details, &user.actor(), Utc::now()).await?;
+    Ok(Json(read_review(&state, id).await?))
+}
+
+/// A move of a review to another state.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct StateChangeInput {
+    /// The state to move to: draft → in review → classified → closed, and back as the
+    /// review page allows.
+    #[schema(schema_with = keys::<ReviewState>)]
+    pub to: String,
+    /// Required: the review's version the move is based on.
+    pub version: Option<i32>,
+}
+
+/// Moves a review to another state, when the workflow allows it: classifying needs every
+/// escape classified with an action or a reason for none, as on the review page. A refusal
+/// lists every reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/reviews/{review_id}/state",
+    tag = "reviews",
+    params(("review_id" = Uuid, Path, description = "The review's id")),
+    request_body = StateChangeInput,
+    responses(
+        (status = 200, description = "The review in its new state", body = ReviewOut),
+        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such review in the caller's teams", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The review changed since the version given, or the move is refused (every reason in `errors`)", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A state that does not exist, or no version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn move_state(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiId(id): ApiId,
+    body: ApiJson,
+) -> ApiResult<Json<ReviewOut>> {
+    let review = get_review(&state.db, id).await?;
+    user.require(review.team_id, Permission::WriteReviews)?;
+    let input: StateChangeInput = body.parse()?;
+    let mut errors = ValidationErrors::new();
+    let to = ReviewState::from_key(input.to.trim());
+    if to.is_none() {
+        errors.push("to", "Name a state: draft, in_review, classified or closed");
+    }
+    if input.version.is_none() {
+        errors.push(
+            "version",
+            "Send the version the move is based on (the review's `version`)",
+        );
+    }
+    let (Some(to), Some(version)) = (to, input.version) else {
+        return Err(errors.into());
+    };
+    match change_state(&state.db, id, version, to, &user.actor(), Utc::now()).await {
+        Ok(_) => Ok(Json(read_review(&state, id).await?)),
+        Err(StorageError::Blocked(blocked)) => Err(ApiError::Blocked(blocked.reasons)),
+        Err(other) => Err(other.into()),
+    }
 }
