@@ -35,3 +35,20 @@ pub fn routes() -> Vec<Route> {
         ),
     ]
 }
+
+/// The options of a run of `team_id`'s import by `user`: a dry run unless `write`; editors
+/// import into the team's existing components and releases only (new ones need a team admin).
+pub(super) fn options_for(
+    user: &crate::auth::CurrentUser,
+    team_id: uuid::Uuid,
+    write: bool,
+    only_valid: bool,
+) -> escapement_storage::imports::ImportOptions {
+    escapement_storage::imports::ImportOptions {
+        write,
+        only_valid,
+        existing_catalog_only: !user
+            .access(team_id)
+            .can(escapement_core::auth::Permission::ManageCatalog),
+    }
+}

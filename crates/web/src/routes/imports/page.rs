@@ -11,8 +11,8 @@ use escapement_core::import::{ColumnRule, CsvFile, Field, Mapping, Preset};
 use escapement_storage::StorageError;
 use escapement_storage::catalog::{Team, list_teams};
 use escapement_storage::imports::{
-    ImportError, ImportOptions, ImportReport, Upload, UploadStatus, create_upload, get_mapping,
-    get_upload, import_defects, list_mappings, list_uploads, save_mapping, set_upload_mapping,
+    ImportError, ImportReport, Upload, UploadStatus, create_upload, get_mapping, get_upload,
+    import_defects, list_mappings, list_uploads, save_mapping, set_upload_mapping,
 };
 use escapement_storage::settings::stage_settings;
 use serde::Serialize;
@@ -414,14 +414,7 @@ async fn import_page(
                 Some((m, r, s)) => (m.clone(), Some(r.clone()), s.clone()),
                 None => (upload.mapping.clone(), None, String::new()),
             };
-            let options = ImportOptions {
-                write: false,
-                only_valid: false,
-                existing_catalog_only: !ctx
-                    .user
-                    .access(upload.team_id)
-                    .can(Permission::ManageCatalog),
-            };
+            let options = super::options_for(&ctx.user, upload.team_id, false, false);
             match import_defects(
                 ctx.db(),
                 upload.team_id,

@@ -4,12 +4,9 @@
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use escapement_core::auth::Permission;
 use escapement_core::import::CsvFile;
 use escapement_core::import::file::skipped_rows;
-use escapement_storage::imports::{
-    ImportOptions, UploadStatus, finish_upload, import_defects, start_upload,
-};
+use escapement_storage::imports::{UploadStatus, finish_upload, import_defects, start_upload};
 use serde::Deserialize;
 
 use super::page::reachable_upload;
@@ -37,14 +34,7 @@ pub(super) async fn confirm(
         // Confirmed already (a second click, another tab): its page says how it stands.
         return Ok(see_other(&href));
     }
-    let options = ImportOptions {
-        write: true,
-        only_valid: form.only_valid.is_some(),
-        existing_catalog_only: !ctx
-            .user
-            .access(upload.team_id)
-            .can(Permission::ManageCatalog),
-    };
+    let options = super::options_for(&ctx.user, upload.team_id, true, form.only_valid.is_some());
     let state = ctx.state.clone();
     state.imports.set(
         id,
@@ -95,14 +85,7 @@ pub(super) async fn skipped_csv(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Respo
             upload.team_id,
             &upload.content,
             &upload.mapping,
-            ImportOptions {
-                write: false,
-                only_valid: false,
-                existing_catalog_only: !ctx
-                    .user
-                    .access(upload.team_id)
-                    .can(Permission::ManageCatalog),
-            },
+            super::options_for(&ctx.user, upload.team_id, false, false),
             Utc::now(),
             |_, _, _| {},
         )
