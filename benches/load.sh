@@ -16,7 +16,8 @@
 #   /defects again with HIGH_CONNECTIONS (default 256)            target: no errors, no 5xx
 #   RssAnon                                                       target <= 64 MiB
 # Targets are checked and each row says "ok" or "MISSED"; the script exits 0 either way (it
-# measures; it does not judge the machine's load). SKIP_BUILD=1 uses the binary already built.
+# measures; it does not judge the machine's load). SKIP_BUILD=1 uses the binary already built;
+# ONLY=regex runs only the pages whose path matches (with the baselines).
 set -euo pipefail
 
 DATABASE_URL=${1:?usage: benches/load.sh DATABASE_URL}
@@ -158,6 +159,7 @@ for page in \
     "/backlog" \
     "/api/v1/defects?escaped=yes" \
     "/api/v1/metrics/escape-rate"; do
+    if [[ -n "${ONLY:-}" ]] && ! grep -Eq "$ONLY" <<<"$page"; then continue; fi
     label=${page//$TEAM/T}
     label=${label//$DEFECT/D}
     label=${label//$REVIEW/R}

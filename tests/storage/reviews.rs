@@ -763,6 +763,16 @@ async fn the_unreviewed_queue_puts_the_most_severe_and_oldest_first(store: TestD
         seen.extend(p.rows.into_iter().map(|r| r.title));
     }
     assert_eq!(seen, ["critical old", "critical new", "high", "low old"]);
+    // A title search is counted from the defects, not the roll-up: the same answer.
+    let searched = DefectFilter {
+        text: Some("critical".to_owned()),
+        ..filter.clone()
+    };
+    let p = unreviewed_escapes(&store.db, &searched, &stages, Paging::new(1, 20))
+        .await
+        .expect("queue");
+    assert_eq!(p.total, 2);
+    assert_eq!(p.rows.len(), 2);
     let nobody = DefectFilter {
         visible_teams: Some(vec![]),
         ..DefectFilter::default()

@@ -7,6 +7,7 @@ mod detail;
 mod list;
 mod record;
 
+pub(crate) use counts::rollup_counts;
 pub use detail::{CoveringReview, DefectDetail, defect_detail};
 pub use list::{
     DefectFilter, DefectKey, DefectListPage, DefectRow, InScope, defects_after, list_defects,

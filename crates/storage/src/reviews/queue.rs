@@ -5,7 +5,9 @@ use escapement_core::{Paging, Severity};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use crate::defects::{DefectFilter, DefectListPage, Purpose, condition, resolve_names};
+use crate::defects::{
+    DefectFilter, DefectListPage, Purpose, condition, resolve_names, rollup_counts,
+};
 use crate::entities::{defect, review_escape};
 use crate::settings::StageSettings;
 use crate::{Backend, Result};
@@ -26,25 +28,14 @@ pub async fn unreviewed_escapes(
         severity: None,
         ..filter.clone()
     };
-    // Unreviewed = escapes − reviewed escapes, per severity. Both counts are cheap: the
-    // first reads the team/stage/severity index alone, the second starts from the few
-    // covered escapes. Filtering "not covered" row by row would visit every escape.
-    let escaped = DefectFilter {
-        unreviewed: false,
-        ..filter.clone()
-    };
-    let all = counts_by_severity(db, condition(&escaped, stages, Purpose::Count, backend)).await?;
-    let covered =
-        covered_by_severity(db, condition(&escaped, stages, Purpose::Count, backend)).await?;
+    let counts = severity_counts(db, &filter, stages).await?;
     let count_of = |s: Severity| {
-        let of = |list: &[(String, i64)]| {
-            list.iter()
-                .find(|(k, _)| k == s.key())
-                .map_or(0, |&(_, n)| u64::try_from(n).unwrap_or(0))
-        };
-        of(&all).saturating_sub(of(&covered))
+        Severity::ALL
+            .iter()
+            .position(|&x| x == s)
+            .map_or(0, |i| counts[i])
     };
-    let total: u64 = Severity::ALL.iter().map(|&s| count_of(s)).sum();
+    let total: u64 = counts.iter().sum();
     let mut skip = paging.offset();
     let mut want = paging.per_page();
     let mut models = Vec::new();
@@ -76,6 +67,50 @@ pub async fn unreviewed_escapes(
         total,
         escaped: total,
     })
+}
+
+/// The unreviewed escapes matching `filter` (which asks for unreviewed escapes) per severity,
+/// in `Severity::ALL` order. The roll-up answers them from its unreviewed slot whenever it can
+/// answer the filter (a few index reads whatever the number of defects); otherwise escapes −
+/// reviewed escapes, both counted from the defects: the first reads the team/stage/severity
+/// index alone, the second starts from the few covered escapes (filtering "not covered" row
+/// by row would visit every escape).
+async fn severity_counts(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+) -> Result<Vec<u64>> {
+    let mut counts = Vec::with_capacity(Severity::ALL.len());
+    for &severity in Severity::ALL {
+        let one = DefectFilter {
+            severity: Some(severity),
+            ..filter.clone()
+        };
+        match rollup_counts(db, &one, stages).await? {
+            Some((n, _)) => counts.push(n),
+            None => break,
+        }
+    }
+    if counts.len() == Severity::ALL.len() {
+        return Ok(counts);
+    }
+    let backend = Backend::of(db);
+    let escaped = DefectFilter {
+        unreviewed: false,
+        ..filter.clone()
+    };
+    let all = counts_by_severity(db, condition(&escaped, stages, Purpose::Count, backend)).await?;
+    let covered =
+        covered_by_severity(db, condition(&escaped, stages, Purpose::Count, backend)).await?;
+    let of = |list: &[(String, i64)], s: Severity| {
+        list.iter()
+            .find(|(k, _)| k == s.key())
+            .map_or(0, |&(_, n)| u64::try_from(n).unwrap_or(0))
+    };
+    Ok(Severity::ALL
+        .iter()
+        .map(|&s| of(&all, s).saturating_sub(of(&covered, s)))
+        .collect())
 }
 
 /// `SELECT severity, COUNT(*) FROM defects WHERE cond GROUP BY severity`.
