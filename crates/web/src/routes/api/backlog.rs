@@ -20,7 +20,9 @@ use uuid::Uuid;
 
 use super::cursor::{self, Page};
 use super::defects::refuse_notices;
-use super::problem::{ApiError, ApiId, ApiJson, ApiQuery, ApiResult, Problem};
+use super::problem::{
+    ApiError, ApiId, ApiJson, ApiQuery, ApiResult, ChangeProblems, ListProblems, ReadProblems,
+};
 use super::schema::keys;
 use crate::auth::CurrentUser;
 use crate::routes::backlog::{BacklogQuery, to_filter, today, visible_action, weights};
@@ -237,8 +239,7 @@ pub struct BacklogParams {
     responses(
         (status = 200, description = "A page of the backlog", body = Page<BacklogItemOut>,
             headers(("X-Definition-Version" = i32, description = "The metric definition version whose weights scored the items"))),
-        (status = 400, description = "A filter, cursor or limit that cannot be used", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     )
 )]
 pub async fn list(
@@ -329,8 +330,7 @@ pub async fn list(
     params(("action_id" = Uuid, Path, description = "The action's id")),
     responses(
         (status = 200, description = "The action", body = ActionOut),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such action in the caller's teams", body = Problem, content_type = "application/problem+json"),
+        ReadProblems,
     )
 )]
 pub async fn show(
@@ -371,13 +371,7 @@ pub struct ActionChangeInput {
     request_body = ActionChangeInput,
     responses(
         (status = 200, description = "The action as saved", body = ActionOut),
-        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such action in the caller's teams", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The action changed since the version given", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values that break the rules, each with its field", body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     )
 )]
 pub async fn update(

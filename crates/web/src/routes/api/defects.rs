@@ -17,7 +17,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::cursor::{self, Page};
-use super::problem::{ApiError, ApiId, ApiJson, ApiQuery, ApiResult, Problem};
+use super::problem::{
+    ApiError, ApiId, ApiJson, ApiQuery, ApiResult, ChangeProblems, CreateProblems, ListProblems,
+    ReadProblems,
+};
 use super::schema::keys;
 use crate::auth::CurrentUser;
 use crate::routes::defects::{ListQuery, query_filter};
@@ -214,8 +217,7 @@ pub fn refuse_notices(notices: Vec<String>) -> ApiResult<()> {
     params(DefectListParams),
     responses(
         (status = 200, description = "A page of defects", body = Page<DefectOut>),
-        (status = 400, description = "A filter, cursor or limit that cannot be used", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     )
 )]
 pub async fn list(
@@ -254,8 +256,7 @@ pub async fn list(
     params(("defect_id" = Uuid, Path, description = "The defect's id")),
     responses(
         (status = 200, description = "The defect", body = DefectOut),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such defect in the caller's teams", body = Problem, content_type = "application/problem+json"),
+        ReadProblems,
     )
 )]
 pub async fn show(
@@ -427,12 +428,7 @@ async fn writable_teams(state: &AppState, user: &CurrentUser) -> ApiResult<Vec<U
     request_body = DefectInput,
     responses(
         (status = 201, description = "The defect as recorded", body = DefectOut),
-        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A team the caller is not a member of", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values that break the rules, each with its field", body = Problem, content_type = "application/problem+json"),
+        CreateProblems,
     )
 )]
 pub async fn create(
@@ -479,13 +475,7 @@ pub async fn create(
     request_body = DefectInput,
     responses(
         (status = 200, description = "The defect as saved", body = DefectOut),
-        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such defect in the caller's teams", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The defect changed since the version given", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values that break the rules, each with its field", body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     )
 )]
 pub async fn update(

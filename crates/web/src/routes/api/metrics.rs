@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::defects::refuse_notices;
-use super::problem::{ApiError, ApiQuery, ApiResult, Problem};
+use super::problem::{ApiError, ApiQuery, ApiResult, ListProblems};
 use super::schema::keys;
 use crate::auth::CurrentUser;
 use crate::page::definition::version_href;
@@ -334,8 +334,6 @@ fn pipeline_error(e: impl std::fmt::Display) -> ApiError {
     ApiError::Internal(anyhow::anyhow!("metric definition: {e}"))
 }
 
-const FILTER_ERRORS: &str = "A filter that cannot be used";
-
 /// The escape rate, severity-weighted and per severity, and the detection percentage.
 #[utoipa::path(
     get,
@@ -344,8 +342,7 @@ const FILTER_ERRORS: &str = "A filter that cannot be used";
     params(MetricParams),
     responses(
         (status = 200, description = "The rates", body = EscapeRateOut),
-        (status = 400, description = FILTER_ERRORS, body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     )
 )]
 pub async fn escape_rate(
@@ -395,8 +392,7 @@ pub async fn escape_rate(
     params(MetricParams),
     responses(
         (status = 200, description = "Mechanisms by quarter", body = MechanismsOut),
-        (status = 400, description = FILTER_ERRORS, body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     )
 )]
 pub async fn mechanisms(
@@ -466,8 +462,7 @@ pub async fn mechanisms(
     params(MetricParams),
     responses(
         (status = 200, description = "The layer matrix", body = LayerMatrixOut),
-        (status = 400, description = FILTER_ERRORS, body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     )
 )]
 pub async fn matrix(

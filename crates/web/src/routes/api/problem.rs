@@ -13,7 +13,7 @@ use escapement_core::form::has_control_character;
 use escapement_storage::StorageError;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use utoipa::ToSchema;
+use utoipa::{IntoResponses, ToSchema};
 
 use crate::error::AppError;
 use crate::extract::{IdPath, QueryParams};
@@ -40,6 +40,83 @@ pub struct Problem {
     /// this version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+}
+
+/// The problems a list can answer, for the OpenAPI document (the answers themselves are
+/// [`ApiError`]s).
+#[allow(dead_code, reason = "documents ApiError's answers; never constructed")]
+#[derive(IntoResponses)]
+pub enum ListProblems {
+    /// A filter, cursor or limit that cannot be used
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No valid token
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+}
+
+/// The problems a read of one object can answer.
+#[allow(dead_code, reason = "documents ApiError's answers; never constructed")]
+#[derive(IntoResponses)]
+pub enum ReadProblems {
+    /// No valid token
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// No such object in the caller's teams
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+}
+
+/// The problems a create can answer.
+#[allow(dead_code, reason = "documents ApiError's answers; never constructed")]
+#[derive(IntoResponses)]
+pub enum CreateProblems {
+    /// A body that is not JSON
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No valid token
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The caller's role in the team is read-only
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// A team the caller is not a member of
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// A body that is not sent as JSON
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(Problem),
+    /// Values that break the rules, each with its field
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
+}
+
+/// The problems a change of an object can answer.
+#[allow(dead_code, reason = "documents ApiError's answers; never constructed")]
+#[derive(IntoResponses)]
+pub enum ChangeProblems {
+    /// A body that is not JSON
+    #[response(status = 400, content_type = "application/problem+json")]
+    BadRequest(Problem),
+    /// No valid token
+    #[response(status = 401, content_type = "application/problem+json")]
+    Unauthorized(Problem),
+    /// The caller's role in the team is read-only
+    #[response(status = 403, content_type = "application/problem+json")]
+    Forbidden(Problem),
+    /// No such object in the caller's teams
+    #[response(status = 404, content_type = "application/problem+json")]
+    NotFound(Problem),
+    /// The object changed since the version given (`current_version`), or the workflow
+    /// refuses the change now (every reason in `errors`)
+    #[response(status = 409, content_type = "application/problem+json")]
+    Conflict(Problem),
+    /// A body that is not sent as JSON
+    #[response(status = 415, content_type = "application/problem+json")]
+    NotJson(Problem),
+    /// Values that break the rules, each with its field
+    #[response(status = 422, content_type = "application/problem+json")]
+    Invalid(Problem),
 }
 
 /// One refused field.

@@ -23,7 +23,10 @@ use uuid::Uuid;
 
 use super::cursor::{self, Page};
 use super::defects::DefectOut;
-use super::problem::{ApiError, ApiId, ApiJson, ApiQuery, ApiResult, Problem};
+use super::problem::{
+    ApiError, ApiId, ApiJson, ApiQuery, ApiResult, ChangeProblems, CreateProblems, ListProblems,
+    ReadProblems,
+};
 use super::schema::{keys, keys_or_null};
 use crate::auth::CurrentUser;
 use crate::state::AppState;
@@ -292,8 +295,7 @@ fn day_param(raw: &str, field: &str) -> ApiResult<Option<NaiveDate>> {
     params(ReviewListParams),
     responses(
         (status = 200, description = "A page of reviews", body = Page<ReviewSummary>),
-        (status = 400, description = "A filter, cursor or limit that cannot be used", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
+        ListProblems,
     )
 )]
 pub async fn list(
@@ -350,8 +352,7 @@ pub async fn list(
     params(("review_id" = Uuid, Path, description = "The review's id")),
     responses(
         (status = 200, description = "The review", body = ReviewOut),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such review in the caller's teams", body = Problem, content_type = "application/problem+json"),
+        ReadProblems,
     )
 )]
 pub async fn show(
@@ -392,12 +393,7 @@ pub struct ReviewInput {
     request_body = ReviewInput,
     responses(
         (status = 201, description = "The review as started", body = ReviewOut),
-        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "A team the caller is not a member of", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values that break the rules, each with its field", body = Problem, content_type = "application/problem+json"),
+        CreateProblems,
     )
 )]
 pub async fn create(
@@ -505,13 +501,7 @@ async fn read_review(state: &AppState, id: Uuid) -> ApiResult<ReviewOut> {
     request_body = ReviewChangeInput,
     responses(
         (status = 200, description = "The review as saved", body = ReviewOut),
-        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such review in the caller's teams", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The review changed since the version given, or its state allows no edit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values that break the rules, each with its field", body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     )
 )]
 pub async fn update(
@@ -567,13 +557,7 @@ pub struct StateChangeInput {
     request_body = StateChangeInput,
     responses(
         (status = 200, description = "The review in its new state", body = ReviewOut),
-        (status = 400, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid token", body = Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The caller's role in the team is read-only", body = Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such review in the caller's teams", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The review changed since the version given, or the move is refused (every reason in `errors`)", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not sent as JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A state that does not exist, or no version", body = Problem, content_type = "application/problem+json"),
+        ChangeProblems,
     )
 )]
 pub async fn move_state(
