@@ -15,6 +15,7 @@ mod m20261202_000007_add_rollup_grains;
 mod m20261202_000010_add_title_search;
 mod m20261202_000011_add_backlog;
 mod m20261203_000012_add_imports;
+mod m20261203_000013_add_queue_index;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000010_add_title_search::Migration),
             Box::new(m20261202_000011_add_backlog::Migration),
             Box::new(m20261203_000012_add_imports::Migration),
+            Box::new(m20261203_000013_add_queue_index::Migration),
         ]
     }
 }

@@ -13,7 +13,7 @@ use escapement_storage::reviews::{
     ReviewFilter, StepWrite, add_action, add_escape, change_state, confirm_facts, create_review,
     delete_action, get_review, list_history, list_reviews, record_escape, remove_escape,
     review_escapes, save_analysis, save_checklist, save_classification, save_no_action_reason,
-    unreviewed_escapes, update_action, update_review,
+    unreviewed_count, unreviewed_escapes, update_action, update_review,
 };
 use escapement_storage::settings::stage_settings;
 use escapement_storage::{Actor, StorageError};
@@ -762,6 +762,12 @@ async fn the_unreviewed_queue_puts_the_most_severe_and_oldest_first(store: TestD
         assert_eq!(p.total, 4);
         seen.extend(p.rows.into_iter().map(|r| r.title));
     }
+    assert_eq!(
+        unreviewed_count(&store.db, &filter, &stages)
+            .await
+            .expect("count"),
+        4
+    );
     assert_eq!(seen, ["critical old", "critical new", "high", "low old"]);
     // A title search is counted from the defects, not the roll-up: the same answer.
     let searched = DefectFilter {

@@ -33,7 +33,7 @@ pub use history::{
     FieldChange, HistoryChange, HistoryEntry, HistoryFilter, last_change_of, last_move_to,
     list_history, list_history_changes,
 };
-pub use queue::unreviewed_escapes;
+pub use queue::{unreviewed_count, unreviewed_escapes};
 pub use read::{ReviewFilter, ReviewKey, ReviewListPage, get_review, list_reviews, reviews_after};
 pub use steps::escape_subject;
 pub use steps::{

@@ -69,6 +69,22 @@ pub async fn unreviewed_escapes(
     })
 }
 
+/// How many escapes matching `filter` no review covers: [`unreviewed_escapes`]' total without
+/// reading a page of them.
+pub async fn unreviewed_count(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+) -> Result<u64> {
+    let filter = DefectFilter {
+        escaped: Some(true),
+        unreviewed: true,
+        severity: None,
+        ..filter.clone()
+    };
+    Ok(severity_counts(db, &filter, stages).await?.iter().sum())
+}
+
 /// The unreviewed escapes matching `filter` (which asks for unreviewed escapes) per severity,
 /// in `Severity::ALL` order. The roll-up answers them from its unreviewed slot whenever it can
 /// answer the filter (a few index reads whatever the number of defects); otherwise escapes −

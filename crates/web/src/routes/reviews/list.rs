@@ -8,7 +8,7 @@ use escapement_core::{Paging, ReviewState};
 use escapement_storage::catalog::list_teams;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::reviews::{
-    ReviewFilter, ReviewRow, list_reviews as query_reviews, unreviewed_escapes,
+    ReviewFilter, ReviewRow, list_reviews as query_reviews, unreviewed_count,
 };
 use escapement_storage::settings::stage_settings;
 use serde::{Deserialize, Serialize};
@@ -95,17 +95,13 @@ fn to_filter(query: &ReviewQuery, notices: &mut Vec<String>) -> AppResult<Review
 }
 
 /// How many escapes of the user's teams no review covers yet.
-async fn unreviewed_count(ctx: &Ctx) -> AppResult<u64> {
+async fn unreviewed_total(ctx: &Ctx) -> AppResult<u64> {
     let stages = stage_settings(ctx.db()).await?;
     let filter = DefectFilter {
         visible_teams: ctx.user.visible_teams(),
         ..DefectFilter::default()
     };
-    Ok(
-        unreviewed_escapes(ctx.db(), &filter, &stages, Paging::new(1, 1))
-            .await?
-            .total,
-    )
+    Ok(unreviewed_count(ctx.db(), &filter, &stages).await?)
 }
 
 pub(super) async fn list_reviews(
@@ -135,7 +131,7 @@ pub(super) async fn list_reviews(
         states: keyed_options::<ReviewState>(),
         filtered,
         notices,
-        unreviewed: unreviewed_count(&ctx).await?,
+        unreviewed: unreviewed_total(&ctx).await?,
         query,
     };
     render("reviews/list.html", &page)
