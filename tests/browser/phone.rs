@@ -360,6 +360,7 @@ async fn visit_all(client: Client, base: String, long: Long, backend: &'static s
         ("settings-tokens", "/settings/tokens".to_owned()),
         ("settings-password", "/settings/password".to_owned()),
         ("settings-audit", "/settings/audit".to_owned()),
+        ("api-docs", "/docs/api".to_owned()),
         (
             "error-not-found",
             "/defects/00000000-0000-0000-0000-000000000000".to_owned(),
@@ -374,6 +375,11 @@ async fn visit_all(client: Client, base: String, long: Long, backend: &'static s
             format!("{escape}?step={step}"),
         ));
     }
+    // A confirmation after a save, above the step it led to.
+    pages.push((
+        "review-step-confirmed".to_owned(),
+        format!("{escape}?step=mechanism&done=analysis_saved"),
+    ));
     for (name, path) in &pages {
         too_wide.extend(visit(&client, &base, name, path, backend).await);
     }

@@ -240,6 +240,21 @@ async fn the_demo_command_gives_every_team_accounts_and_reviews_by_its_lead(app:
         "{out}"
     );
     assert!(out.contains("mobile.lead@example.com") && out.contains(password));
+    // The demo has an instance admin to try the settings and the team boundary with.
+    assert!(report.admin.created, "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.contains("demo.admin@example.com") && l.contains("Instance admin")),
+        "{out}"
+    );
+    let admin = escapement_storage::accounts::find_user(
+        app.db(),
+        &escapement_core::auth::Email::parse("demo.admin@example.com").expect("email"),
+    )
+    .await
+    .expect("users")
+    .expect("the demo admin exists");
+    assert!(admin.is_admin);
 
     // Every change in a review's history names the team's lead.
     let newest = list_reviews(app.db(), &ReviewFilter::default(), Paging::new(1, 1))

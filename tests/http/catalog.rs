@@ -19,9 +19,13 @@ async fn a_team_is_added_renamed_and_kept_unique(app: TestApp) {
         .post_form("/settings/teams", &[("name", "Checkout")])
         .await;
     assert_eq!(created.status, 303);
-    assert_eq!(created.location(), "/settings/teams");
-    let list = app.get("/settings/teams").await.body;
+    assert_eq!(created.location(), "/settings/teams?done=team_saved");
+    let list = app.get(created.location()).await.body;
     assert!(list.contains(">Checkout</a>"));
+    assert!(
+        list.contains(r#"<p class="notice success" role="status">Team saved.</p>"#),
+        "the next page confirms the save"
+    );
 
     let duplicate = app
         .post_form("/settings/teams", &[("name", "Checkout")])

@@ -13,6 +13,7 @@ mod concurrency;
 mod dashboard;
 mod defects;
 mod due_dates;
+mod guidance;
 mod imports;
 mod isolation;
 mod limits;

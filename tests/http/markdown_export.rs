@@ -33,8 +33,8 @@ async fn the_markdown_export_carries_no_raw_html_or_script_links(app: TestApp) {
         )
         .await;
     assert_eq!(response.status, 303, "{}", response.body);
-    let review = Uuid::parse_str(response.location().trim_start_matches("/reviews/"))
-        .expect("the review's id");
+    let path = response.redirect_path();
+    let review = Uuid::parse_str(path.trim_start_matches("/reviews/")).expect("the review's id");
     let md = app.get(&format!("/reviews/{review}/export.md")).await;
     assert_eq!(md.status, 200);
     let lower = md.body.to_ascii_lowercase();

@@ -44,7 +44,8 @@ pub(crate) async fn open_review(
     fields.extend(ids.iter().map(|id| ("defects", id.as_str())));
     let response = app.post_form("/reviews", &fields).await;
     assert_eq!(response.status, 303, "{}", response.body);
-    Uuid::parse_str(response.location().trim_start_matches("/reviews/")).expect("review id")
+    let path = response.redirect_path();
+    Uuid::parse_str(path.trim_start_matches("/reviews/")).expect("review id")
 }
 
 /// The escape ids of a review, in order.
@@ -74,12 +75,18 @@ pub(crate) async fn walk_to_mechanism(app: &TestApp, review: Uuid, escape: Uuid)
         .post_form(&format!("{base}/facts"), &[("version", "1")])
         .await;
     assert_eq!(facts.status, 303, "{}", facts.body);
-    assert_eq!(facts.location(), format!("{base}?step=checklist"));
+    assert_eq!(
+        facts.location(),
+        format!("{base}?step=checklist&done=facts_confirmed")
+    );
     let checklist = app
         .post_form(&format!("{base}/checklist"), CHECKLIST_NO_TEST)
         .await;
     assert_eq!(checklist.status, 303, "{}", checklist.body);
-    assert_eq!(checklist.location(), format!("{base}?step=analysis"));
+    assert_eq!(
+        checklist.location(),
+        format!("{base}?step=analysis&done=checklist_saved")
+    );
     let analysis = app
         .post_form(
             &format!("{base}/analysis"),
@@ -93,7 +100,10 @@ pub(crate) async fn walk_to_mechanism(app: &TestApp, review: Uuid, escape: Uuid)
         )
         .await;
     assert_eq!(analysis.status, 303, "{}", analysis.body);
-    assert_eq!(analysis.location(), format!("{base}?step=mechanism"));
+    assert_eq!(
+        analysis.location(),
+        format!("{base}?step=mechanism&done=analysis_saved")
+    );
 }
 
 async fn a_review_walks_from_draft_to_closed_through_the_guided_steps(app: TestApp) {
@@ -191,7 +201,10 @@ async fn a_review_walks_from_draft_to_closed_through_the_guided_steps(app: TestA
         )
         .await;
     assert_eq!(classified.status, 303, "{}", classified.body);
-    assert_eq!(classified.location(), format!("{base}?step=actions"));
+    assert_eq!(
+        classified.location(),
+        format!("{base}?step=actions&done=mechanism_saved")
+    );
     let team_id = team.team.to_string();
     let action = app
         .post_form(
@@ -260,7 +273,10 @@ async fn a_review_walks_from_draft_to_closed_through_the_guided_steps(app: TestA
         )
         .await;
     assert_eq!(reason.status, 303, "{}", reason.body);
-    assert_eq!(reason.location(), format!("/reviews/{review}"));
+    assert_eq!(
+        reason.location(),
+        format!("/reviews/{review}?done=no_action_saved")
+    );
 
     let ready = app.get(&format!("/reviews/{review}")).await;
     assert!(
@@ -276,8 +292,15 @@ async fn a_review_walks_from_draft_to_closed_through_the_guided_steps(app: TestA
             )
             .await;
         assert_eq!(moved.status, 303, "{to}: {}", moved.body);
+        assert_eq!(moved.confirmation(), Some(to), "the move is confirmed");
     }
-    let closed = app.get(&format!("/reviews/{review}")).await;
+    let closed = app.get(&format!("/reviews/{review}?done=closed")).await;
+    assert!(
+        closed
+            .body
+            .contains(r#"<p class="notice success" role="status">Review closed.</p>"#),
+        "the review page confirms the move"
+    );
     assert!(closed.body.contains("Reopen the review"));
     assert!(
         !closed.body.contains("Edit details"),

@@ -61,8 +61,9 @@ pub async fn record(app: &TestApp, form: &[(String, String)]) -> Uuid {
         "recording a defect redirects; body: {}",
         response.body
     );
-    let id = response.location().trim_start_matches("/defects/");
-    Uuid::parse_str(id).expect("the redirect names the new defect")
+    let path = response.redirect_path();
+    Uuid::parse_str(path.trim_start_matches("/defects/"))
+        .expect("the redirect names the new defect")
 }
 
 /// `text` as minijinja's HTML autoescape writes it (it also escapes `/`).

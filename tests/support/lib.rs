@@ -203,6 +203,37 @@ impl TestResponse {
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
     }
+
+    /// The redirect's path and query without the confirmation it carries (`done=`), so the
+    /// id of what was made can be read off it.
+    pub fn redirect_path(&self) -> String {
+        let location = self.location();
+        let (path, fragment) = match location.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (location, None),
+        };
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("done="))
+            .collect();
+        let mut out = path.to_owned();
+        if !kept.is_empty() {
+            out.push('?');
+            out.push_str(&kept.join("&"));
+        }
+        if let Some(f) = fragment {
+            out.push('#');
+            out.push_str(f);
+        }
+        out
+    }
+
+    /// The confirmation key the redirect carries (`done=`), if any.
+    pub fn confirmation(&self) -> Option<&str> {
+        let query = self.location().split('#').next()?.split_once('?')?.1;
+        query.split('&').find_map(|p| p.strip_prefix("done="))
+    }
 }
 
 /// The instance admin every `TestApp` starts with.

@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use escapement_storage::StorageError;
 
-use crate::templates::{Page, error_page, internal_error_page};
+use crate::templates::{Page, error_page, error_page_with, internal_error_page};
 
 /// What a request can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -40,6 +40,13 @@ pub enum AppError {
     /// The form again, beside what someone else saved meanwhile (409).
     #[error("edit conflict")]
     Conflict(Box<Page>),
+    /// Something has to exist before this works (a first team, a membership): a 409 page
+    /// saying what, with the link to where it is made.
+    #[error("first step missing: {message}")]
+    FirstStep {
+        message: String,
+        link: Option<(&'static str, &'static str)>,
+    },
     /// Every database connection is busy (503 with `Retry-After`); nothing was changed.
     #[error("every database connection is busy")]
     Overloaded,
@@ -122,6 +129,12 @@ impl IntoResponse for AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "The file is too large",
                 "An import takes files of up to 50 MB. Nothing was kept: split the file into smaller ones (a tracker exports a date range at a time) and upload each.",
+            ),
+            AppError::FirstStep { message, link } => error_page_with(
+                StatusCode::CONFLICT,
+                "Something is needed first",
+                &message,
+                link,
             ),
             AppError::Invalid(page) => (*page)
                 .with_status(StatusCode::UNPROCESSABLE_ENTITY)

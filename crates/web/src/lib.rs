@@ -59,6 +59,7 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             csrf::ensure_token,
         ))
+        .layer(axum::middleware::from_fn(page::done::confirmations))
         .merge(routes::assets())
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

@@ -89,6 +89,8 @@ pub struct Layout {
     pub nav: &'static str,
     pub csrf_token: String,
     pub breadcrumbs: Vec<Crumb>,
+    /// The confirmation of the save that led to this page.
+    pub confirmation: Option<&'static str>,
 }
 
 impl Layout {
@@ -116,6 +118,7 @@ impl Layout {
             nav,
             csrf_token: csrf_token.to_owned(),
             breadcrumbs,
+            confirmation: CONFIRMATION.try_with(|c| *c).ok().flatten(),
         }
     }
 }
@@ -134,6 +137,8 @@ tokio::task_local! {
     /// The visitor's CSRF token for the request being handled, so that pages built without
     /// a handler's token (error pages) still carry it, and signing out works from them.
     pub static VISITOR_CSRF: String;
+    /// The confirmation the request's `?done=` names, shown at the top of its page.
+    pub static CONFIRMATION: Option<&'static str>;
 }
 
 /// Renders `template` with the serialised `page` as its context, plus `signed_in` (the
@@ -201,15 +206,28 @@ struct ErrorPage<'a> {
     layout: Layout,
     status: u16,
     message: &'a str,
+    /// `(label, href)` of where to go next; the defects list when none.
+    next: Option<(&'static str, &'static str)>,
 }
 
 /// A complete error page; falls back to plain text if the template itself fails.
 pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    error_page_with(status, heading, message, None)
+}
+
+/// [`error_page`] whose way on is the `(label, href)` link given.
+pub fn error_page_with(
+    status: StatusCode,
+    heading: &str,
+    message: &str,
+    next: Option<(&'static str, &'static str)>,
+) -> Response {
     let csrf = VISITOR_CSRF.try_with(Clone::clone).unwrap_or_default();
     let page = ErrorPage {
         layout: Layout::new(heading, "", &csrf, &[]),
         status: status.as_u16(),
         message,
+        next,
     };
     match render_string("error.html", &page) {
         Ok(html) => (status, Html(html)).into_response(),

@@ -55,7 +55,7 @@ impl Transition {
             (Draft, InReview) => "Start the review",
             (InReview, Classified) => "Mark as classified",
             (Classified, Closed) => "Close the review",
-            (Classified, InReview) => "Back to review",
+            (Classified, InReview) => "Move back to in review",
             (Closed, InReview) => "Reopen the review",
             _ => "Change state",
         }

@@ -73,6 +73,38 @@ impl CurrentUser {
         }
     }
 
+    /// Why the user may not `what` ("open reviews") in any team, saying what is missing:
+    /// a first team (with the link for an instance admin), a membership, or a writing role.
+    pub fn cannot_write_anywhere(&self, what: &str, teams_exist: bool) -> AppError {
+        if !teams_exist {
+            return match self.user.is_admin {
+                true => AppError::FirstStep {
+                    message: format!(
+                        "To {what}, create a team first: defects, reviews and actions belong to a team. Then add its members."
+                    ),
+                    link: Some(("Create a team", "/settings/teams")),
+                },
+                false => AppError::FirstStep {
+                    message: format!(
+                        "To {what}, a team is needed, and there is none yet. An instance administrator creates teams and adds their members."
+                    ),
+                    link: None,
+                },
+            };
+        }
+        if self.memberships.is_empty() {
+            return AppError::FirstStep {
+                message: format!(
+                    "To {what}, you need to be a member of a team, and you are not a member of any yet. A team admin or an instance administrator can add you."
+                ),
+                link: None,
+            };
+        }
+        AppError::Forbidden(format!(
+            "You cannot {what}: your role in your teams is read-only. A team admin can change your role."
+        ))
+    }
+
     /// Answers 403 unless the user is an instance admin.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.user.is_admin {

@@ -7,9 +7,9 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
-use escapement_core::auth::{Role, UserDraft};
+use escapement_core::auth::{Email, Role, UserDraft};
 use escapement_storage::Actor;
-use escapement_storage::accounts::{add_user, grant_role};
+use escapement_storage::accounts::{add_user, find_user, grant_role};
 use escapement_storage::catalog::list_teams;
 use escapement_storage::demo::{
     DemoReviewSummary, DemoReviewer, DemoState, DemoSummary, checkpoint, clear_unfinished_demo,
@@ -46,6 +46,47 @@ pub struct DemoAccount {
     pub team_id: Uuid,
     pub team: String,
     pub role: Role,
+}
+
+/// The demo's instance admin: every team, the settings and the users.
+pub const DEMO_ADMIN_EMAIL: &str = "demo.admin@example.com";
+
+/// The demo's instance admin account, as the report prints it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoAdmin {
+    pub email: String,
+    /// False when an account with that email was there already (an earlier, replaced demo
+    /// keeps its admin): its password is unchanged.
+    pub created: bool,
+}
+
+/// Adds the demo's instance admin with `password`, unless an account with its email exists.
+pub async fn create_demo_admin(
+    db: &DatabaseConnection,
+    password: &str,
+) -> anyhow::Result<DemoAdmin> {
+    let email = Email::parse(DEMO_ADMIN_EMAIL).map_err(anyhow::Error::new)?;
+    if find_user(db, &email).await.map_err(storage)?.is_some() {
+        return Ok(DemoAdmin {
+            email: DEMO_ADMIN_EMAIL.to_owned(),
+            created: false,
+        });
+    }
+    let draft = UserDraft {
+        email: DEMO_ADMIN_EMAIL.to_owned(),
+        display_name: "Demo administrator".to_owned(),
+        password: password.to_owned(),
+        password_confirmation: password.to_owned(),
+    };
+    let new = draft.validate().map_err(|e| explain(&e))?;
+    let hash = hash_password(password)?;
+    add_user(db, &new, &hash, true, Actor::COMMAND_LINE, Utc::now())
+        .await
+        .map_err(storage)?;
+    Ok(DemoAdmin {
+        email: DEMO_ADMIN_EMAIL.to_owned(),
+        created: true,
+    })
 }
 
 /// Adds an editor and a team admin to every team, all with `password`, for trying the
@@ -128,6 +169,8 @@ pub struct DemoReport {
     pub data_seconds: f64,
     /// An editor and a lead per team.
     pub accounts: Vec<DemoAccount>,
+    /// The instance admin.
+    pub admin: DemoAdmin,
     /// Reviews, covered escapes and actions written.
     pub reviews: DemoReviewSummary,
     /// Seconds spent on the reviews.
@@ -161,6 +204,7 @@ pub async fn run_demo(
         .await
         .map_err(storage)?;
     let accounts = create_demo_users(db, password).await?;
+    let admin = create_demo_admin(db, password).await?;
     let data_seconds = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let reviews = create_demo_reviews(db, &accounts, args.seed, now).await?;
@@ -170,6 +214,7 @@ pub async fn run_demo(
         data,
         data_seconds,
         accounts,
+        admin,
         reviews,
         reviews_seconds: started.elapsed().as_secs_f64(),
     })
@@ -199,6 +244,16 @@ pub fn write_demo_report(
         reviews.reviews, reviews.escapes, reviews.actions, report.reviews_seconds
     )?;
     writeln!(out, "\nDemo accounts, all with the password {password}")?;
+    let admin = &report.admin;
+    let note = match admin.created {
+        true => "every team, the settings and the users",
+        false => "kept from an earlier demo: its password is unchanged",
+    };
+    writeln!(
+        out,
+        "    {:<32} {:<10} {note}",
+        admin.email, "Instance admin"
+    )?;
     for account in &report.accounts {
         writeln!(
             out,

@@ -5,6 +5,7 @@
 pub mod charts;
 pub mod choices;
 pub mod definition;
+pub mod done;
 pub mod fields;
 pub mod form;
 pub mod views;
@@ -21,6 +22,7 @@ use crate::csrf::CsrfToken;
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 pub use crate::templates::{Crumb, Layout, Page};
+pub use done::Done;
 
 /// What a signed-in page needs from every request.
 pub struct Ctx {
@@ -71,4 +73,9 @@ pub fn render<T: Serialize>(template: &'static str, page: &T) -> AppResult<Respo
 /// A 303 "see other" to `path`, the answer to every successful form submission.
 pub fn see_other(path: &str) -> Response {
     Redirect::to(path).into_response()
+}
+
+/// A 303 to `path` whose page confirms what `done` did.
+pub fn see_other_done(path: &str, done: Done) -> Response {
+    see_other(&done.on(path))
 }

@@ -322,7 +322,10 @@ impl From<AppError> for ApiError {
                 errors: Vec::new(),
             },
             AppError::Forbidden(detail) => ApiError::Forbidden(detail),
-            AppError::Refused(detail) => ApiError::Refused(detail),
+            AppError::Refused(detail)
+            | AppError::FirstStep {
+                message: detail, ..
+            } => ApiError::Refused(detail),
             AppError::InvalidInput(detail) => ApiError::Unusable(detail),
             AppError::UnsupportedForm => ApiError::NotJson,
             AppError::TooLarge | AppError::FileTooLarge => ApiError::TooLarge,

@@ -22,7 +22,7 @@ use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
 use crate::page::words::Words;
-use crate::page::{Ctx, Layout, Page, see_other};
+use crate::page::{Ctx, Done, Layout, Page, see_other_done};
 
 /// Labels of the form's fields, in form order, for the conflict summary.
 const FIELD_LABELS: &[(&str, &str)] = &[
@@ -168,9 +168,12 @@ pub(super) async fn new_defect_form(
     QueryParams(query): QueryParams<NewDefectQuery>,
 ) -> AppResult<Response> {
     let mut teams = list_teams(ctx.db()).await?;
+    let teams_exist = !teams.is_empty();
     teams.retain(|t| ctx.user.access(t.id).can(Permission::WriteDefects));
     if teams.is_empty() {
-        return Err(AppError::Forbidden("You cannot record defects: your role in your teams is read-only. A team admin can change your role.".to_owned()));
+        return Err(ctx
+            .user
+            .cannot_write_anywhere("record defects", teams_exist));
     }
     let team_id = match teams.as_slice() {
         [only] => Some(only),
@@ -204,7 +207,7 @@ pub(super) async fn create_defect(
     }
     .await;
     respond(form, draft, outcome, |d| {
-        see_other(&format!("/defects/{}", d.id))
+        see_other_done(&format!("/defects/{}", d.id), Done::DefectRecorded)
     })
     .await
 }
@@ -241,7 +244,7 @@ pub(super) async fn update_defect(
     }
     .await;
     respond(form, draft, outcome, |d| {
-        see_other(&format!("/defects/{}", d.id))
+        see_other_done(&format!("/defects/{}", d.id), Done::DefectSaved)
     })
     .await
 }

@@ -82,7 +82,10 @@ async fn new_import_page(
 ) -> AppResult<Page> {
     let teams = writable_teams(ctx).await?;
     if teams.is_empty() {
-        return Err(AppError::Forbidden("You cannot import defects: your role in your teams is read-only. A team admin can change your role.".to_owned()));
+        let teams_exist = !list_teams(ctx.db()).await?.is_empty();
+        return Err(ctx
+            .user
+            .cannot_write_anywhere("import defects", teams_exist));
     }
     let mut sources: Vec<Opt> = Preset::ALL
         .iter()

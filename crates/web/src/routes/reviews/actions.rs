@@ -2,7 +2,7 @@
 //! version check, deleted from a confirmation page that works without JavaScript.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
 use escapement_core::review::ActionDraft;
@@ -30,7 +30,7 @@ use crate::page::views::{
     ConflictField, FormErrors, Opt, conflicting, form_version, keyed_options, stage_options,
 };
 use crate::page::words::Words;
-use crate::page::{Page, render, see_other};
+use crate::page::{Done, Page, render, see_other_done};
 use crate::state::AppState;
 use std::marker::PhantomData;
 
@@ -88,9 +88,10 @@ pub(super) async fn create_action(
         kind: PhantomData,
     };
     let done = |()| {
-        see_other(&format!(
-            "/reviews/{id}/escapes/{escape_id}?step=actions#actions"
-        ))
+        see_other_done(
+            &format!("/reviews/{id}/escapes/{escape_id}?step=actions#actions"),
+            Done::ActionAdded,
+        )
     };
     respond(step, form.draft, outcome, done).await
 }
@@ -218,10 +219,13 @@ pub(super) async fn update_action_details(
     }
     .await;
     let done = |a: Action| {
-        see_other(&format!(
-            "/reviews/{id}/escapes/{}?step=actions#actions",
-            a.review_escape_id
-        ))
+        see_other_done(
+            &format!(
+                "/reviews/{id}/escapes/{}?step=actions#actions",
+                a.review_escape_id
+            ),
+            Done::ActionSaved,
+        )
     };
     respond(
         ActionEdit {
@@ -288,9 +292,11 @@ pub(super) async fn delete_action_now(
         )),
         other => other?,
     }
-    Ok(Redirect::to(&format!(
-        "/reviews/{id}/escapes/{}?step=actions#actions",
-        action.review_escape_id
+    Ok(see_other_done(
+        &format!(
+            "/reviews/{id}/escapes/{}?step=actions#actions",
+            action.review_escape_id
+        ),
+        Done::ActionDeleted,
     ))
-    .into_response())
 }

@@ -5,6 +5,7 @@
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use escapement_core::auth::Permission;
+use escapement_core::defect::Defect;
 use escapement_core::review::{ReviewDraft, participants_text};
 use escapement_core::{Paging, ValidationErrors};
 use escapement_storage::StorageError;
@@ -25,7 +26,7 @@ use crate::extract::{IdPath, QueryParams};
 use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{ConflictField, FormErrors, Opt, conflicting, form_version, team_options};
 use crate::page::words::Words;
-use crate::page::{Ctx, Layout, Page, see_other};
+use crate::page::{Ctx, Done, Layout, Page, see_other_done};
 
 /// The review form as posted: the details, the escapes to cover and the version it was based on.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -190,49 +191,65 @@ pub struct NewReviewQuery {
     defect: String,
 }
 
-/// The team a new review starts in: the only one the user may open reviews in, else the
-/// team of the escape it starts from, else the team the link names.
-async fn starting_team(ctx: &Ctx, writable: &[Uuid], query: &NewReviewQuery) -> AppResult<String> {
-    if let [only] = writable {
-        return Ok(only.to_string());
-    }
-    // A review started from an escape belongs to that escape's team.
-    let defect_team = match Uuid::parse_str(query.defect.trim()) {
-        Ok(id) => match get_defect(ctx.db(), id).await {
-            Ok(d) => Some(d.data.team_id.to_string()),
-            Err(StorageError::NotFound) => None,
-            Err(other) => return Err(other.into()),
-        },
-        Err(_) => None,
+/// The escape a new review starts from (`?defect=`), when the user may open a review of it.
+async fn starting_defect(
+    ctx: &Ctx,
+    writable: &[Uuid],
+    query: &NewReviewQuery,
+) -> AppResult<Option<Defect>> {
+    let Ok(id) = Uuid::parse_str(query.defect.trim()) else {
+        return Ok(None);
     };
-    let wanted = defect_team.unwrap_or_else(|| query.team.clone());
-    Ok(writable
-        .iter()
-        .map(Uuid::to_string)
-        .find(|t| *t == wanted)
-        .unwrap_or_default())
+    match get_defect(ctx.db(), id).await {
+        Ok(d) if writable.contains(&d.data.team_id) => Ok(Some(d)),
+        Ok(_) | Err(StorageError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The new review form: started from an escape, its title, incident date (the escape's
+/// detection date), incident link and team come from the escape; otherwise the only team
+/// the user may open reviews in, else the team the link names, and today's date.
+fn starting_form(writable: &[Uuid], query: &NewReviewQuery, defect: Option<Defect>) -> ReviewForm {
+    let team = match (writable, &defect) {
+        ([only], _) => Some(*only),
+        (_, Some(d)) => Some(d.data.team_id),
+        _ => writable
+            .iter()
+            .copied()
+            .find(|t| t.to_string() == query.team.trim()),
+    };
+    let mut form = ReviewForm {
+        team_id: team.map(|t| t.to_string()).unwrap_or_default(),
+        incident_date: Utc::now().date_naive().to_string(),
+        ..ReviewForm::default()
+    };
+    if let Some(d) = defect {
+        form.title = d.data.title;
+        form.incident_date = d.data.detected_at.date_naive().to_string();
+        form.incident_link = d.data.incident_link.unwrap_or_default();
+        form.defects = vec![d.id.to_string()];
+    }
+    form
 }
 
 pub(super) async fn new_review_form(
     ctx: Ctx,
     QueryParams(query): QueryParams<NewReviewQuery>,
 ) -> AppResult<Response> {
-    let teams = list_teams(ctx.db()).await?.into_iter().map(|t| t.id);
+    let teams = list_teams(ctx.db()).await?;
     let writable: Vec<Uuid> = teams
+        .iter()
+        .map(|t| t.id)
         .filter(|&t| ctx.user.access(t).can(Permission::WriteReviews))
         .collect();
     if writable.is_empty() {
-        return Err(AppError::Forbidden("You cannot open reviews: your role in your teams is read-only. A team admin can change your role.".to_owned()));
+        return Err(ctx
+            .user
+            .cannot_write_anywhere("open reviews", !teams.is_empty()));
     }
-    let form = ReviewForm {
-        team_id: starting_team(&ctx, &writable, &query).await?,
-        incident_date: Utc::now().date_naive().to_string(),
-        defects: Some(query.defect)
-            .filter(|d| !d.is_empty())
-            .into_iter()
-            .collect(),
-        ..ReviewForm::default()
-    };
+    let defect = starting_defect(&ctx, &writable, &query).await?;
+    let form = starting_form(&writable, &query, defect);
     let edit = ReviewEdit {
         ctx: &ctx,
         editing: None,
@@ -283,7 +300,7 @@ pub(super) async fn create_review(
         editing: None,
     };
     respond(edit, form, outcome, |r| {
-        see_other(&format!("/reviews/{}", r.id))
+        see_other_done(&format!("/reviews/{}", r.id), Done::ReviewStarted)
     })
     .await
 }
@@ -347,7 +364,7 @@ pub(super) async fn update_review(
         editing: Some(review),
     };
     respond(edit, form, outcome, |_| {
-        see_other(&format!("/reviews/{id}"))
+        see_other_done(&format!("/reviews/{id}"), Done::ReviewSaved)
     })
     .await
 }

@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{IdPair, IdPath};
 use crate::page::form::{FormPage, Refusal, invalid, respond};
 use crate::page::views::{FormErrors, Opt, form_version, keyed_options, stage_options};
-use crate::page::{Layout, Page, render, see_other};
+use crate::page::{Done, Layout, Page, render, see_other, see_other_done};
 use crate::state::AppState;
 
 /// A state button.
@@ -243,7 +243,10 @@ pub(super) async fn change_review_state(
     )
     .await
     {
-        Ok(_) => return Ok(Redirect::to(&format!("/reviews/{id}")).into_response()),
+        Ok(_) => {
+            let done = moved(review.state, to);
+            return Ok(see_other_done(&format!("/reviews/{id}"), done));
+        }
         Err(StorageError::Blocked(blocked)) => blocked.reasons,
         Err(StorageError::Stale { .. }) => vec![
             "Someone else changed this review while you were looking at it. Check the page below as it is now and try again.".to_owned(),
@@ -258,6 +261,18 @@ pub(super) async fn change_review_state(
     };
     let page = review_page(&state, (&user, &csrf), record, feedback).await?;
     Err(AppError::conflict("reviews/show.html", &page))
+}
+
+/// The confirmation of a move from `from` to `to`.
+fn moved(from: ReviewState, to: ReviewState) -> Done {
+    match (from, to) {
+        (ReviewState::Closed, _) => Done::Reopened,
+        (ReviewState::Draft, ReviewState::InReview) => Done::SentToReview,
+        (_, ReviewState::InReview) => Done::BackToReview,
+        (_, ReviewState::Draft) => Done::BackToDraft,
+        (_, ReviewState::Classified) => Done::Classified,
+        (_, ReviewState::Closed) => Done::Closed,
+    }
 }
 
 /// The "add an escape from the queue" form.

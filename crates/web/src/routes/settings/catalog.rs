@@ -21,7 +21,7 @@ use crate::extract::{IdPath, QueryParams};
 use crate::page::fields::{FieldForm, FieldKind, FieldView, ListPage, ListRow, RowLink};
 use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::{Opt, team_options};
-use crate::page::{Ctx, Page, see_other};
+use crate::page::{Ctx, Done, Page, see_other, see_other_done};
 use crate::routes::table::{AccessLevel, Route};
 
 /// The draft fields every team item has.
@@ -269,7 +269,10 @@ async fn create_item<T: TeamItem>(
     let teams = manageable(&ctx.user, list_teams(ctx.db()).await?);
     let outcome = T::create(ctx.db(), &draft).await;
     let form = ItemForm::<T>::adding(&ctx, &teams);
-    respond(form, draft, outcome, |()| see_other(T::PATH)).await
+    respond(form, draft, outcome, |()| {
+        see_other_done(T::PATH, Done::CatalogSaved)
+    })
+    .await
 }
 
 async fn edit_item_form<T: TeamItem>(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {

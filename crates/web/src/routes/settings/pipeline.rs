@@ -12,7 +12,7 @@ use crate::csrf::CsrfForm;
 use crate::error::AppResult;
 use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::FormErrors;
-use crate::page::{Ctx, Layout, Page, render, see_other};
+use crate::page::{Ctx, Done, Layout, Page, render, see_other_done};
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -43,6 +43,8 @@ struct PipelinePage {
     new_label: String,
     new_position: String,
     errors: FormErrors,
+    /// Only an instance admin changes the pipeline; everyone else reads it.
+    can_edit: bool,
 }
 
 fn page(ctx: &Ctx, settings: &StageSettings) -> PipelinePage {
@@ -69,6 +71,7 @@ fn page(ctx: &Ctx, settings: &StageSettings) -> PipelinePage {
         new_label: String::new(),
         new_position: String::new(),
         errors: FormErrors::default(),
+        can_edit: ctx.user.user.is_admin,
     }
 }
 
@@ -196,5 +199,8 @@ async fn update_pipeline(
             .map_err(Refusal::from),
         Err(errors) => Err(errors.into()),
     };
-    respond(view, (), outcome, |()| see_other("/settings/pipeline")).await
+    respond(view, (), outcome, |()| {
+        see_other_done("/settings/pipeline", Done::PipelineSaved)
+    })
+    .await
 }

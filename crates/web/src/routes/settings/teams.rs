@@ -14,7 +14,7 @@ use crate::extract::IdPath;
 use crate::page::fields::{FieldForm, FieldKind, FieldView, ListPage, ListRow};
 use crate::page::form::{FormPage, Refusal, respond};
 use crate::page::views::form_version;
-use crate::page::{Ctx, Page, see_other};
+use crate::page::{Ctx, Done, Page, see_other_done};
 use crate::routes::table::{AccessLevel, Route};
 
 pub fn routes() -> Vec<Route> {
@@ -117,7 +117,10 @@ async fn create_team(ctx: Ctx, CsrfForm(draft): CsrfForm<TeamDraft>) -> AppResul
         ctx: &ctx,
         id: None,
     };
-    respond(form, draft, outcome, |_| see_other("/settings/teams")).await
+    respond(form, draft, outcome, |_| {
+        see_other_done("/settings/teams", Done::TeamSaved)
+    })
+    .await
 }
 
 async fn edit_team_form(ctx: Ctx, IdPath(id): IdPath) -> AppResult<Response> {
@@ -150,5 +153,8 @@ async fn update_team(
         ctx: &ctx,
         id: Some(id),
     };
-    respond(form, draft, outcome, |_| see_other("/settings/teams")).await
+    respond(form, draft, outcome, |_| {
+        see_other_done("/settings/teams", Done::TeamSaved)
+    })
+    .await
 }

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::frame::{StepKind, Workspace};
 use super::mechanism::{MechanismOpt, mechanism_options};
 use crate::page::Ctx;
+use crate::page::Done;
 use crate::page::views::{Opt, keyed_options, stage_options};
 use crate::routes::reviews::record::is_overdue;
 
@@ -110,6 +111,7 @@ fn narrative(view: &ActionsView) -> Vec<(&'static str, String)> {
 
 impl StepKind for Actions {
     const STEP: Step = Step::Actions;
+    const DONE: Done = Done::ActionAdded;
     const TEMPLATE: &'static str = "reviews/steps/actions.html";
     type Input = ActionDraft;
     type View = ActionsView;
@@ -133,6 +135,7 @@ impl StepKind for Actions {
 
 impl StepKind for NoAction {
     const STEP: Step = Step::Actions;
+    const DONE: Done = Done::NoActionSaved;
     const TEMPLATE: &'static str = "reviews/steps/actions.html";
     type Input = NoActionForm;
     type View = ActionsView;

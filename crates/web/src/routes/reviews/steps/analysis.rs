@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::frame::{StepKind, Workspace};
 use crate::page::Ctx;
+use crate::page::Done;
 use crate::page::views::{Opt, stage_options};
 
 /// The analysis step.
@@ -24,6 +25,7 @@ pub struct AnalysisView {
 
 impl StepKind for Analysis {
     const STEP: Step = Step::Analysis;
+    const DONE: Done = Done::AnalysisSaved;
     const TEMPLATE: &'static str = "reviews/steps/analysis.html";
     type Input = AnalysisDraft;
     type View = AnalysisView;

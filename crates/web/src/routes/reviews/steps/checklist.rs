@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::frame::{StepKind, Workspace};
 use crate::page::Ctx;
+use crate::page::Done;
 use crate::page::views::Opt;
 
 /// The checklist step.
@@ -42,6 +43,7 @@ pub fn answers_of(form: &BTreeMap<String, String>) -> BTreeMap<String, String> {
 
 impl StepKind for Checklist {
     const STEP: Step = Step::Checklist;
+    const DONE: Done = Done::ChecklistSaved;
     const TEMPLATE: &'static str = "reviews/steps/checklist.html";
     /// The answer and note fields as typed.
     type Input = BTreeMap<String, String>;

@@ -7,7 +7,7 @@ use escapement_storage::reviews::ReviewEscape;
 use serde::Serialize;
 
 use super::frame::{StepKind, Workspace};
-use crate::page::Ctx;
+use crate::page::{Ctx, Done};
 
 /// The facts step.
 pub struct Facts;
@@ -16,11 +16,15 @@ pub struct Facts;
 struct Fact {
     label: &'static str,
     value: String,
+    /// The address the value links to (the incident link).
+    link: Option<String>,
 }
 
 #[derive(Serialize)]
 pub struct FactsView {
     facts: Vec<Fact>,
+    /// The defect's description, Markdown as written.
+    description: String,
 }
 
 fn when(at: Option<DateTime<Utc>>, none: &str) -> String {
@@ -32,6 +36,7 @@ fn when(at: Option<DateTime<Utc>>, none: &str) -> String {
 
 impl StepKind for Facts {
     const STEP: Step = Step::Facts;
+    const DONE: Done = Done::FactsConfirmed;
     const TEMPLATE: &'static str = "reviews/steps/facts.html";
     /// Confirming the facts takes no input but the version.
     type Input = ();
@@ -62,11 +67,21 @@ impl StepKind for Facts {
             ("External key", or_none(&d.external_key)),
             ("Incident link", or_none(&d.incident_link)),
         ];
-        let facts = facts
+        let mut facts: Vec<Fact> = facts
             .into_iter()
-            .map(|(label, value)| Fact { label, value })
+            .map(|(label, value)| Fact {
+                label,
+                value,
+                link: None,
+            })
             .collect();
-        FactsView { facts }
+        if let Some(last) = facts.last_mut() {
+            last.link.clone_from(&d.incident_link);
+        }
+        FactsView {
+            facts,
+            description: d.description.clone(),
+        }
     }
 
     fn saved(_: &ReviewEscape) {}

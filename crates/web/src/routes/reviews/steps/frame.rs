@@ -23,7 +23,7 @@ use crate::error::AppResult;
 use crate::page::form::FormPage;
 use crate::page::views::{ConflictField, FormErrors, Opt, conflicting};
 use crate::page::words::Words;
-use crate::page::{Ctx, Layout, Page};
+use crate::page::{Ctx, Done, Layout, Page};
 
 /// Everything a step page reads, in a fixed number of queries whatever the review's size:
 /// the escape workspace from storage, the stage settings and the action form's choices.
@@ -64,6 +64,8 @@ impl Workspace {
 /// One step of the guided review: what its form takes and how its part of the page reads.
 pub trait StepKind: Send + Sync + 'static {
     const STEP: Step;
+    /// The confirmation of a good save.
+    const DONE: Done;
     /// The step's template, which extends `reviews/step_frame.html`.
     const TEMPLATE: &'static str;
     /// What the user typed in the step's form, kept when the page comes back.
@@ -110,9 +112,18 @@ struct StepPage<V> {
     errors: FormErrors,
     conflict: Option<StepConflict>,
     blame: Vec<BlameHint>,
+    /// Where "Continue" goes while a blameless hint holds the writer on a saved step.
+    next: NextStep,
     loaded_at: String,
     #[serde(flatten)]
     view: V,
+}
+
+/// The step after this one, offered beside a blameless hint.
+#[derive(Serialize)]
+struct NextStep {
+    href: String,
+    label: &'static str,
 }
 
 /// What a step page shows besides the saved escape.
@@ -157,10 +168,43 @@ pub fn step_page<S: StepKind>(ctx: &Ctx, ws: &Workspace, shown: Shown<'_, S::Inp
         errors: shown.errors.map(FormErrors::from).unwrap_or_default(),
         conflict: shown.conflict,
         blame: blame_hints(&narrative, &ws.read.people),
+        next: next_step(review.id, escape.id, S::STEP),
         loaded_at: Utc::now().to_rfc3339(),
         view,
     };
     Page::new(S::TEMPLATE, &page)
+}
+
+/// The step after `step`, or the review page after the last one.
+fn next_step(review_id: Uuid, escape_id: Uuid, step: Step) -> NextStep {
+    match step.next() {
+        Some(next) => NextStep {
+            href: format!(
+                "/reviews/{review_id}/escapes/{escape_id}?step={}",
+                next.key()
+            ),
+            label: next.label(),
+        },
+        None => NextStep {
+            href: format!("/reviews/{review_id}"),
+            label: "the review",
+        },
+    }
+}
+
+/// True when what is saved in step `S` of the escape reads as blame: the save then stays on
+/// the step, so the writer sees the hint before moving on.
+pub async fn saved_blame<S: StepKind>(
+    ctx: &Ctx,
+    review: Review,
+    escape_id: Uuid,
+) -> AppResult<bool> {
+    let ws = Workspace::load(ctx, review, escape_id).await?;
+    let view = S::view(ctx, &ws, None);
+    let narrative = S::narrative(&view);
+    let narrative: Vec<(&'static str, &str)> =
+        narrative.iter().map(|(l, t)| (*l, t.as_str())).collect();
+    Ok(!blame_hints(&narrative, &ws.read.people).is_empty())
 }
 
 /// The form of step `S` of one escape, shown again after a refused save.

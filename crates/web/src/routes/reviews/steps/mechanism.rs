@@ -3,12 +3,12 @@
 
 use escapement_core::Mechanism;
 use escapement_core::review::fields::{FieldLabel, MECHANISM_FIELDS};
-use escapement_core::review::{ClassificationDraft, Step};
+use escapement_core::review::{ClassificationDraft, Question, Step};
 use escapement_storage::reviews::ReviewEscape;
 use serde::Serialize;
 
 use super::frame::{StepKind, Workspace};
-use crate::page::Ctx;
+use crate::page::{Ctx, Done};
 
 /// The mechanism step.
 pub struct MechanismStep;
@@ -36,6 +36,8 @@ pub struct MechanismView {
     mechanism: ClassificationDraft,
     mechanisms: Vec<MechanismOpt>,
     fields: [FieldLabel; 2],
+    /// No checklist question has an answer: a mechanism chosen now has nothing behind it.
+    no_answers: bool,
 }
 
 /// The seven mechanisms, marked where the escape's answers suggest them.
@@ -60,6 +62,7 @@ pub fn mechanism_options(escape: &ReviewEscape) -> Vec<MechanismOpt> {
 
 impl StepKind for MechanismStep {
     const STEP: Step = Step::Mechanism;
+    const DONE: Done = Done::MechanismSaved;
     const TEMPLATE: &'static str = "reviews/steps/mechanism.html";
     type Input = ClassificationDraft;
     type View = MechanismView;
@@ -83,6 +86,9 @@ impl StepKind for MechanismStep {
             mechanism: input.cloned().unwrap_or_else(|| Self::saved(escape)),
             mechanisms: mechanism_options(escape),
             fields: MECHANISM_FIELDS,
+            no_answers: Question::ALL
+                .iter()
+                .all(|&q| escape.checklist.answer(q).is_none()),
         }
     }
 

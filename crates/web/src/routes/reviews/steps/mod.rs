@@ -35,7 +35,7 @@ use crate::error::AppResult;
 use crate::extract::{IdPair, QueryParams};
 use crate::page::form::{Refusal, respond};
 use crate::page::views::form_version;
-use crate::page::{Ctx, see_other};
+use crate::page::{Ctx, see_other_done};
 pub use actions::{NoAction, NoActionForm};
 use frame::{Shown, StepForm, StepKind, Workspace, step_page};
 
@@ -131,6 +131,17 @@ impl StepSave {
         outcome: Result<(), Refusal>,
     ) -> AppResult<Response> {
         let (review_id, escape_id) = (self.review.id, self.escape_id);
+        let stay = match &outcome {
+            Ok(()) => frame::saved_blame::<S>(ctx, self.review.clone(), escape_id).await?,
+            Err(_) => false,
+        };
+        let target = match stay {
+            true => format!(
+                "/reviews/{review_id}/escapes/{escape_id}?step={}",
+                S::STEP.key()
+            ),
+            false => next_href(review_id, escape_id, S::STEP),
+        };
         let form = StepForm::<S> {
             ctx,
             review: self.review,
@@ -138,7 +149,7 @@ impl StepSave {
             loaded_at,
             kind: PhantomData,
         };
-        let done = |()| see_other(&next_href(review_id, escape_id, S::STEP));
+        let done = |()| see_other_done(&target, S::DONE);
         respond(form, input, outcome, done).await
     }
 }
