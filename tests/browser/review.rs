@@ -148,6 +148,18 @@ async fn walk(client: Client, base: String, picked: Picked, backend: &'static st
         preselected.is_selected().await.expect("checked"),
         "the escape from the queue is preselected"
     );
+    // Started from an escape, the review is titled after it; this one covers two, so it is
+    // renamed.
+    let title = client
+        .find(Locator::Id("title"))
+        .await
+        .expect("the title field");
+    assert_eq!(
+        title.prop("value").await.expect("value").as_deref(),
+        Some(first_title.as_str()),
+        "the title comes from the escape"
+    );
+    title.clear().await.expect("clear the title");
     type_into(&client, "title", "Black Friday checkout outage").await;
     type_into(
         &client,
@@ -259,6 +271,35 @@ async fn walk(client: Client, base: String, picked: Picked, backend: &'static st
     .await;
     click_button(&client, "Save and continue").await;
 
+    // The wording reads as blame: the save stays on the analysis, with the hint and a way on.
+    let hint = wait_for(
+        &client,
+        "div.blame-hint",
+        "the blameless hint on the saved analysis",
+    )
+    .await;
+    let hint = hint.text().await.expect("hint text");
+    assert!(hint.contains("“QA missed”"), "{hint}");
+    assert!(
+        hint.contains("What evidence or test would have caught it earlier"),
+        "{hint}"
+    );
+    assert!(
+        text_of(&client, "p.notice.success")
+            .await
+            .contains("Saved where it should have been caught."),
+        "the save is confirmed"
+    );
+    webdriver::save_full_page_screenshot(&client, &format!("review-blame-hint-{backend}.png"))
+        .await;
+    client
+        .find(Locator::LinkText("continue to mechanism"))
+        .await
+        .expect("the way on past the hint")
+        .click()
+        .await
+        .expect("continue");
+
     let suggestions = wait_for(
         &client,
         "div.suggestions",
@@ -293,29 +334,6 @@ async fn walk(client: Client, base: String, picked: Picked, backend: &'static st
             .contains("Add coupon contract tests")
     );
     webdriver::save_full_page_screenshot(&client, &format!("review-actions-{backend}.png")).await;
-
-    client
-        .goto(&format!(
-            "{base}{}",
-            client.current_url().await.expect("url").path()
-        ))
-        .await
-        .expect("reload the step");
-    click(&client, "nav.tabs a[href$='step=analysis']").await;
-    let hint = wait_for(
-        &client,
-        "div.blame-hint",
-        "the blameless hint on the analysis",
-    )
-    .await;
-    let hint = hint.text().await.expect("hint text");
-    assert!(hint.contains("“QA missed”"), "{hint}");
-    assert!(
-        hint.contains("What evidence or test would have caught it earlier"),
-        "{hint}"
-    );
-    webdriver::save_full_page_screenshot(&client, &format!("review-blame-hint-{backend}.png"))
-        .await;
 
     // The second escape: straight to its mechanism, then one action.
     client

@@ -141,7 +141,10 @@ async fn blame_in_a_saved_step_keeps_the_writer_on_it_with_the_hint(app: TestApp
         page.body.contains("“Dana”"),
         "the name without @ is flagged"
     );
-    assert!(page.body.contains("Analysis saved."));
+    assert!(
+        page.body
+            .contains("Saved where it should have been caught.")
+    );
     assert!(
         page.body.contains(&format!(
             r#"<a href="{}">continue to mechanism</a>"#,
