@@ -37,7 +37,7 @@ if [[ -z "$(esc user list)" ]]; then
     echo "loading the demo ($DEFECTS defects) into $DATABASE_URL" >&2
     esc demo --defects "$DEFECTS" >/dev/null
 fi
-if ! esc user list | grep -q "^$EMAIL"; then
+if ! esc user list | grep "^$EMAIL" >/dev/null; then
     printf '%s\n' "$PASSWORD" | esc user add --email "$EMAIL" --name "Session Bench" --password-stdin >/dev/null
     esc member add --team Checkout --email "$EMAIL" --role editor >/dev/null
     esc member add --team Platform --email "$EMAIL" --role viewer >/dev/null
