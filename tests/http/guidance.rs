@@ -6,6 +6,7 @@
 
 use escapement_core::auth::Role;
 use escapement_tests::{TestApp, both_backends};
+use uuid::Uuid;
 
 use crate::reviews::{escape_ids, open_review};
 use crate::seed::{self, defect_form, esc, member, record, set};
@@ -18,6 +19,17 @@ both_backends!(TestApp:
     the_pipeline_reads_as_read_only_for_a_team_lead,
     an_admin_with_no_team_is_told_to_create_one_first,
 );
+
+/// A review of one escape of a new team: the review, the escape and the defect.
+async fn one_escape_review(app: &TestApp) -> (Uuid, Uuid, Uuid) {
+    let team = seed::team(app, "Checkout").await;
+    let defect = record(app, &defect_form(&team, "Coupon", "high", "production")).await;
+    let review = open_review(app, &team, "Coupons", &[defect]).await;
+    let [e] = escape_ids(app, review).await[..] else {
+        panic!("one escape")
+    };
+    (review, e, defect)
+}
 
 async fn a_review_started_from_an_escape_takes_its_title_date_and_link(app: TestApp) {
     let team = seed::team(&app, "Checkout").await;
@@ -67,12 +79,7 @@ async fn a_review_started_from_an_escape_takes_its_title_date_and_link(app: Test
 }
 
 async fn a_save_is_confirmed_on_the_page_it_leads_to(app: TestApp) {
-    let team = seed::team(&app, "Checkout").await;
-    let defect = record(&app, &defect_form(&team, "Coupon", "high", "production")).await;
-    let review = open_review(&app, &team, "Coupons", &[defect]).await;
-    let [e] = escape_ids(&app, review).await[..] else {
-        panic!("one escape")
-    };
+    let (review, e, defect) = one_escape_review(&app).await;
     let saved = app
         .post_form(
             &format!("/reviews/{review}/escapes/{e}/facts"),
@@ -103,13 +110,8 @@ async fn a_save_is_confirmed_on_the_page_it_leads_to(app: TestApp) {
 }
 
 async fn blame_in_a_saved_step_keeps_the_writer_on_it_with_the_hint(app: TestApp) {
-    let team = seed::team(&app, "Checkout").await;
-    let defect = record(&app, &defect_form(&team, "Coupon", "high", "production")).await;
     // The participants are Dana Reyes and Lee Park: their first names count as people.
-    let review = open_review(&app, &team, "Coupons", &[defect]).await;
-    let [e] = escape_ids(&app, review).await[..] else {
-        panic!("one escape")
-    };
+    let (review, e, _) = one_escape_review(&app).await;
     let base = format!("/reviews/{review}/escapes/{e}");
     let analysis = |evidence: &'static str, version: &'static str| {
         let app = &app;
@@ -163,12 +165,7 @@ async fn blame_in_a_saved_step_keeps_the_writer_on_it_with_the_hint(app: TestApp
 }
 
 async fn a_mechanism_step_without_any_checklist_answer_says_so(app: TestApp) {
-    let team = seed::team(&app, "Checkout").await;
-    let defect = record(&app, &defect_form(&team, "Coupon", "high", "production")).await;
-    let review = open_review(&app, &team, "Coupons", &[defect]).await;
-    let [e] = escape_ids(&app, review).await[..] else {
-        panic!("one escape")
-    };
+    let (review, e, _) = one_escape_review(&app).await;
     let base = format!("/reviews/{review}/escapes/{e}");
     let warning = "No checklist question is answered for this escape.";
     let before = app.get(&format!("{base}?step=mechanism")).await;
