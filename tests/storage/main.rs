@@ -3,6 +3,7 @@
 mod account_admin;
 mod accounts;
 mod backup;
+mod checkpoint;
 mod concurrency;
 mod demo;
 mod imports;
