@@ -37,3 +37,4 @@ mod throttling;
 mod tokens;
 mod users;
 mod words;
+mod write_load;
