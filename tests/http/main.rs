@@ -19,6 +19,7 @@ mod limits;
 mod markdown_export;
 mod metrics;
 mod paging;
+mod parallel_guesses;
 mod platform;
 mod record;
 mod redact;
