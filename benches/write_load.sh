@@ -66,12 +66,14 @@ serve() {
     exit 1
 }
 
+# new_pg: creates a database and sets URL to it (not in a subshell, so that the cleanup
+# knows its name).
 new_pg() {
     local name
     name=wl_$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')
     psql "$PG/postgres" -qc "CREATE DATABASE \"$name\"" >/dev/null
     DATABASES+=("$name")
-    echo "$PG/$name"
+    URL="$PG/$name"
 }
 
 STATUS=0
@@ -91,12 +93,12 @@ serve "$SQLITE" "$PORT"
 run sqlite "$SQLITE" --header "$PORT"
 stop_servers
 
-URL=$(new_pg)
+new_pg
 serve "$URL" "$PORT"
 run postgres "$URL" "" "$PORT"
 stop_servers
 
-URL=$(new_pg)
+new_pg
 "$BIN" --database "$URL" migrate >/dev/null 2>&1
 serve "$URL" "$PORT"
 serve "$URL" "$((PORT + 1))"

@@ -21,16 +21,20 @@ pub struct Report {
     pub probes_refused: usize,
     /// Requests (page reads and saves) answered 5xx.
     pub server_errors: usize,
-    /// Saves answered anything else (a 4xx other than 409, or no answer at all).
+    /// Saves answered anything else (a 4xx other than 409).
     pub other: usize,
+    /// Saves that got no answer (the server went away): each may or may not be stored.
+    pub unanswered: usize,
     /// Accepted saves whose marker is not where it belongs.
     pub lost: usize,
     /// Accepted saves whose marker is there more than once.
     pub twice: usize,
     /// Refused saves whose marker is in the database anyway, and accepted saves at a
-    /// version another accepted save had already used.
+    /// version another accepted save had already used. (An unanswered save found stored
+    /// is no stale write: the server may have committed it before going away.)
     pub stale_applied: usize,
-    /// Records whose version did not rise by exactly their accepted saves.
+    /// Records whose version did not rise by exactly their accepted saves (plus at most
+    /// their unanswered ones).
     pub version_drift: usize,
 }
 
@@ -47,8 +51,8 @@ impl Report {
 
     /// The header of the table [`Report`] prints its rows in.
     pub fn header() -> &'static str {
-        "| accepted | refused stale (409) | of them deliberate | 5xx | other | lost | twice | stale applied | version drift |\n\
-         |---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| accepted | refused stale (409) | of them deliberate | 5xx | other | unanswered | lost | twice | stale applied | version drift |\n\
+         |---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     }
 }
 
@@ -56,12 +60,13 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
             self.accepted,
             self.refused_stale,
             self.probes_refused,
             self.server_errors,
             self.other,
+            self.unanswered,
             self.lost,
             self.twice,
             self.stale_applied,
@@ -84,6 +89,7 @@ pub async fn check(db: &DatabaseConnection, sent: &Sent) -> Report {
                 report.probes_refused += usize::from(w.stale_probe);
             }
             500.. => report.server_errors += 1,
+            0 => report.unanswered += 1,
             _ => report.other += 1,
         }
     }
@@ -120,7 +126,10 @@ async fn check_target(
             }
         }
     }
-    for w in writes.iter().filter(|w| !(200..400).contains(&w.status)) {
+    let refused = writes
+        .iter()
+        .filter(|w| w.status != 0 && !(200..400).contains(&w.status));
+    for w in refused {
         report.stale_applied += usize::from(stored.contains_key(w.marker.as_str()));
     }
     let mut versions = HashSet::new();
@@ -128,7 +137,9 @@ async fn check_target(
         report.stale_applied += usize::from(!versions.insert(w.version));
     }
     let expected = i64::from(target.start_version) + accepted.len() as i64;
-    report.version_drift += usize::from(i64::from(version) != expected);
+    let unanswered = writes.iter().filter(|w| w.status == 0).count() as i64;
+    let rose = i64::from(version) - expected;
+    report.version_drift += usize::from(!(0..=unanswered).contains(&rose));
 }
 
 /// How often each value is stored for `target` (its summary changes, or its title), and
