@@ -4,7 +4,9 @@
 
 use chrono::Utc;
 use escapement_storage::reviews::review_escapes;
-use escapement_tests::{ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends, seed_team};
+use escapement_tests::{
+    ADMIN_EMAIL, ADMIN_PASSWORD, Backend, TestApp, both_backends, defect_form, seed_team,
+};
 use escapement_web::cli::DemoArgs;
 use escapement_web::cli::demo::run_demo;
 use fantoccini::{Client, Locator};
@@ -68,39 +70,17 @@ struct Long {
 /// first; the second stays in the unreviewed queue.
 async fn long_title_defects(app: &TestApp) -> Long {
     let seeded = seed_team(app, "Phone").await;
-    let (team, component, release) = (
-        seeded.team.to_string(),
-        seeded.component.to_string(),
-        seeded.release.to_string(),
-    );
+    let (team, component) = (seeded.team.to_string(), seeded.component.to_string());
     let title = long_title();
     let description = format!("Seen on a phone: {title}");
     let record = async |severity: &str| {
-        let response = app
-            .post_form(
-                "/defects",
-                &[
-                    ("title", title.as_str()),
-                    ("description", description.as_str()),
-                    ("severity", severity),
-                    ("defect_type", "functional"),
-                    ("origin", "code"),
-                    ("discovery_stage", "production"),
-                    ("expected_catch_stage", ""),
-                    ("detected_by", "customer"),
-                    ("team_id", team.as_str()),
-                    ("component_id", component.as_str()),
-                    ("release_id", release.as_str()),
-                    ("introduced_at", "2026-02-01T09:00"),
-                    ("detected_at", "2026-02-10T10:30"),
-                    ("resolved_at", ""),
-                    ("reopened_count", "0"),
-                    ("confirmed", "on"),
-                    ("external_key", ""),
-                    ("incident_link", ""),
-                ],
-            )
-            .await;
+        let mut form = defect_form(&seeded, &title, severity, "production");
+        form.iter_mut()
+            .filter(|(k, _)| k == "description")
+            .for_each(|(_, v)| v.clone_from(&description));
+        let fields: Vec<(&str, &str)> =
+            form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let response = app.post_form("/defects", &fields).await;
         assert_eq!(response.status, 303, "record the defect: {}", response.body);
         let path = response.redirect_path();
         Uuid::parse_str(path.trim_start_matches("/defects/")).expect("the defect's id")

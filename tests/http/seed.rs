@@ -7,39 +7,7 @@ use escapement_tests::{CSRF, TestApp};
 use escapement_web::auth::{SESSION_COOKIE, start_session};
 use uuid::Uuid;
 
-pub use escapement_tests::{Seeded, seed_team as team};
-
-/// A complete, valid defect form for `seeded`'s team, discovered at `stage`.
-pub fn defect_form(
-    seeded: &Seeded,
-    title: &str,
-    severity: &str,
-    stage: &str,
-) -> Vec<(String, String)> {
-    [
-        ("title", title),
-        ("description", "Found while testing."),
-        ("severity", severity),
-        ("defect_type", "functional"),
-        ("origin", "code"),
-        ("discovery_stage", stage),
-        ("expected_catch_stage", ""),
-        ("detected_by", "customer"),
-        ("team_id", &seeded.team.to_string()),
-        ("component_id", &seeded.component.to_string()),
-        ("release_id", &seeded.release.to_string()),
-        ("introduced_at", "2026-02-01T09:00"),
-        ("detected_at", "2026-02-10T10:30"),
-        ("resolved_at", ""),
-        ("reopened_count", "0"),
-        ("confirmed", "on"),
-        ("external_key", ""),
-        ("incident_link", ""),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
-}
+pub use escapement_tests::{Seeded, defect_form, seed_team as team};
 
 /// Borrowed pairs for `TestApp::post_form`.
 pub fn pairs(form: &[(String, String)]) -> Vec<(&str, &str)> {

@@ -13,9 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use chrono::{NaiveDate, Utc};
-use escapement_core::{NewComponent, NewRelease, NewTeam};
-use escapement_storage::catalog::{create_component, create_release, create_team};
+use chrono::Utc;
 use escapement_storage::sea_orm::{
     ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult,
     Statement,
@@ -24,7 +22,11 @@ use escapement_web::{AppState, app};
 use tower::ServiceExt;
 use uuid::Uuid;
 
+mod seed;
 pub mod tcp;
+pub mod write_load;
+
+pub use seed::{Seeded, defect_form, seed_team, seed_team_in};
 
 /// Which database a test runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,54 +439,6 @@ impl TestApp {
             let _ = escapement_web::serve(listener, router, std::future::pending()).await;
         });
         address
-    }
-}
-
-/// Ids of one seeded team with one component and one release.
-pub struct Seeded {
-    pub team: Uuid,
-    pub component: Uuid,
-    pub release: Uuid,
-}
-
-/// Seeds a team named `name` with a component "Coupons" and a release "`name` 1.0".
-pub async fn seed_team(app: &TestApp, name: &str) -> Seeded {
-    let now = Utc::now();
-    let team = create_team(
-        app.db(),
-        &NewTeam {
-            name: name.to_owned(),
-        },
-        now,
-    )
-    .await
-    .expect("seed team");
-    let component = create_component(
-        app.db(),
-        &NewComponent {
-            name: "Coupons".to_owned(),
-            team_id: team.id,
-            description: String::new(),
-        },
-        now,
-    )
-    .await
-    .expect("seed component");
-    let release = create_release(
-        app.db(),
-        &NewRelease {
-            name: format!("{name} 1.0"),
-            team_id: team.id,
-            released_on: NaiveDate::from_ymd_opt(2026, 1, 15).expect("a valid date"),
-        },
-        now,
-    )
-    .await
-    .expect("seed release");
-    Seeded {
-        team: team.id,
-        component: component.id,
-        release: release.id,
     }
 }
 

@@ -172,6 +172,19 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<()> {
     Ok(())
 }
 
+/// Gives the disk back after bulk work on SQLite (the demo, an import, a restore): the
+/// write-ahead log of a large write is copied into the database and truncated to nothing,
+/// instead of staying at the size of the whole write. A no-op on PostgreSQL. While readers
+/// hold older snapshots the log is copied as far as it can be and truncated by a later
+/// checkpoint.
+pub async fn checkpoint(db: &impl ConnectionTrait) -> Result<()> {
+    if Backend::of(db) == Backend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+            .await?;
+    }
+    Ok(())
+}
+
 /// A real round trip to the database, for health checks.
 pub async fn ping(db: &DatabaseConnection) -> Result<()> {
     db.ping().await?;

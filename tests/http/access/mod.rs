@@ -8,6 +8,7 @@
 //! refusal cannot come from a fixture that names nothing. Prints one line per route.
 
 mod bad_input;
+mod bad_values;
 mod world;
 
 use axum::body::Body;

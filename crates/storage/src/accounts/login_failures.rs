@@ -86,30 +86,36 @@ pub async fn clear_login_failures(
 }
 
 /// Records the attempt as a failure, committed at once, and answers the failures before it
-/// in the window, for its account and for its client address. Because every attempt is
-/// visible before it counts, concurrent attempts count each other: the `k`-th attempt to be
-/// recorded sees at least `k - 1` before it, so of any number started together no more than
-/// the refusal limit see fewer failures than the limit and get their password checked.
+/// in the window, for its account and for its client address. Attempts are recorded one
+/// at a time (a write transaction that counts, then inserts: SQLite's write lock, and on
+/// PostgreSQL a lock on the table that only other sign-in starts wait for), so the `k`-th
+/// attempt to be recorded sees exactly the `k - 1` still counted before it: of any number
+/// started together exactly the refusal limit get their password checked.
 pub async fn start_sign_in(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     attempt: &SignInAttempt<'_>,
 ) -> Result<(u64, u64)> {
+    let txn = crate::begin_write(db).await?;
+    if crate::Backend::of(db) == crate::Backend::Postgres {
+        txn.execute_unprepared("LOCK TABLE login_failures IN SHARE ROW EXCLUSIVE MODE")
+            .await?;
+    }
+    let counts = count_login_failures(
+        &txn,
+        attempt.account,
+        attempt.client_addr,
+        attempt.window_start,
+    )
+    .await?;
     let row = login_failure::ActiveModel {
         id: Set(attempt.id),
         account: Set(attempt.account.to_owned()),
         client_addr: Set(attempt.client_addr.to_owned()),
         at: Set(attempt.at),
     };
-    login_failure::Entity::insert(row).exec(db).await?;
-    let (by_account, by_client) = count_login_failures(
-        db,
-        attempt.account,
-        attempt.client_addr,
-        attempt.window_start,
-    )
-    .await?;
-    // The attempt itself is among the counted; a concurrent success may have cleared it.
-    Ok((by_account.saturating_sub(1), by_client.saturating_sub(1)))
+    login_failure::Entity::insert(row).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(counts)
 }
 
 /// Ends an attempt refused after too many failures: it is no failure after all (its

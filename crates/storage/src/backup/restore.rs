@@ -199,7 +199,7 @@ async fn restore_table(
 /// [`TABLES`]. Everything happens in one write transaction, the roll-up rebuilt from the
 /// restored defects and reviews inside it: on any error nothing is written. Refuses a newer
 /// format version, another schema, a non-empty database, and a damaged or cut-short file
-/// (naming the line, table, row and column).
+/// (naming the line, table, row and column). A restore ends with a [`crate::checkpoint`].
 pub async fn restore_backup(
     db: &DatabaseConnection,
     input: impl Read + Send + 'static,
@@ -256,5 +256,6 @@ pub async fn restore_backup(
     restore_title_index(&txn, title_index).await?;
     crate::rollup::rebuild_in(&txn).await?;
     txn.commit().await?;
+    crate::checkpoint(db).await?;
     Ok(summary)
 }

@@ -10,6 +10,7 @@ mod draw;
 mod reviews;
 mod state;
 
+pub use crate::checkpoint;
 pub use defects::{DemoSummary, load_demo};
 pub use reviews::{DemoReviewSummary, DemoReviewer, MAX_REVIEWS_PER_TEAM, load_demo_reviews};
-pub use state::{DemoState, checkpoint, clear_unfinished_demo, demo_state, finish_demo};
+pub use state::{DemoState, clear_unfinished_demo, demo_state, finish_demo};

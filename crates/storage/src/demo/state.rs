@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use super::bulk::{restore_title_index, suspend_title_index};
 use crate::settings::{demo_state as stored_state, set_demo_state};
-use crate::{Backend, Result, StorageError};
+use crate::{Result, StorageError};
 
 const LOADING: &str = "loading";
 const COMPLETE: &str = "complete";
@@ -93,15 +93,5 @@ pub async fn clear_unfinished_demo(db: &DatabaseConnection) -> Result<()> {
     txn.execute_unprepared("DELETE FROM settings WHERE key = 'demo'")
         .await?;
     txn.commit().await?;
-    Ok(())
-}
-
-/// Gives the disk back after bulk work on SQLite: the write-ahead log of a large load is
-/// copied into the database and truncated to nothing. A no-op on PostgreSQL.
-pub async fn checkpoint(db: &impl ConnectionTrait) -> Result<()> {
-    if Backend::of(db) == Backend::Sqlite {
-        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
-            .await?;
-    }
     Ok(())
 }

@@ -207,7 +207,8 @@ enum Fate {
 }
 
 /// Walks the file, and writes it when `options.write` and the rules allow, reporting
-/// (rows read, bytes read, bytes in all) to `progress` after every batch.
+/// (rows read, bytes read, bytes in all) to `progress` after every batch. A written import
+/// ends with a [`crate::checkpoint`], so SQLite's log does not keep the file's size.
 pub async fn import_defects(
     db: &DatabaseConnection,
     team_id: Uuid,
@@ -276,6 +277,7 @@ pub async fn import_defects(
         date_new_releases(&txn, &catalog, now).await?;
         txn.commit().await?;
         report.written = true;
+        crate::checkpoint(db).await?;
     } else {
         txn.rollback().await?;
     }
