@@ -455,8 +455,8 @@ async fn index_count(store: &TestDb) -> i64 {
 }
 
 /// The primary key, the unique external-key index and the eight list indexes (the last the
-/// unreviewed queue's); on
-/// PostgreSQL also the title search's trigram index (SQLite's is a table of its own).
+/// unreviewed queue's); on PostgreSQL also the title search's trigram index (SQLite's is a
+/// table of its own).
 fn expected_indexes(store: &TestDb) -> i64 {
     match store.backend {
         escapement_tests::Backend::Sqlite => 10,
