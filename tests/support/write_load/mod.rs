@@ -147,8 +147,7 @@ async fn seed_target(
         "a defect is recorded: {}",
         created.body
     );
-    let defect = Uuid::parse_str(created.location.trim_start_matches("/defects/"))
-        .expect("the redirect names the defect");
+    let defect = id_after(&created.location, "/defects/").expect("the redirect names the defect");
     if kind == Kind::Defect {
         return Target {
             kind,
@@ -163,13 +162,18 @@ async fn seed_target(
     fields.extend([("team_id", team_id.as_str()), ("defects", defect.as_str())]);
     let opened = browser.post_form(server, "/reviews", &fields).await;
     assert_eq!(opened.status, 303, "a review is opened: {}", opened.body);
-    let id = Uuid::parse_str(opened.location.trim_start_matches("/reviews/"))
-        .expect("the redirect names the review");
+    let id = id_after(&opened.location, "/reviews/").expect("the redirect names the review");
     Target {
         kind,
         id,
         start_version: 1,
     }
+}
+
+/// The id a redirect to `prefix<id>` names, whatever query it carries (the confirmation).
+fn id_after(location: &str, prefix: &str) -> Result<Uuid, uuid::Error> {
+    let path = location.split(['?', '#']).next().unwrap_or(location);
+    Uuid::parse_str(path.trim_start_matches(prefix))
 }
 
 fn review_fields<'a>(title: &'a str, summary: &'a str) -> Vec<(&'a str, &'a str)> {
