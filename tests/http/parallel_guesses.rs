@@ -6,8 +6,9 @@
 use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
-use escapement_core::auth::ThrottlePolicy;
-use escapement_storage::accounts::count_login_failures;
+use escapement_core::Paging;
+use escapement_core::auth::{AuditEvent, ThrottlePolicy};
+use escapement_storage::accounts::{count_login_failures, list_events};
 use escapement_tests::{ADMIN_EMAIL, Backend, CSRF, TestApp};
 use tokio::sync::Barrier;
 use tokio::task::JoinSet;
@@ -63,6 +64,17 @@ async fn sixty_parallel_guesses_are_counted_exactly(backend: Backend) {
     .await
     .expect("count failures");
     assert_eq!(failures, u64::from(LIMIT), "each checked guess counts once");
+    let (events, _) = list_events(app.db(), Paging::new(1, 100))
+        .await
+        .expect("audit log");
+    let logged = events
+        .iter()
+        .filter(|e| e.event == AuditEvent::LoginFailed)
+        .count();
+    assert_eq!(
+        logged, checked,
+        "each checked guess is logged, no refusal is"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
