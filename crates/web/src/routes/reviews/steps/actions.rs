@@ -140,6 +140,14 @@ impl StepKind for NoAction {
     type Input = NoActionForm;
     type View = ActionsView;
 
+    /// The reason, unless the form clears it.
+    fn written(input: &NoActionForm) -> Vec<&str> {
+        match input.clear.is_empty() {
+            true => vec![&input.no_action_reason],
+            false => Vec::new(),
+        }
+    }
+
     fn view(_: &Ctx, ws: &Workspace, input: Option<&NoActionForm>) -> ActionsView {
         view(ws, None, input.map(|f| f.no_action_reason.as_str()))
     }

@@ -55,6 +55,10 @@ impl StepKind for Analysis {
             .collect()
     }
 
+    fn written(input: &AnalysisDraft) -> Vec<&str> {
+        vec![&input.evidence, &input.evidence_gap]
+    }
+
     fn narrative(view: &AnalysisView) -> Vec<(&'static str, String)> {
         vec![
             (EVIDENCE.label, view.analysis.evidence.clone()),

@@ -98,6 +98,14 @@ impl StepKind for Checklist {
             .collect()
     }
 
+    fn written(input: &BTreeMap<String, String>) -> Vec<&str> {
+        input
+            .iter()
+            .filter(|(field, _)| field.starts_with("note_"))
+            .map(|(_, note)| note.as_str())
+            .collect()
+    }
+
     fn narrative(view: &ChecklistView) -> Vec<(&'static str, String)> {
         view.questions
             .iter()

@@ -7,10 +7,10 @@ use std::marker::PhantomData;
 use chrono::{DateTime, Duration, Utc};
 use escapement_core::ValidationErrors;
 use escapement_core::auth::Permission;
-use escapement_core::review::{Step, allows_edits};
+use escapement_core::review::{Step, allows_edits, blame_findings};
 use escapement_storage::reviews::{
     EscapeWorkspace, HistoryEntry, Review, ReviewEscape, escape_subject, escape_workspace,
-    last_change_of,
+    last_change_of, review_people,
 };
 use escapement_storage::settings::{StageSettings, stage_settings};
 use serde::Serialize;
@@ -82,6 +82,11 @@ pub trait StepKind: Send + Sync + 'static {
     /// `(label, text)` of the narrative fields the blameless guard reads.
     fn narrative(view: &Self::View) -> Vec<(&'static str, String)> {
         let _ = view;
+        Vec::new()
+    }
+    /// The narrative text a submitted form saves, for the guard to read after a good save.
+    fn written(input: &Self::Input) -> Vec<&str> {
+        let _ = input;
         Vec::new()
     }
 }
@@ -192,19 +197,23 @@ fn next_step(review_id: Uuid, escape_id: Uuid, step: Step) -> NextStep {
     }
 }
 
-/// True when what is saved in step `S` of the escape reads as blame: the save then stays on
-/// the step, so the writer sees the hint before moving on.
+/// True when the text a good save of step `S` wrote reads as blame: the save then stays on
+/// the step, so the writer sees the hint before moving on. Steps that write no text ask the
+/// database nothing.
 pub async fn saved_blame<S: StepKind>(
     ctx: &Ctx,
-    review: Review,
-    escape_id: Uuid,
+    review_id: Uuid,
+    input: &S::Input,
 ) -> AppResult<bool> {
-    let ws = Workspace::load(ctx, review, escape_id).await?;
-    let view = S::view(ctx, &ws, None);
-    let narrative = S::narrative(&view);
-    let narrative: Vec<(&'static str, &str)> =
-        narrative.iter().map(|(l, t)| (*l, t.as_str())).collect();
-    Ok(!blame_hints(&narrative, &ws.read.people).is_empty())
+    let written = S::written(input);
+    if written.iter().all(|t| t.trim().is_empty()) {
+        return Ok(false);
+    }
+    let people = review_people(ctx.db(), review_id).await?;
+    let names: Vec<&str> = people.iter().map(String::as_str).collect();
+    Ok(written
+        .iter()
+        .any(|text| !blame_findings(text, &names).is_empty()))
 }
 
 /// The form of step `S` of one escape, shown again after a refused save.

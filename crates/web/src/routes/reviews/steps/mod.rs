@@ -132,7 +132,7 @@ impl StepSave {
     ) -> AppResult<Response> {
         let (review_id, escape_id) = (self.review.id, self.escape_id);
         let stay = match &outcome {
-            Ok(()) => frame::saved_blame::<S>(ctx, self.review.clone(), escape_id).await?,
+            Ok(()) => frame::saved_blame::<S>(ctx, review_id, &input).await?,
             Err(_) => false,
         };
         let target = match stay {
