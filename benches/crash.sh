@@ -28,12 +28,7 @@ LOAD_KILL=${LOAD_KILL:-6}
 PORT=${PORT:-8195}
 
 cd "$(dirname "$0")/.."
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-    cargo build --release -p escapement-web >&2
-    cargo build --release -p escapement-tests --example write_load >&2
-fi
-BIN=${CARGO_TARGET_DIR:-target}/release/escapement
-DRIVER=${CARGO_TARGET_DIR:-target}/release/examples/write_load
+source benches/write_load_build.sh
 WORK=$(mktemp -d)
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -44,6 +39,16 @@ integrity() {
     result=$(sqlite3 "$1" "PRAGMA integrity_check")
     echo "  integrity_check: $result"
     [[ "$result" == ok ]] || fail "integrity_check of $1"
+}
+# kill_now PID SECONDS TOO_LATE: kill -9 a process that must still be running; TOO_LATE says
+# what to change when it had finished already.
+kill_now() {
+    if kill -9 "$1" 2>/dev/null; then
+        wait "$1" 2>/dev/null || true
+        echo "  killed -9 after $2 s"
+    else
+        fail "$3"
+    fi
 }
 rows() { sqlite3 "$1" "SELECT (SELECT count(*) FROM defects) || ' defects, ' || (SELECT count(*) FROM users) || ' users, ' || (SELECT count(*) FROM reviews) || ' reviews'"; }
 
@@ -60,12 +65,7 @@ demo_kill() {
     else
         sleep "$2"
     fi
-    if kill -9 "$pid" 2>/dev/null; then
-        wait "$pid" 2>/dev/null || true
-        echo "  killed -9 after $((SECONDS - start)) s"
-    else
-        fail "the demo finished before the kill: raise DEMO_DEFECTS"
-    fi
+    kill_now "$pid" $((SECONDS - start)) "the demo finished before the kill: raise DEMO_DEFECTS"
 }
 
 echo "## demo of $DEMO_DEFECTS defects killed -9 after ${DEMO_KILL} s, while it writes its defects"
@@ -122,12 +122,7 @@ awk -v n="$IMPORT_ROWS" 'BEGIN {
 "$BIN" --database "sqlite://$DB" import defects "$CSV" --team Checkout >"$WORK/import.out" 2>"$WORK/import.err" &
 PID=$!
 sleep "$IMPORT_KILL"
-if kill -9 "$PID" 2>/dev/null; then
-    wait "$PID" 2>/dev/null || true
-    echo "  killed -9 after ${IMPORT_KILL} s"
-else
-    fail "the import finished before the kill: raise IMPORT_ROWS"
-fi
+kill_now "$PID" "$IMPORT_KILL" "the import finished before the kill: raise IMPORT_ROWS"
 integrity "$DB"
 LEFT=$(sqlite3 "$DB" "SELECT count(*) FROM defects")
 echo "  defects left by the killed import: $LEFT"

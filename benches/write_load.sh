@@ -26,12 +26,7 @@ PG=${PG:-postgres://postgres@127.0.0.1:5432}
 PORT=${PORT:-8191}
 
 cd "$(dirname "$0")/.."
-if [[ -z "${SKIP_BUILD:-}" ]]; then
-    cargo build --release -p escapement-web >&2
-    cargo build --release -p escapement-tests --example write_load >&2
-fi
-BIN=${CARGO_TARGET_DIR:-target}/release/escapement
-DRIVER=${CARGO_TARGET_DIR:-target}/release/examples/write_load
+source benches/write_load_build.sh
 
 WORK=$(mktemp -d)
 SERVERS=()
