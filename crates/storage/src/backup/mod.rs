@@ -94,6 +94,10 @@ pub const EXCLUDED: &[(&str, &str)] = &[
         "the roll-up, derived from defects; restore rebuilds it",
     ),
     (
+        "rollup_stamps",
+        "the roll-up's stamps, derived; restore's rebuild renews them",
+    ),
+    (
         "defects_fts",
         "SQLite's title search index, kept by triggers as defects are restored",
     ),

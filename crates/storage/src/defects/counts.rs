@@ -87,6 +87,32 @@ pub(crate) async fn rollup_counts(
         .into_iter()
         .map(|k| k.as_str().to_owned())
         .collect();
+    // Summed once per change of the teams' data, then kept under their stamps.
+    let what = format!("list {filter:?} escaped {escaped_keys:?} contained {contained_keys:?}");
+    let teams = counted_teams(filter);
+    let counts = crate::rollup::kept(db, teams.as_deref(), what, || {
+        sum(db, filter, &escaped_keys, &contained_keys)
+    })
+    .await?;
+    Ok(Some(counts))
+}
+
+/// The teams whose stamps the counts of `filter` depend on: its team, else the teams it
+/// may see, else every team.
+pub(crate) fn counted_teams(filter: &DefectFilter) -> Option<Vec<uuid::Uuid>> {
+    match filter.team_id {
+        Some(team) => Some(vec![team]),
+        None => filter.visible_teams.clone(),
+    }
+}
+
+/// `(total, escaped)` for `filter`, summed from the roll-up's rows.
+async fn sum(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    escaped_keys: &[String],
+    contained_keys: &[String],
+) -> Result<(u64, u64)> {
     let within = |keys: &[String]| -> Vec<String> {
         match &filter.discovery_stage {
             Some(s) => keys.iter().filter(|k| *k == s.as_str()).cloned().collect(),
@@ -115,13 +141,13 @@ pub(crate) async fn rollup_counts(
         .in_scope
         .is_some_and(|s| s.reopened == ReopenedPolicy::AsEscaped);
     let escapes = || async {
-        let mut n = count(Some(within(&escaped_keys)), None).await?;
+        let mut n = count(Some(within(escaped_keys)), None).await?;
         if reopened_escape {
-            n += count(Some(within(&contained_keys)), Some(true)).await?;
+            n += count(Some(within(contained_keys)), Some(true)).await?;
         }
         Ok::<u64, crate::StorageError>(n)
     };
-    Ok(Some(match filter.escaped {
+    Ok(match filter.escaped {
         None => (count(None, None).await?, escapes().await?),
         Some(true) => {
             let n = escapes().await?;
@@ -129,7 +155,7 @@ pub(crate) async fn rollup_counts(
         }
         Some(false) => {
             let reopened = reopened_escape.then_some(false);
-            (count(Some(within(&contained_keys)), reopened).await?, 0)
+            (count(Some(within(contained_keys)), reopened).await?, 0)
         }
-    }))
+    })
 }

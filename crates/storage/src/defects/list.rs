@@ -385,18 +385,25 @@ pub async fn list_defects(
     }
     let (total, escaped) = match super::counts::rollup_counts(db, filter, stages).await? {
         Some(counts) => counts,
+        // Counted from the rows (days of a partial quarter, two mechanisms), once per
+        // change of the teams' data, like the roll-up's sums.
         None => {
-            let cond = condition(filter, stages, Purpose::Count, backend);
-            let total = count::<defect::Entity>(db, cond.clone()).await?;
-            let escaped = match filter.escaped {
-                Some(true) => total,
-                Some(false) => 0,
-                None => {
-                    let escapes = defect::Column::DiscoveryStage.is_in(escaped_keys(stages));
-                    count::<defect::Entity>(db, cond.add(escapes)).await?
-                }
-            };
-            (total, escaped)
+            let what = format!("rows {filter:?} {stages:?}");
+            let teams = super::counts::counted_teams(filter);
+            crate::rollup::kept(db, teams.as_deref(), what, || async {
+                let cond = condition(filter, stages, Purpose::Count, backend);
+                let total = count::<defect::Entity>(db, cond.clone()).await?;
+                let escaped = match filter.escaped {
+                    Some(true) => total,
+                    Some(false) => 0,
+                    None => {
+                        let escapes = defect::Column::DiscoveryStage.is_in(escaped_keys(stages));
+                        count::<defect::Entity>(db, cond.add(escapes)).await?
+                    }
+                };
+                Ok((total, escaped))
+            })
+            .await?
         }
     };
     let models = defect::Entity::find()
@@ -425,7 +432,13 @@ async fn search_defects(
     search: &TitleSearch,
 ) -> Result<DefectListPage> {
     let backend = Backend::of(db);
-    let (total, escaped) = search_counts(db, filter, stages, search).await?;
+    // Counted once per change of the teams' data (a title edit renews their stamps too).
+    let what = format!("search {filter:?} {stages:?}");
+    let teams = super::counts::counted_teams(filter);
+    let (total, escaped) = crate::rollup::kept(db, teams.as_deref(), what, || {
+        search_counts(db, filter, stages, search)
+    })
+    .await?;
     if total <= paging.offset() {
         return Ok(DefectListPage {
             rows: Vec::new(),

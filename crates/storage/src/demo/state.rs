@@ -45,7 +45,7 @@ pub async fn finish_demo(db: &impl ConnectionTrait) -> Result<()> {
 
 /// Every table of team data the demo writes, children before parents. Its accounts are
 /// deleted apart (see [`clear_unfinished_demo`]); the audit log keeps what happened.
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 13] = [
     "action_escapes",
     "backlog_dismissals",
     "improvement_actions",
@@ -55,6 +55,7 @@ const TABLES: [&str; 12] = [
     "stage_tallies",
     "defect_counts",
     "defect_durations",
+    "rollup_stamps",
     "defects",
     "releases",
     "components",

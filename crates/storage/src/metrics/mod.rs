@@ -7,6 +7,7 @@ mod definitions;
 mod tallies;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use escapement_core::metrics::{CountCell, CountKey, DurationCell, DurationKey, TallyCell};
 use sea_orm::{ConnectionTrait, StreamTrait};
@@ -20,31 +21,82 @@ pub use tallies::tally_cells;
 pub use tallies::{TallyConflict, TallySave, release_tallies, save_tallies};
 
 use crate::Result;
-use crate::rollup::{CountFilter, Detail, RangeCells, count_cells, duration_cells, range_cells};
+use crate::rollup::{
+    CountFilter, Detail, Kept, RangeCells, count_cells, duration_cells, range_cells,
+};
 
 /// Everything a metric page computes from: the roll-up's count and duration rows and the
 /// tallies that `filter` selects, four indexed reads whatever the number of defects.
 #[derive(Debug, Clone, Default)]
 pub struct MetricInputs {
     /// Count rows with releases (every component and type together unless filtered).
-    pub counts: Vec<CountCell>,
+    pub counts: Arc<Vec<CountCell>>,
     /// Count rows with components (every release and type together unless filtered).
-    pub by_component: Vec<CountCell>,
-    pub durations: Vec<DurationCell>,
+    pub by_component: Arc<Vec<CountCell>>,
+    pub durations: Arc<Vec<DurationCell>>,
     pub tallies: Vec<TallyCell>,
+}
+
+/// The roll-up's part of [`MetricInputs`], shared by the requests that read it.
+type Cells = (
+    Arc<Vec<CountCell>>,
+    Arc<Vec<CountCell>>,
+    Arc<Vec<DurationCell>>,
+);
+
+/// The cells of recent filters, kept under the stamps of their teams: many readers of one
+/// dashboard share one copy, computed once per change of the teams' data.
+static CELLS: Kept<Cells> = Kept::new(64);
+
+/// The inputs of the metrics for `filter`: the roll-up's cells
+/// as kept under the stamps of the teams `filter` covers, the tallies read afresh (they
+/// are few, and written apart from the defects).
+pub async fn metric_inputs(
+    db: &(impl ConnectionTrait + StreamTrait),
+    filter: &CountFilter,
+) -> Result<MetricInputs> {
+    let tallies = tally_cells(db, filter).await?;
+    let teams = match filter.team {
+        Some(team) => Some(vec![team]),
+        None => filter.visible_teams.clone(),
+    };
+    let what = format!("cells {filter:?}");
+    let (counts, by_component, durations) = CELLS
+        .get(db, teams.as_deref(), &what, || async {
+            let c = computed_inputs(db, filter).await?;
+            Ok((
+                Arc::new(c.counts),
+                Arc::new(c.by_component),
+                Arc::new(c.durations),
+            ))
+        })
+        .await?;
+    Ok(MetricInputs {
+        counts,
+        by_component,
+        durations,
+        tallies,
+    })
+}
+
+/// The roll-up's rows of a metric page, as they are computed.
+#[derive(Default)]
+struct Computed {
+    counts: Vec<CountCell>,
+    by_component: Vec<CountCell>,
+    durations: Vec<DurationCell>,
 }
 
 /// The inputs of the metrics for `filter`. When its period is not whole quarters, the
 /// roll-up answers the whole quarters inside it, and each partial quarter at its ends is
 /// counted from the defects of its days or, when the rest of that quarter has fewer days
 /// (up to today), as the quarter's roll-up rows less the rows of the rest.
-pub async fn metric_inputs(
+async fn computed_inputs(
     db: &(impl ConnectionTrait + StreamTrait),
     filter: &CountFilter,
-) -> Result<MetricInputs> {
-    let tallies = tally_cells(db, filter).await?;
+) -> Result<Computed> {
     let Some(period) = filter.period.filter(|p| !p.whole_quarters()) else {
-        return rollup_inputs(db, filter, tallies).await;
+        return rollup_inputs(db, filter).await;
     };
     let (whole, parts) = period.split();
     let mut inputs = match whole {
@@ -54,12 +106,9 @@ pub async fn metric_inputs(
                 period: None,
                 ..filter.clone()
             };
-            rollup_inputs(db, &f, tallies).await?
+            rollup_inputs(db, &f).await?
         }
-        None => MetricInputs {
-            tallies,
-            ..MetricInputs::default()
-        },
+        None => Computed::default(),
     };
     let switches = current_definition(db).await?.definition.scope;
     let today = chrono::Utc::now().date_naive();
@@ -77,10 +126,10 @@ pub async fn metric_inputs(
             ..filter.clone()
         };
         let mut sum = Sum::default();
-        sum.add(&rollup_inputs(db, &f, Vec::new()).await?, 1);
+        sum.add(&rollup_inputs(db, &f).await?, 1);
         for r in rest {
             let cells = range_cells(db, filter, r, &switches).await?;
-            let mut less = MetricInputs::default();
+            let mut less = Computed::default();
             less.extend(cells);
             sum.add(&less, -1);
         }
@@ -89,7 +138,7 @@ pub async fn metric_inputs(
     Ok(inputs)
 }
 
-impl MetricInputs {
+impl Computed {
     /// Adds the rows counted from the defects of some days.
     fn extend(&mut self, cells: RangeCells) {
         self.counts.extend(cells.by_release);
@@ -101,13 +150,11 @@ impl MetricInputs {
 async fn rollup_inputs(
     db: &(impl ConnectionTrait + StreamTrait),
     filter: &CountFilter,
-    tallies: Vec<TallyCell>,
-) -> Result<MetricInputs> {
-    Ok(MetricInputs {
+) -> Result<Computed> {
+    Ok(Computed {
         counts: count_cells(db, filter, Detail::ByRelease).await?,
         by_component: count_cells(db, filter, Detail::ByComponent).await?,
         durations: duration_cells(db, filter).await?,
-        tallies,
     })
 }
 
@@ -120,7 +167,7 @@ struct Sum {
 }
 
 impl Sum {
-    fn add(&mut self, inputs: &MetricInputs, sign: i64) {
+    fn add(&mut self, inputs: &Computed, sign: i64) {
         let signed = |n: u64| i64::try_from(n).unwrap_or(i64::MAX) * sign;
         for c in &inputs.counts {
             *self.counts.entry(c.key.clone()).or_default() += signed(c.count);
@@ -136,7 +183,7 @@ impl Sum {
     }
 
     /// Appends the rows left with a count above zero.
-    fn into(self, inputs: &mut MetricInputs) {
+    fn into(self, inputs: &mut Computed) {
         let cells = |map: HashMap<CountKey, i64>| {
             map.into_iter().filter_map(|(key, n)| {
                 u64::try_from(n)

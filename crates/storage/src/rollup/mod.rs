@@ -13,6 +13,7 @@ mod facts;
 mod range;
 mod read;
 mod scan;
+mod stamps;
 mod write;
 
 pub(crate) use facts::facts_of;
@@ -20,6 +21,7 @@ pub use range::{RangeCells, range_cells};
 pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
 pub use scan::{Difference, ensure_current, rebuild, scan, verify};
 pub(crate) use scan::{rebuild_in, write_all};
+pub(crate) use stamps::{Kept, kept};
 pub use write::Delta;
 pub(crate) use write::{Tracked, track};
 

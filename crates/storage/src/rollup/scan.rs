@@ -137,6 +137,7 @@ pub(crate) async fn write_all(db: &impl ConnectionTrait, delta: Delta) -> Result
         db.execute(&Query::delete().from_table(table).to_owned())
             .await?;
     }
+    super::stamps::renew_all(db, &delta.teams).await?;
     let counts: BTreeMap<CountKey, i64> =
         delta.counts.into_iter().filter(|(_, n)| *n != 0).collect();
     let rows: Vec<Vec<SimpleExpr>> = counts

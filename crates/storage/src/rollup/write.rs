@@ -2,7 +2,7 @@
 //! upserts that add to what is stored, and the before/after tracking of defects a write
 //! changes.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use escapement_core::metrics::{
     ANY_ID, Contributions, CountKey, DurationKey, ScopeSwitches, contributions,
@@ -21,12 +21,16 @@ pub struct Delta {
     pub counts: HashMap<CountKey, i64>,
     /// Per duration row: (count, seconds).
     pub durations: HashMap<DurationKey, (i64, i64)>,
+    /// The teams of the defects added or removed, whether or not their rows change (a
+    /// title edit changes none): their stamps are renewed (see [`super::stamps`]).
+    pub teams: BTreeSet<Uuid>,
 }
 
 impl Delta {
     /// Adds (`sign` 1) or removes (`sign` -1) what one defect contributes.
     pub fn add(&mut self, c: Contributions, sign: i64) {
         for key in c.counts {
+            self.teams.insert(key.team);
             *self.counts.entry(key).or_default() += sign;
         }
         for (key, seconds) in c.durations {
@@ -40,7 +44,10 @@ impl Delta {
     /// (see [`ScopeSwitches::reduce`]), and every change also counted in the coarse
     /// grains (see [`grains_of_count`] and [`grains_of_duration`]).
     pub(crate) fn stored(self, switches: &ScopeSwitches) -> Delta {
-        let mut out = Delta::default();
+        let mut out = Delta {
+            teams: self.teams,
+            ..Delta::default()
+        };
         for (mut key, n) in self.counts {
             key.scope = switches.reduce(key.scope);
             for k in grains_of_count(key) {
@@ -73,6 +80,8 @@ impl Delta {
             .definition
             .scope;
         let delta = self.stored(&switches);
+        // Before the rows, in team order: writers of a team wait here for each other.
+        super::stamps::renew(db, &delta.teams).await?;
         let counts: BTreeMap<CountKey, i64> =
             delta.counts.into_iter().filter(|(_, n)| *n != 0).collect();
         for (key, n) in counts {
