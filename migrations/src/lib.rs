@@ -17,6 +17,7 @@ mod m20261202_000011_add_backlog;
 mod m20261203_000012_add_imports;
 mod m20261203_000013_add_queue_index;
 mod m20261203_000014_add_rollup_stamps;
+mod m20261203_000015_widen_team_detected_index;
 
 /// Every migration of the application, oldest first.
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_add_imports::Migration),
             Box::new(m20261203_000013_add_queue_index::Migration),
             Box::new(m20261203_000014_add_rollup_stamps::Migration),
+            Box::new(m20261203_000015_widen_team_detected_index::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@
 //! The teams that exist get their first stamps here.
 
 use sea_orm_migration::prelude::*;
-use sea_orm_migration::sea_orm::prelude::Uuid;
+use uuid::Uuid;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -406,12 +406,22 @@ pub async fn list_defects(
             .await?
         }
     };
-    let models = defect::Entity::find()
-        .filter(condition(filter, stages, Purpose::Rows, backend))
-        .order_by_desc(defect::Column::DetectedAt)
-        .order_by_desc(defect::Column::Id)
+    // The page's ids first, then their rows: the skipped rows of a deep page are index
+    // entries (the team index holds the order and the common filters), not rows read from
+    // the table (PostgreSQL fetches every row an index scan passes, even those OFFSET skips).
+    let page = Query::select()
+        .column((defect::Entity, defect::Column::Id))
+        .from(defect::Entity)
+        .cond_where(condition(filter, stages, Purpose::Rows, backend))
+        .order_by((defect::Entity, defect::Column::DetectedAt), Order::Desc)
+        .order_by((defect::Entity, defect::Column::Id), Order::Desc)
         .offset(paging.offset())
         .limit(paging.per_page())
+        .to_owned();
+    let models = defect::Entity::find()
+        .filter(Expr::col((defect::Entity, defect::Column::Id)).in_subquery(page))
+        .order_by_desc(defect::Column::DetectedAt)
+        .order_by_desc(defect::Column::Id)
         .all(db)
         .await?;
     let rows = resolve_names(db, models).await?;
