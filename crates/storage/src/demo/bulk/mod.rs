@@ -119,17 +119,17 @@ fn push_row(values: &mut Vec<Value>, id: Uuid, d: &NewDefect, now: DateTime<Utc>
     ]);
 }
 
-/// Inserts `rows` with `sql`, which must be [`insert_sql`] for exactly `rows.len()` rows.
-async fn insert_defects(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    rows: &[(Uuid, NewDefect)],
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// The values [`insert_sql`] binds for `rows`, in order.
+fn row_values(rows: &[(Uuid, NewDefect)], now: DateTime<Utc>) -> Vec<Value> {
     let mut values = Vec::with_capacity(rows.len() * COLUMNS.len());
     for (id, d) in rows {
         push_row(&mut values, *id, d, now);
     }
+    values
+}
+
+/// Runs `sql`, which must be [`insert_sql`] for as many rows as `values` fill.
+async fn insert_values(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<()> {
     let backend = match Backend::of(db) {
         Backend::Sqlite => DbBackend::Sqlite,
         Backend::Postgres => DbBackend::Postgres,

@@ -21,7 +21,7 @@ use sea_query_sqlx::SqlxValues;
 use uuid::Uuid;
 
 use super::copy::{copy_sql, push_row, push_value_rows};
-use super::{insert_defects, insert_sql};
+use super::{insert_sql, insert_values, row_values};
 use crate::{Backend, Result};
 
 /// Rows per `CopyData` message: small enough that PostgreSQL parses one while the next is
@@ -141,36 +141,44 @@ impl LoadTxn {
     /// (it is handed the batch emptied; best filled with [`LoadTxn::batch_rows`] rows). On
     /// PostgreSQL every batch goes into one `COPY`, sent while the next is made; on SQLite
     /// each is one multi-row insert.
-    pub(crate) async fn load_defects(
-        &self,
-        now: DateTime<Utc>,
-        mut fill: impl FnMut(&mut Vec<(Uuid, NewDefect)>) -> Result<()>,
-    ) -> Result<()> {
+    pub(crate) async fn load_defects<F>(&self, now: DateTime<Utc>, mut fill: F) -> Result<()>
+    where
+        F: FnMut(&mut Vec<(Uuid, NewDefect)>) -> Result<()>,
+    {
         match self {
             LoadTxn::Orm(txn) => {
                 let rows = super::batch_rows(Backend::of(txn));
                 let full = insert_sql(Backend::of(txn), rows);
-                let mut next = Vec::with_capacity(rows);
-                fill(&mut next)?;
+                // A batch, made and turned into the values of its inserts (row count, values).
+                let make = |fill: &mut F, batch: &mut Vec<(Uuid, NewDefect)>| -> Result<Vec<_>> {
+                    batch.clear();
+                    fill(batch)?;
+                    Ok(batch
+                        .chunks(rows)
+                        .map(|chunk| (chunk.len(), row_values(chunk, now)))
+                        .collect())
+                };
+                let mut batch = Vec::with_capacity(rows);
+                let mut next = make(&mut fill, &mut batch)?;
                 while !next.is_empty() {
-                    let batch = std::mem::replace(&mut next, Vec::with_capacity(rows));
-                    // SQLite runs the insert on its connection's own thread: the next batch
+                    let inserts = std::mem::take(&mut next);
+                    // SQLite runs an insert on its connection's own thread: the next batch
                     // is made meanwhile.
                     let insert = async {
-                        for chunk in batch.chunks(rows) {
-                            if chunk.len() == rows {
-                                insert_defects(txn, &full, chunk, now).await?;
+                        for (n, values) in inserts {
+                            if n == rows {
+                                insert_values(txn, &full, values).await?;
                             } else {
-                                let sql = insert_sql(Backend::of(txn), chunk.len());
-                                insert_defects(txn, &sql, chunk, now).await?;
+                                insert_values(txn, &insert_sql(Backend::of(txn), n), values)
+                                    .await?;
                             }
                         }
                         Ok::<_, crate::StorageError>(())
                     };
-                    let make = async { fill(&mut next) };
-                    let (inserted, made) = futures_util::future::join(insert, make).await;
+                    let made = async { make(&mut fill, &mut batch) };
+                    let (inserted, made) = futures_util::future::join(insert, made).await;
                     inserted?;
-                    made?;
+                    next = made?;
                 }
                 Ok(())
             }
