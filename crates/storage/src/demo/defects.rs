@@ -197,7 +197,7 @@ fn detected_at(i: u64, n: u64, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Fills an empty database with the demo data set and `defects` defects, reporting the
-/// number written so far to `progress` after every batch. Refuses a database that
+/// number sent so far to `progress` after every batch. Refuses a database that
 /// already has teams, so it never mixes demo data into real data.
 ///
 /// Everything happens in one transaction, so an interrupted load leaves the database as it

@@ -190,9 +190,11 @@ impl LoadTxn {
                 loop {
                     batch.clear();
                     if let Err(e) = fill(&mut batch) {
-                        copy.abort("the rows could not be made")
-                            .await
-                            .map_err(exec_err)?;
+                        // The reason to report is why the rows could not be made; a connection
+                        // that also fails to abort is discarded with the transaction.
+                        if let Err(abort) = copy.abort("the rows could not be made").await {
+                            tracing::warn!(error = %abort, "aborting a COPY failed");
+                        }
                         return Err(e);
                     }
                     if batch.is_empty() {
