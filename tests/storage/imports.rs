@@ -26,6 +26,7 @@ both_backends!(TestDb:
     a_bad_row_stops_the_file_unless_only_valid_rows_are_wanted,
     mappings_are_saved_per_team_under_a_name,
     a_file_of_many_batches_imports_with_its_counts,
+    any_text_reads_back_exactly_as_the_file_gave_it,
 );
 
 const HEADER: &str = "title,severity,discovery_stage,origin,defect_type,detected_by,component,release,discovered_at,introduced_at,resolved_at,external_key,description";
@@ -298,4 +299,52 @@ async fn a_file_of_many_batches_imports_with_its_counts(store: TestDb) {
     assert!(verify(&store.db).await.expect("verify").is_empty());
     let again = run(&store, team_id, &file(&refs), true, false).await;
     assert_eq!(again.unchanged, 2_345);
+}
+
+/// Titles and descriptions with everything PostgreSQL's COPY text format treats specially
+/// (tabs, newlines, carriage returns, backslashes, a literal `\N`, the `\.` end marker) and
+/// beyond ASCII, each read back exactly; a second import of the file finds them unchanged.
+async fn any_text_reads_back_exactly_as_the_file_gave_it(store: TestDb) {
+    let team_id = team(&store, "Nasty").await;
+    let texts: [(&str, &str); 8] = [
+        ("\\N", "\\N"),
+        ("back\\slash \\\\ twice", "ends in a backslash \\"),
+        ("tab\tinside", "tab\tand\t\ttabs"),
+        ("\\.", "line\n\\.\nafter the end marker"),
+        ("carriage\rreturn", "windows\r\nline\r\nends"),
+        ("naïve 日本語 \u{2028} 🚀", "\u{1}\u{7f} control characters"),
+        ("quote \" comma , semicolon ;", "\"quoted\", 'single'"),
+        ("\\t is not a tab", "\\n is not a newline"),
+    ];
+    let rows: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, (title, description))| {
+            let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+            format!(
+                "{},high,production,code,functional,customer,,,2026-03-15,,,NASTY-{i},{}",
+                quote(title),
+                quote(description)
+            )
+        })
+        .collect();
+    let refs: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let bytes = file(&refs);
+    let done = run(&store, team_id, &bytes, true, false).await;
+    assert_eq!((done.created, done.error_rows), (8, 0), "{:?}", done.errors);
+    for (i, (title, description)) in texts.iter().enumerate() {
+        let row = defects_of(&store, team_id)
+            .await
+            .into_iter()
+            .find(|r| r.external_key.as_deref() == Some(&format!("NASTY-{i}")))
+            .expect("imported");
+        let defect = get_defect(&store.db, row.id).await.expect("stored");
+        assert_eq!(defect.data.title, *title);
+        assert_eq!(defect.data.description, *description);
+        assert_eq!(defect.data.expected_catch_stage, None);
+        assert_eq!(defect.data.component_id, None);
+    }
+    let again = run(&store, team_id, &bytes, true, false).await;
+    assert_eq!((again.unchanged, again.created, again.updated), (8, 0, 0));
+    assert!(verify(&store.db).await.expect("verify").is_empty());
 }

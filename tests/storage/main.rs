@@ -6,6 +6,7 @@ mod backup;
 mod checkpoint;
 mod concurrency;
 mod demo;
+mod demo_load;
 mod imports;
 mod metric_definitions;
 mod read_models;

@@ -1,6 +1,7 @@
 //! The demo's defects: a realistic spread across every stage, severity and mechanism of
-//! origin over the last two years, generated in detection order and written in large batched
-//! inserts after the catalog, all in one transaction.
+//! origin over the last two years, generated in detection order and written after the
+//! catalog (by COPY on PostgreSQL, in large multi-row inserts on SQLite), all in one
+//! transaction.
 
 use chrono::{DateTime, Duration, SubsecRound, Utc};
 use escapement_core::metrics::{Classification, contributions};
@@ -10,13 +11,11 @@ use rand::{Rng, SeedableRng};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
-use super::bulk::{
-    batch_rows, insert_defects, insert_sql, restore_title_index, suspend_title_index,
-};
+use super::bulk::{LoadTxn, restore_title_index, suspend_title_index};
 use super::catalog::{Catalog, create_catalog};
 use super::draw::{detected_by_for, pick_weighted, severity_for};
 use crate::entities::team;
-use crate::{Backend, Result, StorageError};
+use crate::{Result, StorageError};
 
 /// What the demo wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +197,7 @@ fn detected_at(i: u64, n: u64, now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Fills an empty database with the demo data set and `defects` defects, reporting the
-/// number written so far to `progress` after every batch. Refuses a database that
+/// number sent so far to `progress` after every batch. Refuses a database that
 /// already has teams, so it never mixes demo data into real data.
 ///
 /// Everything happens in one transaction, so an interrupted load leaves the database as it
@@ -222,45 +221,38 @@ pub async fn load_demo(
     }
     // Whole seconds: realistic for defect records, and shorter keys in every time index.
     let now = now.trunc_subsecs(0);
-    let txn = crate::begin_write(db).await?;
+    // On PostgreSQL one sqlx transaction, so the defects can go by COPY in it.
+    let txn = LoadTxn::begin_write(db).await?;
     super::state::mark_loading(&txn).await?;
     let catalogs = create_catalog(&txn, now).await?;
-    let backend = Backend::of(db);
-    let batch_size = batch_rows(backend);
-    let full_batch_sql = insert_sql(backend, batch_size);
     let title_index = suspend_title_index(&txn).await?;
+    let batch_size = txn.batch_rows() as u64;
     let mut rng = StdRng::seed_from_u64(seed);
     let mut written = 0_u64;
     let mut serials = vec![0_u64; catalogs.len()];
-    let mut batch = Vec::with_capacity(batch_size);
     // The roll-up of what is generated, written once at the end instead of row by row.
     let mut rollup = crate::rollup::Delta::default();
-    while written < defects {
-        let size = (batch_size as u64).min(defects - written);
-        batch.clear();
+    // Each batch is made while the one before is written; progress counts what was sent.
+    txn.load_defects(now, |batch| {
+        if written > 0 {
+            progress(written);
+        }
+        let size = batch_size.min(defects - written);
         for i in written..written + size {
             let team = rng.random_range(0..catalogs.len());
             serials[team] += 1;
             let at = detected_at(i, defects, now);
-            batch.push((
-                Uuid::now_v7(),
-                make_defect(&mut rng, &catalogs[team], serials[team], at, now)?,
-            ));
-        }
-        let sql = if batch.len() == batch_size {
-            std::borrow::Cow::Borrowed(full_batch_sql.as_str())
-        } else {
-            std::borrow::Cow::Owned(insert_sql(backend, batch.len()))
-        };
-        insert_defects(&txn, &sql, &batch, now).await?;
-        for (_, d) in &batch {
-            let facts = crate::rollup::facts_of(d, Classification::Unreviewed);
+            let d = make_defect(&mut rng, &catalogs[team], serials[team], at, now)?;
+            let facts = crate::rollup::facts_of(&d, Classification::Unreviewed);
             rollup.add(contributions(&facts), 1);
+            batch.push((Uuid::now_v7(), d));
         }
         written += size;
-        progress(written);
-    }
-    crate::rollup::write_all(&txn, rollup).await?;
+        Ok(())
+    })
+    .await?;
+    progress(written);
+    crate::rollup::write_all_in_load(&txn, rollup).await?;
     restore_title_index(&txn, title_index).await?;
     txn.commit().await?;
     Ok(DemoSummary {

@@ -1,8 +1,8 @@
 //! One import of a CSV file into a team: every row read, mapped and validated, matched to
-//! the team's defects by external key, then (when writing) the new defects inserted in
-//! multi-row statements and the changed ones updated, with their components, releases and
-//! roll-up counts, all in one write transaction. A preview is the same walk in a read
-//! transaction that writes nothing.
+//! the team's defects by external key, then (when writing) the new defects inserted (a
+//! COPY per batch on PostgreSQL, multi-row statements on SQLite) and the changed ones
+//! updated, with their components, releases and roll-up counts, all in one write
+//! transaction. A preview is the same walk in a read transaction that writes nothing.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -13,17 +13,14 @@ use escapement_core::import::{
 use escapement_core::metrics::{Classification, contributions};
 use escapement_core::{Defect, NewDefect, Pipeline};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::demo::bulk::{batch_rows, insert_defects, insert_sql};
+use crate::demo::bulk::LoadTxn;
 use crate::entities::{component, defect, release, team};
 use crate::rollup::{Delta, track};
-use crate::{Backend, Result, StorageError};
+use crate::{Result, StorageError};
 
 /// How many row errors a report lists in full; every erroneous line is still counted and
 /// named in `error_lines`.
@@ -221,10 +218,11 @@ pub async fn import_defects(
     let file = CsvFile::open(bytes)?;
     let binding = Binding::new(mapping, file.headers()).map_err(ImportError::Mapping)?;
     let pipeline = crate::settings::stage_settings(db).await?.pipeline;
+    // On PostgreSQL a written import is one sqlx transaction, its new defects sent by COPY.
     let txn = if options.write {
-        crate::begin_write(db).await?
+        LoadTxn::begin_write(db).await?
     } else {
-        db.begin().await?
+        LoadTxn::begin_read(db).await?
     };
     if team::Entity::find_by_id(team_id).one(&txn).await?.is_none() {
         return Err(StorageError::NotFound.into());
@@ -250,8 +248,7 @@ pub async fn import_defects(
             ..ImportReport::default()
         },
         delta: Delta::default(),
-        full_sql: insert_sql(Backend::of(db), batch_rows(Backend::of(db))),
-        batch_size: batch_rows(Backend::of(db)),
+        batch_size: crate::demo::bulk::batch_rows(crate::Backend::of(db)),
     };
     let total = file.len();
     let mut batch = Vec::with_capacity(walk.batch_size);
@@ -285,11 +282,7 @@ pub async fn import_defects(
 }
 
 /// New releases are dated by their earliest defect: the tracker gave no release date.
-async fn date_new_releases(
-    db: &DatabaseTransaction,
-    catalog: &TeamCatalog,
-    now: DateTime<Utc>,
-) -> Result<()> {
+async fn date_new_releases(db: &LoadTxn, catalog: &TeamCatalog, now: DateTime<Utc>) -> Result<()> {
     for (id, entry) in &catalog.new {
         if !entry.inserted || !catalog.releases.values().any(|r| r == id) {
             continue;
@@ -313,7 +306,7 @@ async fn date_new_releases(
 }
 
 struct Walk<'a> {
-    txn: &'a DatabaseTransaction,
+    txn: &'a LoadTxn,
     team_id: Uuid,
     pipeline: &'a Pipeline,
     options: ImportOptions,
@@ -324,7 +317,6 @@ struct Walk<'a> {
     report: ImportReport,
     /// The roll-up counts of the defects created.
     delta: Delta,
-    full_sql: String,
     batch_size: usize,
 }
 
@@ -532,12 +524,7 @@ impl Walk<'_> {
             }
         }
         if !creates.is_empty() {
-            let sql = if creates.len() == self.batch_size {
-                std::borrow::Cow::Borrowed(self.full_sql.as_str())
-            } else {
-                std::borrow::Cow::Owned(insert_sql(Backend::of(self.txn), creates.len()))
-            };
-            insert_defects(self.txn, &sql, &creates, self.now).await?;
+            self.txn.insert_defects(&creates, self.now).await?;
             for (_, d) in &creates {
                 let facts = crate::rollup::facts_of(d, Classification::Unreviewed);
                 self.delta.add(contributions(&facts), 1);

@@ -30,3 +30,12 @@ pub(crate) use write::{Tracked, track};
 pub(crate) async fn lock_exclusive(db: &impl sea_orm::ConnectionTrait) -> crate::Result<()> {
     write::lock_rollup(db, true).await
 }
+
+/// [`write_all`] in a bulk load: on PostgreSQL its rows go by `COPY` in the load's
+/// transaction.
+pub(crate) async fn write_all_in_load(
+    txn: &crate::demo::bulk::LoadTxn,
+    delta: Delta,
+) -> crate::Result<()> {
+    scan::write_all_by(txn, delta, Some(txn)).await
+}

@@ -7,6 +7,7 @@ use escapement_core::metrics::{CountKey, DurationKey, contributions};
 use sea_orm::sea_query::{Query, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder, QuerySelect,
+    Statement,
 };
 use uuid::Uuid;
 
@@ -14,6 +15,7 @@ use super::facts::{FactRow, fact_rows, facts_of_rows};
 use super::read::{stored_counts, stored_durations};
 use super::write::{Delta, count_columns, duration_columns, lock_rollup};
 use crate::Result;
+use crate::demo::bulk::LoadTxn;
 use crate::entities::defect;
 
 /// Defects read per query while scanning.
@@ -127,6 +129,15 @@ const INSERT_ROWS: usize = 500;
 /// reduced under the definition in force, in multi-row inserts on `db` (a transaction the
 /// caller holds, with the roll-up locked exclusively on PostgreSQL).
 pub(crate) async fn write_all(db: &impl ConnectionTrait, delta: Delta) -> Result<()> {
+    write_all_by(db, delta, None).await
+}
+
+/// [`write_all`], its rows sent by `load`'s `COPY` when the load has one (PostgreSQL).
+pub(super) async fn write_all_by(
+    db: &impl ConnectionTrait,
+    delta: Delta,
+    load: Option<&LoadTxn>,
+) -> Result<()> {
     lock_rollup(db, true).await?;
     let switches = crate::metrics::current_definition(db)
         .await?
@@ -153,7 +164,7 @@ pub(crate) async fn write_all(db: &impl ConnectionTrait, delta: Delta) -> Result
         .next()
         .map(|k| count_columns(k).iter().map(|(c, _)| *c).collect())
         .unwrap_or_default();
-    insert_rows(db, "defect_counts", names, &["n"], rows).await?;
+    insert_rows(db, load, "defect_counts", names, &["n"], rows).await?;
     let durations: BTreeMap<DurationKey, (i64, i64)> = delta
         .durations
         .into_iter()
@@ -174,20 +185,73 @@ pub(crate) async fn write_all(db: &impl ConnectionTrait, delta: Delta) -> Result
             row
         })
         .collect();
-    insert_rows(db, "defect_durations", names, &["n", "total_seconds"], rows).await
+    insert_rows(
+        db,
+        load,
+        "defect_durations",
+        names,
+        &["n", "total_seconds"],
+        rows,
+    )
+    .await
 }
 
 async fn insert_rows(
     db: &impl ConnectionTrait,
+    load: Option<&LoadTxn>,
     table: &'static str,
     mut names: Vec<&'static str>,
     sums: &[&'static str],
-    rows: Vec<Vec<SimpleExpr>>,
+    mut rows: Vec<Vec<SimpleExpr>>,
 ) -> Result<()> {
     if rows.is_empty() {
         return Ok(());
     }
     names.extend(sums);
+    // The key columns come in the order of the table's unique index: rows in that order
+    // append to it instead of landing all over it.
+    rows.sort_unstable_by(|a, b| {
+        a.iter()
+            .zip(b)
+            .map(|(a, b)| index_order(a, b))
+            .find(|o| o.is_ne())
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    if let Some(load) = load
+        && load.copy_rows(table, &names, &rows).await?
+    {
+        return Ok(());
+    }
+    // Plain values go into one prepared statement per chunk size, bound as they are:
+    // building each insert through the query builder cost more than running it.
+    if rows
+        .iter()
+        .flatten()
+        .all(|cell| matches!(cell, SimpleExpr::Value(_)))
+    {
+        let backend = crate::Backend::of(db);
+        let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
+        let head = format!("INSERT INTO \"{table}\" ({})", quoted.join(", "));
+        let full = crate::demo::bulk::values_sql(&head, names.len(), backend, INSERT_ROWS);
+        let mut left = rows.len();
+        let mut cells = rows.into_iter().flatten().filter_map(|cell| match cell {
+            SimpleExpr::Value(v) => Some(v),
+            _ => None,
+        });
+        while left > 0 {
+            let n = left.min(INSERT_ROWS);
+            left -= n;
+            let values: Vec<sea_orm::Value> = cells.by_ref().take(n * names.len()).collect();
+            let sql = if n == INSERT_ROWS {
+                full.clone()
+            } else {
+                crate::demo::bulk::values_sql(&head, names.len(), backend, n)
+            };
+            let stmt = Statement::from_sql_and_values(db.get_database_backend(), sql, values);
+            db.execute_raw(stmt).await?;
+        }
+        return Ok(());
+    }
     for chunk in rows.chunks(INSERT_ROWS) {
         let mut insert = Query::insert();
         insert.into_table(table).columns(names.clone());
@@ -197,6 +261,23 @@ async fn insert_rows(
         db.execute(&insert).await?;
     }
     Ok(())
+}
+
+/// How the database orders two key values (numbers, text and UUIDs bytewise); other
+/// values count as equal.
+fn index_order(a: &SimpleExpr, b: &SimpleExpr) -> std::cmp::Ordering {
+    use sea_orm::Value as V;
+    match (a, b) {
+        (SimpleExpr::Value(a), SimpleExpr::Value(b)) => match (a, b) {
+            (V::SmallInt(a), V::SmallInt(b)) => a.cmp(b),
+            (V::Int(a), V::Int(b)) => a.cmp(b),
+            (V::BigInt(a), V::BigInt(b)) => a.cmp(b),
+            (V::String(a), V::String(b)) => a.cmp(b),
+            (V::Uuid(a), V::Uuid(b)) => a.cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        },
+        _ => std::cmp::Ordering::Equal,
+    }
 }
 
 /// Recomputes the roll-up from the defects and replaces it, in one write transaction;

@@ -229,7 +229,7 @@ pub fn write_demo_report(
     let data = &report.data;
     writeln!(
         out,
-        "Demo loaded: {} teams, {} components, {} releases, {} defects in {:.1} s ({:.0} defects/s).",
+        "Demo loaded: {} teams, {} components, {} releases, {} defects in {:.2} s ({:.0} defects/s).",
         data.teams,
         data.components,
         data.releases,

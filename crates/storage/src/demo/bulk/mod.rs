@@ -1,7 +1,8 @@
-//! Bulk insertion of defects: one multi-row `INSERT … VALUES` per batch, built once per
-//! batch size and bound with plain values, so the database prepares it once and sea-orm's
-//! per-row model conversion is skipped. Values are the same types sea-orm binds for the
-//! entity, so rows read back exactly as if inserted one by one.
+//! Bulk insertion of defects, in a [`LoadTxn`]: on PostgreSQL by `COPY … FROM STDIN`
+//! ([`copy`]), on SQLite by one multi-row `INSERT … VALUES` per batch, built once per batch
+//! size and bound with plain values, so the database prepares it once and sea-orm's per-row
+//! model conversion is skipped. Values are the same sea-orm binds for the entity, so rows
+//! read back exactly as if inserted one by one.
 
 use chrono::{DateTime, Utc};
 use escapement_core::NewDefect;
@@ -9,6 +10,11 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
 use crate::{Backend, Result};
+
+mod copy;
+mod txn;
+
+pub(crate) use txn::LoadTxn;
 
 const COLUMNS: [&str; 26] = [
     "id",
@@ -49,7 +55,7 @@ pub(crate) fn batch_rows(backend: Backend) -> usize {
 }
 
 /// `INSERT INTO defects (…) VALUES (…), …` for `rows` rows.
-pub(crate) fn insert_sql(backend: Backend, rows: usize) -> String {
+fn insert_sql(backend: Backend, rows: usize) -> String {
     let head = format!("INSERT INTO defects ({})", COLUMNS.join(", "));
     values_sql(&head, COLUMNS.len(), backend, rows)
 }
@@ -113,17 +119,17 @@ fn push_row(values: &mut Vec<Value>, id: Uuid, d: &NewDefect, now: DateTime<Utc>
     ]);
 }
 
-/// Inserts `rows` with `sql`, which must be [`insert_sql`] for exactly `rows.len()` rows.
-pub(crate) async fn insert_defects(
-    db: &impl ConnectionTrait,
-    sql: &str,
-    rows: &[(Uuid, NewDefect)],
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// The values [`insert_sql`] binds for `rows`, in order.
+fn row_values(rows: &[(Uuid, NewDefect)], now: DateTime<Utc>) -> Vec<Value> {
     let mut values = Vec::with_capacity(rows.len() * COLUMNS.len());
     for (id, d) in rows {
         push_row(&mut values, *id, d, now);
     }
+    values
+}
+
+/// Runs `sql`, which must be [`insert_sql`] for as many rows as `values` fill.
+async fn insert_values(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Result<()> {
     let backend = match Backend::of(db) {
         Backend::Sqlite => DbBackend::Sqlite,
         Backend::Postgres => DbBackend::Postgres,
