@@ -32,7 +32,13 @@ impl MigrationTrait for Migration {
         manager
             .create_index(create(
                 NEW,
-                &["team_id", "detected_at", "id", "discovery_stage", "severity"],
+                &[
+                    "team_id",
+                    "detected_at",
+                    "id",
+                    "discovery_stage",
+                    "severity",
+                ],
             ))
             .await?;
         manager.drop_index(drop(OLD)).await

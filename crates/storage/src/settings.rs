@@ -25,10 +25,16 @@ pub struct StageSettings {
 }
 
 async fn read<T: DeserializeOwned>(db: &impl ConnectionTrait, key: &str) -> Result<Option<T>> {
-    let Some(row) = setting::Entity::find_by_id(key.to_owned()).one(db).await? else {
+    let row = setting::Entity::find_by_id(key.to_owned()).one(db).await?;
+    parse(key, row.as_ref().map(|r| r.value.as_str()))
+}
+
+/// The stored JSON `value` of setting `key`, if any, read as a `T`.
+fn parse<T: DeserializeOwned>(key: &str, value: Option<&str>) -> Result<Option<T>> {
+    let Some(value) = value else {
         return Ok(None);
     };
-    serde_json::from_str(&row.value)
+    serde_json::from_str(value)
         .map(Some)
         .map_err(|e| StorageError::Db(sea_orm::DbErr::Json(format!("setting `{key}`: {e}"))))
 }
@@ -86,8 +92,14 @@ pub(crate) async fn write_boundary(db: &impl ConnectionTrait, boundary: &Boundar
 /// A stored boundary that the stored pipeline no longer contains falls back to the default
 /// boundary when that is valid, so a list page never fails over a settings mismatch.
 pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> {
-    let pipeline: Pipeline = read(db, PIPELINE).await?.unwrap_or_default();
-    let boundary: Boundary = read(db, BOUNDARY).await?.unwrap_or_default();
+    // Both in one statement: every list page reads them.
+    let rows = setting::Entity::find()
+        .filter(setting::Column::Key.is_in([PIPELINE, BOUNDARY]))
+        .all(db)
+        .await?;
+    let value = |key: &str| rows.iter().find(|r| r.key == key).map(|r| r.value.as_str());
+    let pipeline: Pipeline = parse(PIPELINE, value(PIPELINE))?.unwrap_or_default();
+    let boundary: Boundary = parse(BOUNDARY, value(BOUNDARY))?.unwrap_or_default();
     if pipeline.check_boundary(&boundary).is_ok() {
         return Ok(StageSettings { pipeline, boundary });
     }

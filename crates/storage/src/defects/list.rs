@@ -418,10 +418,11 @@ pub async fn list_defects(
         .offset(paging.offset())
         .limit(paging.per_page())
         .to_owned();
-    let models = defect::Entity::find()
+    let models = listed(defect::Entity::find())
         .filter(Expr::col((defect::Entity, defect::Column::Id)).in_subquery(page))
         .order_by_desc(defect::Column::DetectedAt)
         .order_by_desc(defect::Column::Id)
+        .into_model::<Listed>()
         .all(db)
         .await?;
     let rows = resolve_names(db, models).await?;
@@ -461,13 +462,14 @@ async fn search_defects(
         // Many matches: walk the detection-time index, checking each row; with one match in
         // k rows a page is full after about 50·k of them.
         _ if total >= FEW_MATCHES => {
-            defect::Entity::find()
+            listed(defect::Entity::find())
                 .filter(facets)
                 .filter(search.term(Purpose::Rows))
                 .order_by_desc(defect::Column::DetectedAt)
                 .order_by_desc(defect::Column::Id)
                 .offset(paging.offset())
                 .limit(paging.per_page())
+                .into_model::<Listed>()
                 .all(db)
                 .await?
         }
@@ -475,7 +477,7 @@ async fn search_defects(
         // start from the matches and sort them. SQLite: from the FTS rowids (`CROSS JOIN`
         // fixes that order), one look-up each.
         TitleSearch::Fts(phrase) => {
-            let mut select = defect::Entity::find()
+            let mut select = listed(defect::Entity::find())
                 .filter(facets)
                 .filter(fts_join(phrase))
                 .order_by_desc(defect::Column::DetectedAt)
@@ -489,6 +491,7 @@ async fn search_defects(
                 .cross_join(defect::Entity);
             defect::Entity::find()
                 .from_raw_sql(db.get_database_backend().build(&select))
+                .into_model::<Listed>()
                 .all(db)
                 .await?
         }
@@ -496,7 +499,7 @@ async fn search_defects(
         // characters, the whole table) and keeps the newest. Ordering by an expression (same
         // type, same order) keeps the planner from walking the time index instead.
         TitleSearch::Like(_) => {
-            defect::Entity::find()
+            listed(defect::Entity::find())
                 .filter(facets)
                 .filter(search.term(Purpose::Count))
                 .order_by(
@@ -506,6 +509,7 @@ async fn search_defects(
                 .order_by_desc(defect::Column::Id)
                 .offset(paging.offset())
                 .limit(paging.per_page())
+                .into_model::<Listed>()
                 .all(db)
                 .await?
         }
@@ -624,11 +628,43 @@ where
     Ok(pairs.into_iter().collect())
 }
 
+/// The columns of a defect a list row shows: the description and the rest stay in the
+/// table, so a page does not copy them out of the database and back.
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub(crate) struct Listed {
+    id: Uuid,
+    team_id: Uuid,
+    component_id: Option<Uuid>,
+    release_id: Option<Uuid>,
+    title: String,
+    severity: String,
+    defect_type: String,
+    discovery_stage: String,
+    detected_at: DateTime<Utc>,
+    external_key: Option<String>,
+}
+
+/// `select` narrowed to the columns of [`Listed`].
+pub(crate) fn listed(select: sea_orm::Select<defect::Entity>) -> sea_orm::Select<defect::Entity> {
+    select.select_only().columns([
+        defect::Column::Id,
+        defect::Column::TeamId,
+        defect::Column::ComponentId,
+        defect::Column::ReleaseId,
+        defect::Column::Title,
+        defect::Column::Severity,
+        defect::Column::DefectType,
+        defect::Column::DiscoveryStage,
+        defect::Column::DetectedAt,
+        defect::Column::ExternalKey,
+    ])
+}
+
 /// Defect rows as the list shows them, with team, component and release names resolved in
 /// three queries for the whole page.
 pub(crate) async fn resolve_names(
     db: &impl ConnectionTrait,
-    models: Vec<defect::Model>,
+    models: Vec<Listed>,
 ) -> Result<Vec<DefectRow>> {
     let team_ids = models.iter().map(|m| m.team_id).collect();
     let component_ids = models.iter().filter_map(|m| m.component_id).collect();

@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::defects::{
-    DefectFilter, DefectListPage, Purpose, condition, resolve_names, rollup_counts,
+    DefectFilter, DefectListPage, Listed, Purpose, condition, listed, resolve_names, rollup_counts,
 };
 use crate::entities::{defect, review_escape};
 use crate::settings::StageSettings;
@@ -48,13 +48,14 @@ pub async fn unreviewed_escapes(
             skip -= n;
             continue;
         }
-        let page = defect::Entity::find()
+        let page = listed(defect::Entity::find())
             .filter(condition(&filter, stages, Purpose::Rows, backend))
             .filter(defect::Column::Severity.eq(severity.key()))
             .order_by_asc(defect::Column::DetectedAt)
             .order_by_asc(defect::Column::Id)
             .offset(skip)
             .limit(want)
+            .into_model::<Listed>()
             .all(db)
             .await?;
         want = want.saturating_sub(page.len() as u64);
