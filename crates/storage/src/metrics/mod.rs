@@ -45,8 +45,9 @@ type Cells = (
 );
 
 /// The cells of recent filters, kept under the stamps of their teams: many readers of one
-/// dashboard share one copy, computed once per change of the teams' data.
-static CELLS: Kept<Cells> = Kept::new(64);
+/// dashboard share one copy, computed once per change of the teams' data. A few filters
+/// only: the cells of one can take megabytes.
+static CELLS: Kept<Cells> = Kept::new(8);
 
 /// The inputs of the metrics for `filter`: the roll-up's cells
 /// as kept under the stamps of the teams `filter` covers, the tallies read afresh (they

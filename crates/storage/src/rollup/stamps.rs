@@ -82,13 +82,15 @@ async fn read(db: &impl ConnectionTrait, teams: Option<&[Uuid]>) -> Result<Optio
 }
 
 /// Values computed from the data of some teams, each kept under those teams' stamps until
-/// the stamps change (or the map is full, when it forgets everything and starts again).
+/// the stamps change (or the map is full, when it forgets everything and starts again: at
+/// `cap` values, or when their keys, which hold the filters' text, reach `KEY_BYTES`).
 /// Misses of the same key compute one at a time: the first computes, the others wait for
 /// it and take its value, so a burst of requests for one page costs one computation (and
 /// its memory) instead of one each.
 pub(crate) struct Kept<V> {
     cap: usize,
-    map: Mutex<Option<HashMap<String, V>>>,
+    /// The values, and the bytes of their keys.
+    map: Mutex<Option<(HashMap<String, V>, usize)>>,
     computing: [tokio::sync::Mutex<()>; 16],
 }
 
@@ -131,20 +133,24 @@ impl<V: Clone> Kept<V> {
             return Ok(value);
         }
         let value = compute().await?;
-        let mut map = self.lock();
-        let map = map.get_or_insert_with(HashMap::new);
-        if map.len() >= self.cap {
+        let mut kept = self.lock();
+        let (map, bytes) = kept.get_or_insert_with(|| (HashMap::new(), 0));
+        if map.len() >= self.cap || *bytes + key.len() > KEY_BYTES {
             map.clear();
+            *bytes = 0;
         }
+        *bytes += key.len();
         map.insert(key, value.clone());
         Ok(value)
     }
 
     fn lookup(&self, key: &str) -> Option<V> {
-        self.lock().as_ref().and_then(|map| map.get(key).cloned())
+        self.lock()
+            .as_ref()
+            .and_then(|(map, _)| map.get(key).cloned())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<HashMap<String, V>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(HashMap<String, V>, usize)>> {
         // A panic while holding the map leaves nothing half-written in it: keep using it.
         self.map
             .lock()
@@ -152,8 +158,11 @@ impl<V: Clone> Kept<V> {
     }
 }
 
+/// The most a [`Kept`] spends on its keys before it starts again.
+const KEY_BYTES: usize = 2 << 20;
+
 /// The list counts ("N defects, M escaped") of a filter.
-static COUNTS: Kept<(u64, u64)> = Kept::new(20_000);
+static COUNTS: Kept<(u64, u64)> = Kept::new(4_096);
 
 /// The pair of counts `what` names over `teams`, kept under their stamps (see [`Kept::get`]).
 pub(crate) async fn kept<F, Fut>(
