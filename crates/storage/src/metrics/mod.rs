@@ -57,10 +57,7 @@ pub async fn metric_inputs(
     filter: &CountFilter,
 ) -> Result<MetricInputs> {
     let tallies = tally_cells(db, filter).await?;
-    let teams = match filter.team {
-        Some(team) => Some(vec![team]),
-        None => filter.visible_teams.clone(),
-    };
+    let teams = filter.teams();
     let what = format!("cells {filter:?}");
     let (counts, by_component, durations) = CELLS
         .get(db, teams.as_deref(), &what, || async {

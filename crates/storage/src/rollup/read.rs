@@ -62,6 +62,15 @@ pub enum Detail {
 }
 
 impl CountFilter {
+    /// The teams this filter counts: its team, else the teams it may see; `None` for every
+    /// team.
+    pub fn teams(&self) -> Option<Vec<Uuid>> {
+        match self.team {
+            Some(team) => Some(vec![team]),
+            None => self.visible_teams.clone(),
+        }
+    }
+
     /// The grain (see the roll-up migration) that answers this filter at `detail`.
     fn grain(&self, detail: Detail) -> i16 {
         use super::write::{ANY_COMPONENT, ANY_RELEASE, ANY_TYPE};

@@ -21,10 +21,7 @@ pub(super) async fn mark_done_actions(
     (first, last): (Quarter, Quarter),
     chart: &mut StackedBars,
 ) -> AppResult<()> {
-    let teams = match filter.team {
-        Some(team) => Some(vec![team]),
-        None => filter.visible_teams.clone(),
-    };
+    let teams = filter.teams();
     let today = Utc::now().date_naive();
     let (_, done) = effect_summary(ctx.db(), teams.as_deref(), (first, last), today).await?;
     let mut by_quarter: BTreeMap<Quarter, EffectSummary> = BTreeMap::new();
