@@ -87,6 +87,14 @@ async fn walk(client: Client, base: String, team: String, backend: &'static str)
         .click()
         .await
         .expect("apply the filters");
+    // The headlines are on the page before the filters apply too: wait for what only the
+    // filtered page shows, so the checks below never read the page being left.
+    wait_for(
+        &client,
+        ".filter-actions a[href='/dashboard']",
+        "the filtered dashboard's Clear filters link",
+    )
+    .await;
     wait_for(&client, "section.headlines", "the filtered dashboard").await;
     let url = client.current_url().await.expect("the URL");
     assert!(url.as_str().contains(&format!("team={team}")), "{url}");
