@@ -15,6 +15,7 @@ use crate::reviews::{action, actor, details};
 use crate::{defect, team};
 
 mod defects;
+mod kept;
 mod reviews;
 
 /// A team with two components and two releases, and a review of three escapes: one in

@@ -82,6 +82,7 @@ pub async fn create_component(
         .exec_with_returning(db)
         .await
         .map_err(|e| unique_violation_as(e, "name", COMPONENT_TAKEN))?;
+    crate::rollup::renew_team(db, model.team_id).await?;
     Ok(model.into())
 }
 
@@ -110,5 +111,7 @@ pub async fn update_component(
     )
     .await
     .map_err(|e| taken_as(e, "name", COMPONENT_TAKEN))?;
-    get_component(db, id).await
+    let component = get_component(db, id).await?;
+    crate::rollup::renew_team(db, component.team_id).await?;
+    Ok(component)
 }

@@ -84,6 +84,7 @@ pub async fn create_release(
         .exec_with_returning(db)
         .await
         .map_err(|e| unique_violation_as(e, "name", RELEASE_TAKEN))?;
+    crate::rollup::renew_team(db, model.team_id).await?;
     Ok(model.into())
 }
 
@@ -111,5 +112,7 @@ pub async fn update_release(
     )
     .await
     .map_err(|e| taken_as(e, "name", RELEASE_TAKEN))?;
-    get_release(db, id).await
+    let release = get_release(db, id).await?;
+    crate::rollup::renew_team(db, release.team_id).await?;
+    Ok(release)
 }

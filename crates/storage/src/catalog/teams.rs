@@ -66,6 +66,7 @@ pub async fn create_team(
         .exec_with_returning(db)
         .await
         .map_err(|e| unique_violation_as(e, "name", TEAM_TAKEN))?;
+    crate::rollup::renew_team(db, model.id).await?;
     Ok(model.into())
 }
 
@@ -92,6 +93,7 @@ pub async fn update_team(
     )
     .await
     .map_err(|e| taken_as(e, "name", TEAM_TAKEN))?;
+    crate::rollup::renew_team(db, id).await?;
     get_team(db, id).await
 }
 

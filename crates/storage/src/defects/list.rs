@@ -371,9 +371,49 @@ fn drill_condition(filter: &DefectFilter) -> Condition {
     cond
 }
 
+/// Pages of the lists (the defects list, the queue of unreviewed escapes), kept under the
+/// stamps of the teams they count: every write that changes a row they show (a defect, the
+/// review that covers it, a team's, component's or release's name) renews them.
+static PAGES: crate::rollup::Kept<std::sync::Arc<DefectListPage>> = crate::rollup::Kept::new(256);
+
+/// The page `what` names (it must name the list, its filter, stages and paging) of the rows
+/// `filter` counts: the one kept under their teams' stamps, or `compute`'s, then kept.
+pub(crate) async fn kept_page<F, Fut>(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    what: String,
+    compute: F,
+) -> Result<DefectListPage>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<DefectListPage>>,
+{
+    let teams = super::counts::counted_teams(filter);
+    let page = PAGES
+        .get(db, teams.as_deref(), &what, || async {
+            compute().await.map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(DefectListPage::clone(&page))
+}
+
 /// One page of the defects matching `filter`, newest detection first, with the number of
 /// matches and how many of them are escapes.
 pub async fn list_defects(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    paging: Paging,
+) -> Result<DefectListPage> {
+    let what = format!("defects {filter:?} {stages:?} {paging:?}");
+    kept_page(db, filter, what, || {
+        read_defects(db, filter, stages, paging)
+    })
+    .await
+}
+
+/// [`list_defects`], read from the database.
+async fn read_defects(
     db: &impl ConnectionTrait,
     filter: &DefectFilter,
     stages: &StageSettings,

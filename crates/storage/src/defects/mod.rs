@@ -12,6 +12,6 @@ pub use detail::{CoveringReview, DefectDetail, defect_detail};
 pub use list::{
     DefectFilter, DefectKey, DefectListPage, DefectRow, InScope, defects_after, list_defects,
 };
-pub(crate) use list::{Listed, Purpose, condition, count, listed, names, resolve_names};
+pub(crate) use list::{Listed, Purpose, condition, count, kept_page, listed, names, resolve_names};
 pub use record::{create_defect, get_defect, update_defect};
 pub(crate) use record::{data_columns, insert_defect};

@@ -581,6 +581,7 @@ impl Walk<'_> {
                 });
             }
         }
+        let added = !components.is_empty() || !releases.is_empty();
         if !components.is_empty() {
             component::Entity::insert_many(components)
                 .exec(self.txn)
@@ -590,6 +591,10 @@ impl Walk<'_> {
             release::Entity::insert_many(releases)
                 .exec(self.txn)
                 .await?;
+        }
+        if added {
+            // The filter choices kept under the team's stamp list the catalog.
+            crate::rollup::renew_team(self.txn, self.team_id).await?;
         }
         Ok(())
     }

@@ -6,7 +6,8 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::defects::{
-    DefectFilter, DefectListPage, Listed, Purpose, condition, listed, resolve_names, rollup_counts,
+    DefectFilter, DefectListPage, Listed, Purpose, condition, kept_page, listed, resolve_names,
+    rollup_counts,
 };
 use crate::entities::{defect, review_escape};
 use crate::settings::StageSettings;
@@ -21,14 +22,28 @@ pub async fn unreviewed_escapes(
     stages: &StageSettings,
     paging: Paging,
 ) -> Result<DefectListPage> {
-    let backend = Backend::of(db);
     let filter = DefectFilter {
         escaped: Some(true),
         unreviewed: true,
         severity: None,
         ..filter.clone()
     };
-    let counts = severity_counts(db, &filter, stages).await?;
+    let what = format!("queue {filter:?} {stages:?} {paging:?}");
+    kept_page(db, &filter, what, || {
+        read_queue(db, &filter, stages, paging)
+    })
+    .await
+}
+
+/// [`unreviewed_escapes`] of the queue's `filter`, read from the database.
+async fn read_queue(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    paging: Paging,
+) -> Result<DefectListPage> {
+    let backend = Backend::of(db);
+    let counts = severity_counts(db, filter, stages).await?;
     let count_of = |s: Severity| {
         Severity::ALL
             .iter()
@@ -49,7 +64,7 @@ pub async fn unreviewed_escapes(
             continue;
         }
         let page = listed(defect::Entity::find())
-            .filter(condition(&filter, stages, Purpose::Rows, backend))
+            .filter(condition(filter, stages, Purpose::Rows, backend))
             .filter(defect::Column::Severity.eq(severity.key()))
             .order_by_asc(defect::Column::DetectedAt)
             .order_by_asc(defect::Column::Id)

@@ -1,12 +1,14 @@
-//! The roll-up's stamps, and the counts kept under them.
+//! The roll-up's stamps, and the counts, list pages and catalogs kept under them.
 //!
-//! Every write that changes a team's defects, or the roll-up rows it reads them from,
-//! replaces that team's stamp (a random UUID in `rollup_stamps`) in its own transaction:
-//! [`Delta::apply`](super::Delta::apply) for the teams of the defects it tracked, the
-//! rebuilds all of them. So a count computed after reading the stamps of the teams it
-//! covers holds for as long as those stamps read the same, and [`kept`] keeps it under them:
-//! a list's "N defects, M escaped" is summed once per change instead of once per request,
-//! and each server that shares the database checks the stamps with one indexed read.
+//! Every write that changes a team's defects, the roll-up rows it reads them from, or its
+//! catalog (the team's name, its components and releases) replaces that team's stamp (a
+//! random UUID in `rollup_stamps`) in its own transaction, or after its write:
+//! [`Delta::apply`](super::Delta::apply) for the teams of the defects it tracked,
+//! [`renew_team`] for a catalog write, the rebuilds all of them. So a value computed after
+//! reading the stamps of the teams it covers holds for as long as those stamps read the
+//! same, and [`Kept`] keeps it under them: a list's "N defects, M escaped" and its page of
+//! rows are read once per change instead of once per request, and each server that shares
+//! the database checks the stamps with one indexed read.
 //!
 //! Reading the stamps *before* the counts is what makes this safe: a write that commits in
 //! between is seen by the counts (newer than the stamps they are kept under, which no later
@@ -42,6 +44,12 @@ pub(super) async fn renew(db: &impl ConnectionTrait, teams: &BTreeSet<Uuid>) -> 
     );
     db.execute(&insert).await?;
     Ok(())
+}
+
+/// Replaces the stamp of `team`, whose catalog (its name, a component's or a release's)
+/// changed: list rows and filter choices kept under it show those names.
+pub(crate) async fn renew_team(db: &impl ConnectionTrait, team: Uuid) -> Result<()> {
+    renew(db, &BTreeSet::from([team])).await
 }
 
 /// Replaces every stamp: the roll-up was written again from scratch, for `teams`.

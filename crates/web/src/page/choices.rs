@@ -1,8 +1,8 @@
 //! The catalog as choices of a form or a filter bar: teams, and components and releases
 //! grouped by team, limited to the teams a predicate allows (the teams a user sees, or may
-//! write to), read in three queries.
+//! write to), from the catalog kept under the teams' stamps.
 
-use escapement_storage::catalog::{list_components, list_releases, list_teams};
+use escapement_storage::catalog::catalog;
 use escapement_storage::sea_orm::DatabaseConnection;
 use serde::Serialize;
 use uuid::Uuid;
@@ -23,12 +23,25 @@ pub async fn catalog_choices(
     db: &DatabaseConnection,
     allowed: impl Fn(Uuid) -> bool,
 ) -> AppResult<CatalogChoices> {
-    let mut teams = list_teams(db).await?;
-    teams.retain(|t| allowed(t.id));
-    let mut components = list_components(db, None).await?;
-    components.retain(|c| allowed(c.team_id));
-    let mut releases = list_releases(db, None).await?;
-    releases.retain(|r| allowed(r.team_id));
+    let all = catalog(db).await?;
+    let teams: Vec<_> = all
+        .teams
+        .iter()
+        .filter(|t| allowed(t.id))
+        .cloned()
+        .collect();
+    let components: Vec<_> = all
+        .components
+        .iter()
+        .filter(|c| allowed(c.team_id))
+        .cloned()
+        .collect();
+    let releases: Vec<_> = all
+        .releases
+        .iter()
+        .filter(|r| allowed(r.team_id))
+        .cloned()
+        .collect();
     Ok(CatalogChoices {
         teams: team_options(&teams),
         components: component_groups(&teams, &components),

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use escapement_core::{
     ActionStatus, DefectType, DetectedBy, Effort, Keyed, Mechanism, Origin, ReviewState, Severity,
 };
-use escapement_storage::catalog::{list_components, list_releases, list_teams};
+use escapement_storage::catalog::catalog;
 use escapement_storage::sea_orm::ConnectionTrait;
 use escapement_storage::settings::stage_settings;
 use uuid::Uuid;
@@ -78,14 +78,15 @@ impl Words {
     /// between two forms, which hold ids).
     pub async fn with_catalog(db: &impl ConnectionTrait) -> AppResult<Words> {
         let mut words = Words::stages(db).await?;
-        for team in list_teams(db).await? {
-            words.names.insert(team.id, team.name);
+        let all = catalog(db).await?;
+        for team in &all.teams {
+            words.names.insert(team.id, team.name.clone());
         }
-        for component in list_components(db, None).await? {
-            words.names.insert(component.id, component.name);
+        for component in &all.components {
+            words.names.insert(component.id, component.name.clone());
         }
-        for release in list_releases(db, None).await? {
-            words.names.insert(release.id, release.name);
+        for release in &all.releases {
+            words.names.insert(release.id, release.name.clone());
         }
         Ok(words)
     }

@@ -4,7 +4,7 @@
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use escapement_core::{Paging, Pipeline};
-use escapement_storage::catalog::list_teams;
+use escapement_storage::catalog::catalog;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::defects::DefectRow;
 use escapement_storage::reviews::unreviewed_escapes;
@@ -64,8 +64,13 @@ pub(super) async fn unreviewed_queue(
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let stages = stage_settings(ctx.db()).await?;
     let result = unreviewed_escapes(ctx.db(), &filter, &stages, paging).await?;
-    let mut teams = list_teams(ctx.db()).await?;
-    teams.retain(|t| ctx.user.sees(t.id));
+    let all = catalog(ctx.db()).await?;
+    let teams: Vec<_> = all
+        .teams
+        .iter()
+        .filter(|t| ctx.user.sees(t.id))
+        .cloned()
+        .collect();
     let pipeline = &stages.pipeline;
     let page = QueuePage {
         layout: ctx.layout("Unreviewed escapes", "escapes", &[]),

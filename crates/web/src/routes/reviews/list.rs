@@ -5,7 +5,7 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use escapement_core::form::parse_date;
 use escapement_core::{Paging, ReviewState};
-use escapement_storage::catalog::list_teams;
+use escapement_storage::catalog::catalog;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::reviews::{
     ReviewFilter, ReviewRow, list_reviews as query_reviews, unreviewed_count,
@@ -114,8 +114,13 @@ pub(super) async fn list_reviews(
     filter.visible_teams = ctx.user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let result = query_reviews(ctx.db(), &filter, paging).await?;
-    let mut teams = list_teams(ctx.db()).await?;
-    teams.retain(|t| ctx.user.sees(t.id));
+    let all = catalog(ctx.db()).await?;
+    let teams: Vec<_> = all
+        .teams
+        .iter()
+        .filter(|t| ctx.user.sees(t.id))
+        .cloned()
+        .collect();
     let pairs = [
         ("team", query.team.as_str()),
         ("state", &query.state),

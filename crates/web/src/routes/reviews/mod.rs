@@ -26,7 +26,7 @@ use crate::page::Layout;
 use crate::page::views::{Opt, team_options};
 use crate::routes::table::{AccessLevel, Route};
 use crate::state::AppState;
-use escapement_storage::catalog::{list_components, list_teams};
+use escapement_storage::catalog::catalog;
 
 /// The review pages: lists and forms for signed-in users, everything about one review at
 /// its team's read or write level.
@@ -243,11 +243,16 @@ fn blame_hints(fields: &[(&'static str, &str)], people: &[String]) -> Vec<BlameH
 /// What an action form offers: the components of the teams the user sees, each labelled
 /// with its team, and those teams as owners.
 async fn action_choices(state: &AppState, user: &CurrentUser) -> AppResult<(Vec<Opt>, Vec<Opt>)> {
-    let mut teams = list_teams(&state.db).await?;
-    teams.retain(|t| user.sees(t.id));
-    let components = list_components(&state.db, None)
-        .await?
-        .into_iter()
+    let all = catalog(&state.db).await?;
+    let teams: Vec<_> = all
+        .teams
+        .iter()
+        .filter(|t| user.sees(t.id))
+        .cloned()
+        .collect();
+    let components = all
+        .components
+        .iter()
         .filter(|c| user.sees(c.team_id))
         .map(|c| Opt {
             value: c.id.to_string(),

@@ -12,7 +12,7 @@ use escapement_core::{
     ValidationErrors,
 };
 use escapement_storage::StorageError;
-use escapement_storage::catalog::list_components;
+use escapement_storage::catalog::catalog;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::reviews::{
     Review, ReviewRecord, add_escape, change_state, record_escape, remove_escape, review_document,
@@ -119,12 +119,14 @@ async fn escape_choices(
             value: r.id.to_string(),
         })
         .collect();
-    let components = list_components(&state.db, Some(team_id))
+    let components = catalog(&state.db)
         .await?
-        .into_iter()
+        .components
+        .iter()
+        .filter(|c| c.team_id == team_id)
         .map(|c| Opt {
             value: c.id.to_string(),
-            label: c.name,
+            label: c.name.clone(),
         })
         .collect();
     Ok((candidates, components))
