@@ -55,6 +55,8 @@ async fn write<T: Serialize>(db: &impl ConnectionTrait, key: &str, value: &T) ->
         )
         .exec(db)
         .await?;
+    // The stage settings are kept under every team's stamp (see `stage_settings`).
+    crate::rollup::renew_every(db).await?;
     Ok(())
 }
 
@@ -92,7 +94,21 @@ pub(crate) async fn write_boundary(db: &impl ConnectionTrait, boundary: &Boundar
 /// A stored boundary that the stored pipeline no longer contains falls back to the default
 /// boundary when that is valid, so a list page never fails over a settings mismatch.
 pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> {
-    // Both in one statement: every list page reads them.
+    let kept = STAGES
+        .get(db, None, "stages", || async {
+            read_stage_settings(db).await.map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(StageSettings::clone(&kept))
+}
+
+/// The stage settings, kept under every team's stamp: each write of a setting renews them
+/// all. Every page reads them.
+static STAGES: crate::rollup::Kept<std::sync::Arc<StageSettings>> = crate::rollup::Kept::new(4);
+
+/// [`stage_settings`], read from the database.
+async fn read_stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> {
+    // Both in one statement.
     let rows = setting::Entity::find()
         .filter(setting::Column::Key.is_in([PIPELINE, BOUNDARY]))
         .all(db)

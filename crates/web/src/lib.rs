@@ -45,6 +45,19 @@ fn panic_page(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     templates::internal_error_page()
 }
 
+/// Middleware: a `GET` or `HEAD` (which reads, and writes nothing the stamps cover) checks
+/// the roll-up's stamps once for everything it reads from kept values.
+async fn reads_once(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    ) {
+        escapement_storage::rollup::read_once(next.run(request)).await
+    } else {
+        next.run(request).await
+    }
+}
+
 /// The whole application: the pages behind the session and CSRF layers, the static files
 /// beside them (no session read, no cookie), and around both the security headers (HSTS
 /// when the public URL is https), tracing, timeouts, compression.
@@ -60,6 +73,7 @@ pub fn app(state: AppState) -> Router {
             csrf::ensure_token,
         ))
         .layer(axum::middleware::from_fn(page::done::confirmations))
+        .layer(axum::middleware::from_fn(reads_once))
         .merge(routes::assets())
         .with_state(state)
         .layer(SetResponseHeaderLayer::overriding(

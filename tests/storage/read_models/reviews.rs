@@ -24,7 +24,10 @@ async fn a_review_document_names_every_escape_and_action_in_three_queries(store:
     let f = fixture(&store).await;
     let db = CountingDb::new(&store.db);
     let record = review_document(&db, f.review).await.expect("document");
-    assert_eq!(db.take(), 3, "review, escapes, actions");
+    assert_eq!(db.take(), 4, "the stamps, then review, escapes, actions");
+    let again = review_document(&db, f.review).await.expect("document");
+    assert_eq!(db.take(), 1, "the stamps: the document is kept under them");
+    assert_eq!(again, record);
     assert_eq!(record.review.title, "Checkout outage");
     assert_eq!(record.review.team_name, "Checkout");
     let defects: Vec<Uuid> = record.escapes().map(|e| e.defect.id).collect();
@@ -81,10 +84,10 @@ async fn a_review_document_names_every_escape_and_action_in_three_queries(store:
     );
     assert_eq!(doc.escapes[1].actions[0].owner_team, "Platform");
 
-    // One escape or three: the same three queries.
+    // One escape or three: the same three queries after the stamps.
     let one = single_review(&store, &f).await;
     let single = review_document(&db, one).await.expect("document");
-    assert_eq!(db.take(), 3, "whatever the number of escapes");
+    assert_eq!(db.take(), 4, "whatever the number of escapes");
     assert_eq!(single.escapes.len(), 1);
     assert_eq!(single.escapes[0].component_name, None);
 

@@ -478,6 +478,30 @@ pub async fn backlog_page(
     today: NaiveDate,
     paging: Paging,
 ) -> Result<BacklogPage> {
+    let what = format!("backlog {f:?} {weights:?} {today} {paging:?}");
+    let kept = PAGES
+        .get(db, None, &what, || async {
+            read_page(db, f, weights, today, paging)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(BacklogPage::clone(&kept))
+}
+
+/// Backlog pages, kept under every team's stamp: an action can belong to another team
+/// than its review's, and a review write renews the review's team's, a backlog write
+/// every team's.
+static PAGES: crate::rollup::Kept<std::sync::Arc<BacklogPage>> = crate::rollup::Kept::new(32);
+
+/// [`backlog_page`], read from the database.
+async fn read_page(
+    db: &impl ConnectionTrait,
+    f: &BacklogFilter,
+    weights: &SeverityWeights,
+    today: NaiveDate,
+    paging: Paging,
+) -> Result<BacklogPage> {
     let mut scored = scored_actions(db, f, weights, today).await?;
     scored.sort_by(by_score);
     let suggested = suggestions(db, f, weights, today).await?;

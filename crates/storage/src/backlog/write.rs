@@ -229,6 +229,8 @@ pub async fn accept_suggestion(
     );
     changes.event("status", ActionStatus::Accepted.label());
     changes.record(&txn, home.review_id, actor, now).await?;
+    // Review documents kept under the stamps show actions and links.
+    crate::rollup::renew_every(&txn).await?;
     txn.commit().await?;
     Ok(id)
 }
@@ -257,6 +259,8 @@ pub async fn dismiss_suggestion(
     })
     .exec(&txn)
     .await?;
+    // Review documents kept under the stamps show actions and links.
+    crate::rollup::renew_every(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -315,6 +319,8 @@ pub async fn add_escapes(
         changes.event("also addresses", e.defect_title.clone());
     }
     changes.record(&txn, old.review_id, actor, now).await?;
+    // Review documents kept under the stamps show actions and links.
+    crate::rollup::renew_every(&txn).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -415,6 +421,8 @@ pub async fn link_keys(
             ),
         ));
     }
+    // Review documents kept under the stamps show actions and links.
+    crate::rollup::renew_every(&txn).await?;
     txn.commit().await?;
     Ok(out)
 }

@@ -62,7 +62,7 @@ pub async fn metric_inputs(
     let (counts, by_component, durations) = CELLS
         .get(db, teams.as_deref(), &what, || async {
             let c = computed_inputs(db, filter).await?;
-            Ok((
+            Ok::<_, crate::StorageError>((
                 Arc::new(c.counts),
                 Arc::new(c.by_component),
                 Arc::new(c.durations),

@@ -159,6 +159,8 @@ pub async fn save_tallies(
     for (change, row) in changes.iter().zip(stored) {
         write_cell(&txn, release_id, team_id, change, row, now).await?;
     }
+    // Dashboards kept under the stamps show rates over these tallies.
+    crate::rollup::renew_every(&txn).await?;
     txn.commit().await?;
     Ok(TallySave::Saved)
 }

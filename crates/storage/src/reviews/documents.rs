@@ -30,6 +30,22 @@ pub struct ReviewRecord {
 /// queries whatever the number of escapes (the review with its team; the escapes with
 /// their defects, components and releases; their actions with their names).
 pub async fn review_document(db: &impl ConnectionTrait, review_id: Uuid) -> Result<ReviewRecord> {
+    let what = format!("review {review_id}");
+    let kept = DOCUMENTS
+        .get(db, None, &what, || async {
+            read_document(db, review_id).await.map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(ReviewRecord::clone(&kept))
+}
+
+/// Review documents, kept under every team's stamp: a review write renews its team's
+/// (see `touch`), a defect write its team's, a catalog write the team's whose names
+/// changed, a backlog write every team's.
+static DOCUMENTS: crate::rollup::Kept<std::sync::Arc<ReviewRecord>> = crate::rollup::Kept::new(64);
+
+/// [`review_document`], read from the database.
+async fn read_document(db: &impl ConnectionTrait, review_id: Uuid) -> Result<ReviewRecord> {
     let review = get_review(db, review_id).await?;
     let escapes = named_escapes(db, escapes_of(review_id)).await?;
     Ok(ReviewRecord { review, escapes })

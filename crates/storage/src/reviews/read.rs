@@ -2,6 +2,7 @@
 //! and actions are read in `escapes`, whole pages in `documents`.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use escapement_core::review::Participant;
@@ -105,6 +106,29 @@ fn list_condition(filter: &ReviewFilter) -> Condition {
 
 /// One page of the reviews matching `filter`, newest incident first, with the match count.
 pub async fn list_reviews(
+    db: &impl ConnectionTrait,
+    filter: &ReviewFilter,
+    paging: Paging,
+) -> Result<ReviewListPage> {
+    let teams = match filter.team_id {
+        Some(team) => Some(vec![team]),
+        None => filter.visible_teams.clone(),
+    };
+    let what = format!("reviews {filter:?} {paging:?}");
+    let page = PAGES
+        .get(db, teams.as_deref(), &what, || async {
+            read_reviews(db, filter, paging).await.map(Arc::new)
+        })
+        .await?;
+    Ok(ReviewListPage::clone(&page))
+}
+
+/// Pages of the review list, kept under the stamps of their teams: every review write
+/// renews its team's (see `touch`), and a rename of a team renews that team's.
+static PAGES: crate::rollup::Kept<Arc<ReviewListPage>> = crate::rollup::Kept::new(64);
+
+/// [`list_reviews`], read from the database.
+async fn read_reviews(
     db: &impl ConnectionTrait,
     filter: &ReviewFilter,
     paging: Paging,

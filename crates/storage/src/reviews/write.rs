@@ -58,7 +58,8 @@ pub(super) async fn editable(db: &impl ConnectionTrait, review_id: Uuid) -> Resu
 }
 
 /// Marks the review as changed just now (without taking its version: edits to different
-/// escapes must not conflict with each other).
+/// escapes must not conflict with each other), and renews its team's stamp: the review
+/// list kept under it shows when each review last changed.
 pub(crate) async fn touch(
     db: &impl ConnectionTrait,
     review_id: Uuid,
@@ -69,6 +70,15 @@ pub(crate) async fn touch(
         .filter(review::Column::Id.eq(review_id))
         .exec(db)
         .await?;
+    let team: Option<Uuid> = review::Entity::find_by_id(review_id)
+        .select_only()
+        .column(review::Column::TeamId)
+        .into_tuple()
+        .one(db)
+        .await?;
+    if let Some(team) = team {
+        crate::rollup::renew_team(db, team).await?;
+    }
     Ok(())
 }
 
@@ -173,6 +183,7 @@ pub async fn create_review(
         insert_escape(&txn, &model, defect_id, &mut changes, now).await?;
     }
     tracked.settle(&txn).await?;
+    crate::rollup::renew_team(&txn, model.team_id).await?;
     changes.record(&txn, model.id, actor, now).await?;
     let review = to_review(model, team.name)?;
     txn.commit().await?;
@@ -240,6 +251,7 @@ pub async fn update_review(
     .await?;
     changes.record(&txn, id, actor, now).await?;
     let review = get_review(&txn, id).await?;
+    crate::rollup::renew_team(&txn, review.team_id).await?;
     txn.commit().await?;
     Ok(review)
 }
@@ -346,6 +358,7 @@ pub async fn change_state(
     changes.record(&txn, id, actor, now).await?;
     tracked.settle(&txn).await?;
     let review = get_review(&txn, id).await?;
+    crate::rollup::renew_team(&txn, review.team_id).await?;
     txn.commit().await?;
     Ok(review)
 }

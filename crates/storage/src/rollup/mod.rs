@@ -21,7 +21,8 @@ pub use range::{RangeCells, range_cells};
 pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
 pub use scan::{Difference, ensure_current, rebuild, scan, verify};
 pub(crate) use scan::{rebuild_in, write_all};
-pub(crate) use stamps::{Kept, kept, renew_team};
+pub use stamps::{Kept, read_once};
+pub(crate) use stamps::{kept, renew_every, renew_team};
 pub use write::Delta;
 pub(crate) use write::{Tracked, track};
 

@@ -52,6 +52,18 @@ pub(crate) async fn renew_team(db: &impl ConnectionTrait, team: Uuid) -> Result<
     renew(db, &BTreeSet::from([team])).await
 }
 
+/// Replaces every team's stamp, for a change every team's kept values may depend on (the
+/// stage settings, a backlog write). In team order, like every renewal.
+pub(crate) async fn renew_every(db: &impl ConnectionTrait) -> Result<()> {
+    let teams = db
+        .query_all(&Query::select().column("id").from("teams").to_owned())
+        .await?
+        .iter()
+        .map(|row| row.try_get_by_index::<Uuid>(0))
+        .collect::<std::result::Result<BTreeSet<Uuid>, _>>()?;
+    renew(db, &teams).await
+}
+
 /// Replaces every stamp: the roll-up was written again from scratch, for `teams`.
 pub(super) async fn renew_all(db: &impl ConnectionTrait, teams: &BTreeSet<Uuid>) -> Result<()> {
     db.execute(&Query::delete().from_table(TABLE).to_owned())
@@ -64,7 +76,17 @@ pub(super) async fn renew_all(db: &impl ConnectionTrait, teams: &BTreeSet<Uuid>)
 /// until its first write or rebuild): nothing can be kept for it then. Every key names
 /// stamps, which are random, so no two databases share one (the tests open many in one
 /// process); a key without teams selects no defect, so it counts nothing in any database.
+///
+/// Inside [`read_once`], every team's stamps are read at the first call and the later
+/// calls take theirs from that reading.
 async fn read(db: &impl ConnectionTrait, teams: Option<&[Uuid]>) -> Result<Option<String>> {
+    if let Ok(Some(key)) = SNAPSHOT.try_with(|s| s.borrow().as_ref().map(|s| key_of(s, teams))) {
+        return Ok(key);
+    }
+    if matches!(teams, Some([])) {
+        return Ok(Some(String::new()));
+    }
+    let in_scope = SNAPSHOT.try_with(|_| ()).is_ok();
     let mut select = Query::select();
     select
         .from("teams")
@@ -72,30 +94,55 @@ async fn read(db: &impl ConnectionTrait, teams: Option<&[Uuid]>) -> Result<Optio
         .column(("teams", "id"))
         .column((TABLE, "stamp"))
         .order_by(("teams", "id"), Order::Asc);
-    if let Some(teams) = teams {
-        if teams.is_empty() {
-            return Ok(Some(String::new()));
-        }
+    if let Some(teams) = teams.filter(|_| !in_scope) {
         select.and_where(Expr::col(("teams", "id")).is_in(teams.iter().copied()));
     }
-    let mut key = String::new();
+    let mut stamps = Vec::new();
     for row in db.query_all(&select).await? {
         let team: Uuid = row.try_get_by_index(0)?;
-        let Some(stamp) = row.try_get_by_index::<Option<Uuid>>(1)? else {
-            return Ok(None);
-        };
-        key.push_str(&format!("{team}={stamp};"));
+        stamps.push((team, row.try_get_by_index::<Option<Uuid>>(1)?));
     }
-    Ok(Some(key))
+    let key = key_of(&stamps, teams);
+    if in_scope {
+        // Ignored outside a scope, which `in_scope` rules out.
+        let _ = SNAPSHOT.try_with(|s| *s.borrow_mut() = Some(stamps));
+    }
+    Ok(key)
+}
+
+/// The key of `teams` (all for `None`) from `stamps`, every team's stamp in team order.
+fn key_of(stamps: &[(Uuid, Option<Uuid>)], teams: Option<&[Uuid]>) -> Option<String> {
+    let mut key = String::new();
+    for (team, stamp) in stamps {
+        if teams.is_some_and(|teams| !teams.contains(team)) {
+            continue;
+        }
+        key.push_str(&format!("{team}={};", (*stamp)?));
+    }
+    Some(key)
+}
+
+tokio::task_local! {
+    /// Every team's stamps, as [`read`] found them first inside [`read_once`].
+    static SNAPSHOT: std::cell::RefCell<Option<Vec<(Uuid, Option<Uuid>)>>>;
+}
+
+/// Runs `f` with the stamps read at most once: a page that reads several kept values (its
+/// rows, its counts, the catalog, the stage settings) checks the stamps with one statement.
+/// For requests that read only: a write inside `f` would not be seen by the values read
+/// after it. What is read after the stamps is never older than they are, so this is as
+/// safe as reading them before each value.
+pub async fn read_once<F: std::future::Future>(f: F) -> F::Output {
+    SNAPSHOT.scope(std::cell::RefCell::new(None), f).await
 }
 
 /// Values computed from the data of some teams, each kept under those teams' stamps until
 /// the stamps change (or the map is full, when it forgets everything and starts again: at
 /// `cap` values, or when their keys, which hold the filters' text, reach `KEY_BYTES`).
-/// Misses of the same key compute one at a time: the first computes, the others wait for
-/// it and take its value, so a burst of requests for one page costs one computation (and
-/// its memory) instead of one each.
-pub(crate) struct Kept<V> {
+/// Inside [`read_once`], misses of the same key compute one at a time: the first computes,
+/// the others wait for it and take its value, so a burst of requests for one page costs
+/// one computation (and its memory) instead of one each.
+pub struct Kept<V> {
     cap: usize,
     /// The values, and the bytes of their keys.
     map: Mutex<Option<(HashMap<String, V>, usize)>>,
@@ -103,7 +150,7 @@ pub(crate) struct Kept<V> {
 }
 
 impl<V: Clone> Kept<V> {
-    pub(crate) const fn new(cap: usize) -> Self {
+    pub const fn new(cap: usize) -> Self {
         Kept {
             cap,
             map: Mutex::new(None),
@@ -114,32 +161,48 @@ impl<V: Clone> Kept<V> {
     /// The value `what` names over `teams` (every team for `None`): the one kept under their
     /// current stamps, or `compute`'s, then kept. `what` must name everything else the value
     /// depends on (the filter, the stages it counts as escapes).
-    pub(crate) async fn get<F, Fut>(
+    pub async fn get<F, Fut, E>(
         &self,
         db: &impl ConnectionTrait,
         teams: Option<&[Uuid]>,
         what: &str,
         compute: F,
-    ) -> Result<V>
+    ) -> std::result::Result<V, E>
     where
         F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<V>>,
+        Fut: std::future::Future<Output = std::result::Result<V, E>>,
+        E: From<crate::StorageError>,
     {
         let Some(mut key) = read(db, teams).await? else {
             return compute().await;
         };
+        // Every team of a database without teams is every team of another such database:
+        // nothing about it (its stage settings) may be kept under that empty key.
+        if key.is_empty() && teams.is_none() {
+            return compute().await;
+        }
         key.push('|');
         key.push_str(what);
         if let Some(value) = self.lookup(&key) {
             return Ok(value);
         }
-        let stripe = key
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
-        let _turn = self.computing[stripe % self.computing.len()].lock().await;
-        if let Some(value) = self.lookup(&key) {
-            return Ok(value);
-        }
+        // Only readers wait for each other's computations (inside `read_once`, which no
+        // transaction is open around): a writer waiting here while it holds its
+        // transaction (on SQLite, the database's one write lock) could wait for a reader
+        // that waits for a connection the writers hold.
+        let _turn = match SNAPSHOT.try_with(|_| ()) {
+            Ok(()) => {
+                let stripe = key
+                    .bytes()
+                    .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+                let turn = self.computing[stripe % self.computing.len()].lock().await;
+                if let Some(value) = self.lookup(&key) {
+                    return Ok(value);
+                }
+                Some(turn)
+            }
+            Err(_) => None,
+        };
         let value = compute().await?;
         let mut kept = self.lock();
         let (map, bytes) = kept.get_or_insert_with(|| (HashMap::new(), 0));

@@ -9,12 +9,14 @@ mod filters;
 mod view;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::response::Response;
 use chrono::Utc;
 use escapement_core::{DefectType, Severity};
-use escapement_storage::catalog::{list_components, list_releases};
+use escapement_storage::catalog::catalog;
 use escapement_storage::metrics::{DefinitionVersion, current_definition, metric_inputs};
+use escapement_storage::rollup::Kept;
 use escapement_storage::settings::stage_settings;
 use serde::Serialize;
 
@@ -64,6 +66,7 @@ struct DashboardPage {
     filtered: bool,
 }
 
+#[derive(Clone)]
 struct Computed {
     query: DashboardQuery,
     filter: escapement_storage::rollup::CountFilter,
@@ -87,16 +90,17 @@ async fn compute(ctx: &Ctx, query: &DashboardQuery) -> AppResult<Computed> {
     let stages = stage_settings(db).await?;
     let definition = current_definition(db).await?;
     let inputs = metric_inputs(db, &filter).await?;
+    let all = catalog(db).await?;
     let names = Names {
-        components: list_components(db, None)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
+        components: all
+            .components
+            .iter()
+            .map(|c| (c.id, c.name.clone()))
             .collect(),
-        releases: list_releases(db, None)
-            .await?
-            .into_iter()
-            .map(|r| (r.id, (r.name, r.released_on)))
+        releases: all
+            .releases
+            .iter()
+            .map(|r| (r.id, (r.name.clone(), r.released_on)))
             .collect::<HashMap<_, _>>(),
     };
     let numbers = numbers(
@@ -134,19 +138,37 @@ fn quarter_options() -> Vec<Opt> {
     all
 }
 
+/// Dashboards as computed, kept under every team's stamp.
+static PAGES: Kept<Arc<Computed>> = Kept::new(16);
+
+/// The dashboard: every number computed once per change of what it reads.
 async fn show_dashboard(
     ctx: Ctx,
     QueryParams(query): QueryParams<DashboardQuery>,
 ) -> AppResult<Response> {
     let filtered = !query.segment_pairs().is_empty();
-    let mut computed = compute(&ctx, &query).await?;
-    done::mark_done_actions(
-        &ctx,
-        &computed.filter,
-        computed.quarters,
-        &mut computed.numbers.mechanisms,
-    )
-    .await?;
+    // Everything below depends on the roll-up, the tallies, the actions, the catalog, the
+    // settings and the definition, whose writes all renew the stamps; and on the reader's
+    // teams, the query and the day, which the key names.
+    let what = format!(
+        "dashboard {:?} {query:?} {}",
+        ctx.user.visible_teams(),
+        Utc::now().date_naive()
+    );
+    let computed = PAGES
+        .get(ctx.db(), None, &what, || async {
+            let mut computed = compute(&ctx, &query).await?;
+            done::mark_done_actions(
+                &ctx,
+                &computed.filter,
+                computed.quarters,
+                &mut computed.numbers.mechanisms,
+            )
+            .await?;
+            Ok::<_, AppError>(Arc::new(computed))
+        })
+        .await?;
+    let computed = Computed::clone(&computed);
     let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
     let d = &computed.definition;
     let (from_day, to_day) = DashboardQuery::day_fields(computed.period);
