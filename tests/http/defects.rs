@@ -378,10 +378,24 @@ async fn markup_in_user_input_is_escaped(app: TestApp) {
         &defect_form(&team, "<script>alert(1)</script>", "low", "unit_test"),
     )
     .await;
-    for path in ["/defects".to_owned(), format!("/defects/{id}")] {
+    // An escape's title also shows in a review's picker, which is rendered ahead of the page.
+    let escape = record(
+        &app,
+        &defect_form(&team, "<script>alert(2)</script>", "low", "production"),
+    )
+    .await;
+    let other = record(&app, &defect_form(&team, "Plain", "low", "production")).await;
+    let review = crate::reviews::open_review(&app, &team, "Markup review", &[other]).await;
+    let review = format!("/reviews/{review}");
+    for (path, title) in [
+        ("/defects".to_owned(), "<script>alert(1)</script>"),
+        (format!("/defects/{id}"), "<script>alert(1)</script>"),
+        (format!("/defects/{escape}"), "<script>alert(2)</script>"),
+        (review, "<script>alert(2)</script>"),
+    ] {
         let body = app.get(&path).await.body;
-        assert!(!body.contains("<script>alert(1)</script>"), "{path}");
-        assert!(body.contains(&esc("<script>alert(1)</script>")), "{path}");
+        assert!(!body.contains(title), "{path}");
+        assert!(body.contains(&esc(title)), "{path}");
     }
 }
 

@@ -157,6 +157,17 @@ fn render_value(template: &str, page: Value) -> Result<String, minijinja::Error>
     template.render(context)
 }
 
+/// `template` rendered over `context` alone (no layout, no signed-in user): a fragment of a
+/// page, escaped as every page is, that a page keeps and includes as it is.
+pub fn render_fragment<T: Serialize>(
+    template: &str,
+    context: &T,
+) -> Result<String, minijinja::Error> {
+    TEMPLATES
+        .get_template(template)?
+        .render(Value::from(minijinja::value::Serde(context)))
+}
+
 /// A page to render: its template, its context and the status it answers with. Handlers
 /// build one; it is rendered when it becomes the response, so a form that comes back with
 /// 422 or 409 travels as data, not as HTML rendered in advance.

@@ -4,8 +4,10 @@
 //! review) it shows the change.
 
 use chrono::Utc;
+use escapement_core::auth::{DisplayName, Role};
 use escapement_core::{Boundary, NewComponent, NewRelease, NewTeam, Paging, ReviewState, StageKey};
 use escapement_storage::Actor;
+use escapement_storage::accounts::{grant_role, remove_member, update_user};
 use escapement_storage::backlog::{KeyLink, link_keys};
 use escapement_storage::catalog::{
     catalog, create_component, get_component, get_release, get_team, update_component,
@@ -16,7 +18,7 @@ use escapement_storage::defects::{
 };
 use escapement_storage::reviews::{
     ReviewFilter, add_action, add_escape, change_state, create_review, get_review, list_reviews,
-    review_document, unreviewed_escapes, update_review,
+    review_document, review_people, unreviewed_escapes, update_review,
 };
 use escapement_storage::rollup::read_once;
 use escapement_storage::settings::{StageSettings, save_stage_settings, stage_settings};
@@ -31,6 +33,7 @@ both_backends!(TestDb:
     the_kept_review_list_follows_every_review_write,
     the_kept_review_document_follows_backlog_defect_and_catalog_writes,
     a_read_once_scope_checks_the_stamps_once_and_settings_renew_them,
+    kept_review_people_follow_memberships_and_names,
 );
 
 async fn both_lists(store: &TestDb, team: Uuid) -> (DefectListPage, DefectListPage) {
@@ -408,4 +411,43 @@ async fn the_kept_review_document_follows_backlog_defect_and_catalog_writes(stor
         "Coupon total wrong at checkout"
     );
     assert_eq!(first.component_name.as_deref(), Some("Vouchers"));
+}
+
+/// The people of a review, kept under the stamps, follow the team's memberships and its
+/// members' display names.
+async fn kept_review_people_follow_memberships_and_names(store: TestDb) {
+    let f = super::fixture(&store).await;
+    let people = || async { review_people(&store.db, f.review).await.expect("people") };
+    assert_eq!(
+        people().await,
+        ["Sam Ortiz"],
+        "no members yet, one participant"
+    );
+    let ada = crate::account_admin::user(&store, "ada@example.com", "Ada Lind").await;
+    grant_role(
+        &store.db,
+        f.team,
+        ada,
+        Role::Editor,
+        Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("member");
+    assert_eq!(people().await, ["Ada Lind", "Sam Ortiz"]);
+    update_user(
+        &store.db,
+        ada,
+        &DisplayName::parse("Ada Lindqvist").expect("a name"),
+        false,
+        Actor::COMMAND_LINE,
+        Utc::now(),
+    )
+    .await
+    .expect("rename");
+    assert_eq!(people().await, ["Ada Lindqvist", "Sam Ortiz"]);
+    remove_member(&store.db, f.team, ada, Actor::COMMAND_LINE, Utc::now())
+        .await
+        .expect("removed");
+    assert_eq!(people().await, ["Sam Ortiz"]);
 }

@@ -58,6 +58,8 @@ pub async fn set_membership(
         )
         .exec(db)
         .await?;
+    // The people of the team's review pages, kept under its stamp, are its members.
+    crate::rollup::renew_team(db, team_id).await?;
     Ok(())
 }
 
@@ -74,6 +76,7 @@ pub async fn remove_membership(
     if result.rows_affected == 0 {
         return Err(StorageError::NotFound);
     }
+    crate::rollup::renew_team(db, team_id).await?;
     Ok(())
 }
 

@@ -246,6 +246,8 @@ pub async fn update_user(
     let subject = format!("{}: {}", before.email, changes.join(", "));
     log(&txn, AuditEvent::UserUpdated, &actor, &subject, now).await?;
     let after = get_user(&txn, user_id).await?;
+    // The people of review pages kept under the stamps list display names.
+    crate::rollup::renew_every(&txn).await?;
     txn.commit().await?;
     Ok(after)
 }

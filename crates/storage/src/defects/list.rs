@@ -755,6 +755,31 @@ pub async fn defects_after(
     after: Option<DefectKey>,
     limit: u64,
 ) -> Result<Vec<escapement_core::Defect>> {
+    let what = format!("after {filter:?} {stages:?} {after:?} {limit}");
+    let teams = super::counts::counted_teams(filter);
+    let kept = KEYSET_PAGES
+        .get(db, teams.as_deref(), &what, || async {
+            read_after(db, filter, stages, after, limit)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(Vec::clone(&kept))
+}
+
+/// The API's keyset pages of whole defects, kept under the stamps of the teams they count
+/// (a defect write renews its team's).
+static KEYSET_PAGES: crate::rollup::Kept<std::sync::Arc<Vec<escapement_core::Defect>>> =
+    crate::rollup::Kept::new(64);
+
+/// [`defects_after`], read from the database.
+async fn read_after(
+    db: &impl ConnectionTrait,
+    filter: &DefectFilter,
+    stages: &StageSettings,
+    after: Option<DefectKey>,
+    limit: u64,
+) -> Result<Vec<escapement_core::Defect>> {
     let mut cond = condition(filter, stages, Purpose::Rows, Backend::of(db));
     if let Some(key) = after {
         cond = cond.add(

@@ -108,9 +108,24 @@ pub async fn escape_workspace(
 }
 
 /// The names the blameless guard treats as people in `review_id`: its team's members (by
-/// name, then email) and then its listed participants. Two queries; an unknown review has
-/// no people.
+/// name, then email) and then its listed participants. Two queries once per change, kept
+/// under every team's stamp (a membership write renews its team's, a change of a display
+/// name every team's, the review's details its team's); an unknown review has no people.
 pub async fn review_people(db: &impl ConnectionTrait, review_id: Uuid) -> Result<Vec<String>> {
+    let what = format!("people {review_id}");
+    let kept = PEOPLE
+        .get(db, None, &what, || async {
+            read_people(db, review_id).await.map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(Vec::clone(&kept))
+}
+
+/// The people of reviews, kept (see [`review_people`]).
+static PEOPLE: crate::rollup::Kept<std::sync::Arc<Vec<String>>> = crate::rollup::Kept::new(64);
+
+/// [`review_people`], read from the database.
+async fn read_people(db: &impl ConnectionTrait, review_id: Uuid) -> Result<Vec<String>> {
     let members: Vec<String> = user::Entity::find()
         .select_only()
         .column(user::Column::DisplayName)

@@ -185,6 +185,30 @@ pub async fn list_history_changes(
     filter: &HistoryFilter,
     paging: Paging,
 ) -> Result<(Vec<HistoryChange>, u64)> {
+    let what = format!("history {review_id} {filter:?} {paging:?}");
+    let kept = PAGES
+        .get(db, None, &what, || async {
+            read_changes(db, review_id, filter, paging)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(<(Vec<HistoryChange>, u64)>::clone(&kept))
+}
+
+/// History pages, kept under every team's stamp: every write that records history (a
+/// review's, a backlog write) renews its team's or every team's.
+#[allow(clippy::type_complexity)]
+static PAGES: crate::rollup::Kept<std::sync::Arc<(Vec<HistoryChange>, u64)>> =
+    crate::rollup::Kept::new(32);
+
+/// [`list_history_changes`], read from the database.
+async fn read_changes(
+    db: &impl ConnectionTrait,
+    review_id: Uuid,
+    filter: &HistoryFilter,
+    paging: Paging,
+) -> Result<(Vec<HistoryChange>, u64)> {
     use review_history::Column;
     let cond = filter.condition(review_id);
     let saves = || {
@@ -243,6 +267,21 @@ pub async fn list_history_changes(
 /// Who last moved review `review_id` into the state labelled `state_label`, and when, as its
 /// history recorded it (the newest such move; none when it never was).
 pub async fn last_move_to(
+    db: &impl ConnectionTrait,
+    review_id: Uuid,
+    state_label: &str,
+) -> Result<Option<(String, DateTime<Utc>)>> {
+    let what = format!("moved {review_id} {state_label}");
+    MOVES
+        .get(db, None, &what, || read_move(db, review_id, state_label))
+        .await
+}
+
+/// The last moves of reviews, kept under every team's stamp like the history pages.
+static MOVES: crate::rollup::Kept<Option<(String, DateTime<Utc>)>> = crate::rollup::Kept::new(64);
+
+/// [`last_move_to`], read from the database.
+async fn read_move(
     db: &impl ConnectionTrait,
     review_id: Uuid,
     state_label: &str,

@@ -45,9 +45,9 @@ pub(super) fn routes() -> Vec<Route> {
 }
 
 #[derive(Serialize)]
-struct DashboardPage {
+struct DashboardPage<'a> {
     layout: Layout,
-    query: DashboardQuery,
+    query: &'a DashboardQuery,
     /// The form's day fields (empty when the range is whole quarters).
     from_day: String,
     to_day: String,
@@ -55,18 +55,18 @@ struct DashboardPage {
     from_quarter: String,
     to_quarter: String,
     query_string: String,
-    notices: Vec<String>,
+    notices: &'a [String],
     #[serde(flatten)]
     choices: CatalogChoices,
     severities: Vec<Opt>,
     types: Vec<Opt>,
     quarters: Vec<Opt>,
-    card: DefinitionCard,
-    numbers: Numbers,
+    range_label: &'a str,
+    /// The figures and charts, rendered (and escaped) by `dashboard/numbers.html`.
+    numbers_html: &'a str,
     filtered: bool,
 }
 
-#[derive(Clone)]
 struct Computed {
     query: DashboardQuery,
     filter: escapement_storage::rollup::CountFilter,
@@ -138,10 +138,24 @@ fn quarter_options() -> Vec<Opt> {
     all
 }
 
-/// Dashboards as computed, kept under every team's stamp.
-static PAGES: Kept<Arc<Computed>> = Kept::new(16);
+/// What a dashboard shows, as computed and rendered, kept under every team's stamp.
+static PAGES: Kept<Arc<Shown>> = Kept::new(16);
 
-/// The dashboard: every number computed once per change of what it reads.
+/// A dashboard as computed: its figures rendered once (`dashboard/numbers.html`), and what
+/// the filters above them show.
+struct Shown {
+    query: DashboardQuery,
+    period: escapement_core::metrics::Period,
+    quarters: (
+        escapement_core::metrics::Quarter,
+        escapement_core::metrics::Quarter,
+    ),
+    notices: Vec<String>,
+    range_label: String,
+    numbers_html: String,
+}
+
+/// The dashboard: every number computed and rendered once per change of what it reads.
 async fn show_dashboard(
     ctx: Ctx,
     QueryParams(query): QueryParams<DashboardQuery>,
@@ -155,7 +169,7 @@ async fn show_dashboard(
         ctx.user.visible_teams(),
         Utc::now().date_naive()
     );
-    let computed = PAGES
+    let shown = PAGES
         .get(ctx.db(), None, &what, || async {
             let mut computed = compute(&ctx, &query).await?;
             done::mark_done_actions(
@@ -165,31 +179,53 @@ async fn show_dashboard(
                 &mut computed.numbers.mechanisms,
             )
             .await?;
-            Ok::<_, AppError>(Arc::new(computed))
+            let numbers_html = crate::templates::render_fragment(
+                "dashboard/numbers.html",
+                &NumbersFragment {
+                    card: DefinitionCard::new(&computed.definition, &computed.pipeline),
+                    numbers: &computed.numbers,
+                    query_string: computed.query.query_string(),
+                },
+            )
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the dashboard's figures: {e}")))?;
+            Ok::<_, AppError>(Arc::new(Shown {
+                range_label: computed.numbers.range_label.clone(),
+                query: computed.query,
+                period: computed.period,
+                quarters: computed.quarters,
+                notices: computed.notices,
+                numbers_html,
+            }))
         })
         .await?;
-    let computed = Computed::clone(&computed);
     let choices = catalog_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
-    let d = &computed.definition;
-    let (from_day, to_day) = DashboardQuery::day_fields(computed.period);
+    let (from_day, to_day) = DashboardQuery::day_fields(shown.period);
     let page = DashboardPage {
         layout: ctx.layout("Dashboard", "dashboard", &[]),
         from_day,
         to_day,
-        from_quarter: computed.quarters.0.to_string(),
-        to_quarter: computed.quarters.1.to_string(),
-        query_string: computed.query.query_string(),
-        query: computed.query,
-        notices: computed.notices,
+        from_quarter: shown.quarters.0.to_string(),
+        to_quarter: shown.quarters.1.to_string(),
+        query_string: shown.query.query_string(),
+        query: &shown.query,
+        notices: &shown.notices,
         choices,
         severities: keyed_options::<Severity>(),
         types: keyed_options::<DefectType>(),
         quarters: quarter_options(),
-        card: DefinitionCard::new(d, &computed.pipeline),
-        numbers: computed.numbers,
+        range_label: &shown.range_label,
+        numbers_html: &shown.numbers_html,
         filtered,
     };
     render("dashboard/index.html", &page)
+}
+
+/// What `dashboard/numbers.html` renders.
+#[derive(Serialize)]
+struct NumbersFragment<'a> {
+    card: DefinitionCard,
+    numbers: &'a Numbers,
+    query_string: String,
 }
 
 async fn chart_csv(

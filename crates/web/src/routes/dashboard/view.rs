@@ -33,7 +33,7 @@ pub struct Names {
 }
 
 /// One headline figure.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Headline {
     pub label: &'static str,
     pub value: String,
@@ -45,7 +45,7 @@ pub struct Headline {
 }
 
 /// One row of the mechanisms table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct MechanismRow {
     pub quarter: String,
     pub escapes: u64,
@@ -55,7 +55,7 @@ pub struct MechanismRow {
     pub cells: Vec<MechanismCell>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct MechanismCell {
     pub primary: u64,
     pub weighted: u64,
@@ -66,7 +66,7 @@ pub struct MechanismCell {
 }
 
 /// One row of the per-release table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ReleaseRow {
     pub name: String,
     pub released_on: Option<chrono::NaiveDate>,
@@ -82,7 +82,7 @@ pub struct ReleaseRow {
 }
 
 /// One row of the durations table.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct DurationRow {
     pub quarter: String,
     pub detect: String,
@@ -93,7 +93,7 @@ pub struct DurationRow {
 }
 
 /// One component with its weighted escapes.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct ComponentRow {
     pub name: String,
     pub weighted: u64,
@@ -104,7 +104,7 @@ pub struct ComponentRow {
 }
 
 /// Everything the dashboard shows below its filters.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Serialize)]
 pub struct Numbers {
     pub range_label: String,
     pub headlines: Vec<Headline>,

@@ -6,12 +6,11 @@ use axum::response::Response;
 use escapement_core::Paging;
 use escapement_storage::reviews::{
     HistoryChange, HistoryFilter, Review, action_subject, escape_subject, list_history_changes,
-    review_escapes,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::visible_review;
+use super::visible_record;
 use crate::auth::CurrentUser;
 use crate::csrf::CsrfToken;
 use crate::error::AppResult;
@@ -107,8 +106,9 @@ pub(super) async fn review_history(
     IdPath(id): IdPath,
     QueryParams(query): QueryParams<HistoryQuery>,
 ) -> AppResult<Response> {
-    let review = visible_review(&state, &user, id, None).await?;
-    let escapes = review_escapes(&state.db, id).await?;
+    let record = visible_record(&state, &user, id).await?;
+    let review = record.review.clone();
+    let escapes: Vec<_> = record.escapes().collect();
     let mut filter = HistoryFilter::default();
     let chosen = Uuid::parse_str(query.escape.trim())
         .ok()

@@ -55,7 +55,7 @@ struct ReviewPage {
     refused: Vec<String>,
     can_write: bool,
     editable: bool,
-    candidates: Vec<Opt>,
+    candidates: std::sync::Arc<Picker>,
     add_errors: FormErrors,
     new_escape: DefectDraft,
     new_errors: FormErrors,
@@ -96,29 +96,57 @@ fn moves(review: &Review, can_write: bool) -> Vec<Move> {
         .collect()
 }
 
+/// The add-an-escape pickers, kept under their team's stamp.
+static PICKERS: escapement_storage::rollup::Kept<std::sync::Arc<Picker>> =
+    escapement_storage::rollup::Kept::new(16);
+
+/// The add-an-escape picker: how many escapes it offers, and its `<option>`s rendered once
+/// (escaped by the template like every page) for every page that shows it until the next
+/// change.
+#[derive(Debug, Default, Clone, Serialize)]
+struct Picker {
+    offered: usize,
+    options_html: String,
+}
+
 /// What the add-an-escape forms offer: the team's unreviewed escapes and its components.
 async fn escape_choices(
     state: &AppState,
     team_id: Uuid,
     stages: &StageSettings,
-) -> AppResult<(Vec<Opt>, Vec<Opt>)> {
+) -> AppResult<(std::sync::Arc<Picker>, Vec<Opt>)> {
     let filter = DefectFilter {
         team_id: Some(team_id),
         ..DefectFilter::default()
     };
-    let queue = unreviewed_escapes(&state.db, &filter, stages, Paging::new(1, 200)).await?;
-    let candidates = queue
-        .rows
-        .into_iter()
-        .map(|r| Opt {
-            label: format!(
-                "{} ({})",
-                r.title,
-                Severity::from_key(&r.severity).map_or("", Severity::label)
-            ),
-            value: r.id.to_string(),
+    // The queue's first 200, as options: kept under the team's stamp like the queue.
+    let what = format!("picker {team_id} {stages:?}");
+    let candidates = PICKERS
+        .get(&state.db, Some(&[team_id]), &what, || async {
+            let queue = unreviewed_escapes(&state.db, &filter, stages, Paging::new(1, 200)).await?;
+            let options: Vec<Opt> = queue
+                .rows
+                .into_iter()
+                .map(|r| Opt {
+                    label: format!(
+                        "{} ({})",
+                        r.title,
+                        Severity::from_key(&r.severity).map_or("", Severity::label)
+                    ),
+                    value: r.id.to_string(),
+                })
+                .collect();
+            let options_html = crate::templates::render_fragment(
+                "reviews/picker_options.html",
+                &serde_json::json!({ "options": options }),
+            )
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the escape picker: {e}")))?;
+            Ok::<_, AppError>(std::sync::Arc::new(Picker {
+                offered: options.len(),
+                options_html,
+            }))
         })
-        .collect();
+        .await?;
     let components = catalog(&state.db)
         .await?
         .components
