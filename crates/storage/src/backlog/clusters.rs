@@ -222,6 +222,31 @@ pub async fn effect_summary(
     (from, to): (Quarter, Quarter),
     today: NaiveDate,
 ) -> Result<(EffectSummary, Vec<DoneEffect>)> {
+    let what = format!("effects {teams:?} {from} {to} {today}");
+    let kept = EFFECTS
+        .get(db, None, &what, || async {
+            read_effects(db, teams, (from, to), today)
+                .await
+                .map(std::sync::Arc::new)
+        })
+        .await?;
+    Ok(<(EffectSummary, Vec<DoneEffect>)>::clone(&kept))
+}
+
+/// Effect summaries, kept under every team's stamp: they read actions (a review write
+/// renews its team's, a backlog write every team's) and the escapes after them (a defect
+/// write renews its team's).
+#[allow(clippy::type_complexity)]
+static EFFECTS: crate::rollup::Kept<std::sync::Arc<(EffectSummary, Vec<DoneEffect>)>> =
+    crate::rollup::Kept::new(32);
+
+/// [`effect_summary`], read from the database.
+async fn read_effects(
+    db: &impl ConnectionTrait,
+    teams: Option<&[Uuid]>,
+    (from, to): (Quarter, Quarter),
+    today: NaiveDate,
+) -> Result<(EffectSummary, Vec<DoneEffect>)> {
     use improvement_action::Column as A;
     let mut q = improvement_action::Entity::find()
         .select_only()

@@ -67,6 +67,25 @@ async fn implicit_first(db: &impl ConnectionTrait) -> Result<DefinitionVersion> 
 
 /// The definition in force: the newest version.
 pub async fn current_definition(db: &impl ConnectionTrait) -> Result<DefinitionVersion> {
+    // Readers take it from under every team's stamp (appending a version writes its
+    // boundary, a setting, which renews them all); writers read it in their transaction.
+    if !crate::rollup::reading() {
+        return read_current(db).await;
+    }
+    CURRENT
+        .get(db, None, "definition", || async {
+            read_current(db).await.map(std::sync::Arc::new)
+        })
+        .await
+        .map(|kept| DefinitionVersion::clone(&kept))
+}
+
+/// The definition in force, kept for readers (see [`current_definition`]).
+static CURRENT: crate::rollup::Kept<std::sync::Arc<DefinitionVersion>> =
+    crate::rollup::Kept::new(4);
+
+/// [`current_definition`], read from the database.
+async fn read_current(db: &impl ConnectionTrait) -> Result<DefinitionVersion> {
     let newest = db
         .query_one(
             &select()

@@ -22,7 +22,7 @@ pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
 pub use scan::{Difference, ensure_current, rebuild, scan, verify};
 pub(crate) use scan::{rebuild_in, write_all};
 pub use stamps::{Kept, read_once};
-pub(crate) use stamps::{kept, renew_every, renew_team};
+pub(crate) use stamps::{kept, reading, renew_every, renew_team};
 pub use write::Delta;
 pub(crate) use write::{Tracked, track};
 

@@ -127,6 +127,11 @@ tokio::task_local! {
     static SNAPSHOT: std::cell::RefCell<Option<Vec<(Uuid, Option<Uuid>)>>>;
 }
 
+/// Whether this task runs inside [`read_once`] (a request that only reads).
+pub(crate) fn reading() -> bool {
+    SNAPSHOT.try_with(|_| ()).is_ok()
+}
+
 /// Runs `f` with the stamps read at most once: a page that reads several kept values (its
 /// rows, its counts, the catalog, the stage settings) checks the stamps with one statement.
 /// For requests that read only: a write inside `f` would not be seen by the values read
