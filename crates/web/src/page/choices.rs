@@ -48,3 +48,18 @@ pub async fn catalog_choices(
         releases: release_groups(&teams, &releases),
     })
 }
+
+/// The teams `allowed` lets through, as the choices of a team filter.
+pub async fn team_choices(
+    db: &DatabaseConnection,
+    allowed: impl Fn(Uuid) -> bool,
+) -> AppResult<Vec<Opt>> {
+    let all = catalog(db).await?;
+    let teams: Vec<_> = all
+        .teams
+        .iter()
+        .filter(|t| allowed(t.id))
+        .cloned()
+        .collect();
+    Ok(team_options(&teams))
+}

@@ -4,7 +4,6 @@
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use escapement_core::{Paging, Pipeline};
-use escapement_storage::catalog::catalog;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::defects::DefectRow;
 use escapement_storage::reviews::unreviewed_escapes;
@@ -14,7 +13,8 @@ use uuid::Uuid;
 
 use crate::error::AppResult;
 use crate::extract::QueryParams;
-use crate::page::views::{Opt, Pager, id_filter, team_options};
+use crate::page::choices::team_choices;
+use crate::page::views::{Opt, Pager, id_filter};
 use crate::page::{Ctx, Layout, render};
 use crate::routes::reviews::PER_PAGE;
 
@@ -64,13 +64,7 @@ pub(super) async fn unreviewed_queue(
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let stages = stage_settings(ctx.db()).await?;
     let result = unreviewed_escapes(ctx.db(), &filter, &stages, paging).await?;
-    let all = catalog(ctx.db()).await?;
-    let teams: Vec<_> = all
-        .teams
-        .iter()
-        .filter(|t| ctx.user.sees(t.id))
-        .cloned()
-        .collect();
+    let teams = team_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
     let pipeline = &stages.pipeline;
     let page = QueuePage {
         layout: ctx.layout("Unreviewed escapes", "escapes", &[]),
@@ -86,7 +80,7 @@ pub(super) async fn unreviewed_queue(
             .into_iter()
             .map(|r| row_of(pipeline, r))
             .collect(),
-        teams: team_options(&teams),
+        teams,
         boundary_label: pipeline
             .label_of(stages.boundary.after().as_str())
             .to_owned(),

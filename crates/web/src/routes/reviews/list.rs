@@ -5,7 +5,6 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use escapement_core::form::parse_date;
 use escapement_core::{Paging, ReviewState};
-use escapement_storage::catalog::catalog;
 use escapement_storage::defects::DefectFilter;
 use escapement_storage::reviews::{
     ReviewFilter, ReviewRow, list_reviews as query_reviews, unreviewed_count,
@@ -15,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 use crate::extract::QueryParams;
-use crate::page::views::{Opt, Pager, id_filter, keyed_options, team_options};
+use crate::page::choices::team_choices;
+use crate::page::views::{Opt, Pager, id_filter, keyed_options};
 use crate::page::{Ctx, Layout, render};
 
 /// Rows on one page of the list.
@@ -114,13 +114,7 @@ pub(super) async fn list_reviews(
     filter.visible_teams = ctx.user.visible_teams();
     let paging = Paging::from_query(Some(query.page.as_str()), PER_PAGE);
     let result = query_reviews(ctx.db(), &filter, paging).await?;
-    let all = catalog(ctx.db()).await?;
-    let teams: Vec<_> = all
-        .teams
-        .iter()
-        .filter(|t| ctx.user.sees(t.id))
-        .cloned()
-        .collect();
+    let teams = team_choices(ctx.db(), |team| ctx.user.sees(team)).await?;
     let pairs = [
         ("team", query.team.as_str()),
         ("state", &query.state),
@@ -132,7 +126,7 @@ pub(super) async fn list_reviews(
         pager: Pager::new(paging, result.total, "/reviews", &pairs),
         total: result.total,
         rows: result.rows,
-        teams: team_options(&teams),
+        teams,
         states: keyed_options::<ReviewState>(),
         filtered,
         notices,
