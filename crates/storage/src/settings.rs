@@ -104,7 +104,7 @@ pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> 
 
 /// The stage settings, kept under every team's stamp: each write of a setting renews them
 /// all. Every page reads them.
-static STAGES: crate::rollup::Kept<std::sync::Arc<StageSettings>> = crate::rollup::Kept::new(4);
+static STAGES: crate::rollup::Kept<std::sync::Arc<StageSettings>> = crate::rollup::Kept::new(32);
 
 /// [`stage_settings`], read from the database.
 async fn read_stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> {

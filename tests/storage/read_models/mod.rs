@@ -118,3 +118,23 @@ async fn single_review(store: &TestDb, f: &Fixture) -> Uuid {
         .expect("review")
         .id
 }
+
+/// What `read` returns and the statements it costs once its values are kept: the fewest of
+/// three reads. The tests of this process share the kept values, and one that fills a map
+/// up makes it forget everything; the read that misses keeps its value again.
+async fn kept_cost<T, F, Fut>(db: &escapement_tests::CountingDb<'_>, mut read: F) -> (T, usize)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = T>,
+{
+    db.take();
+    let mut best: Option<(T, usize)> = None;
+    for _ in 0..3 {
+        let value = read().await;
+        let n = db.take();
+        if best.as_ref().is_none_or(|(_, fewest)| n < *fewest) {
+            best = Some((value, n));
+        }
+    }
+    best.expect("three reads")
+}

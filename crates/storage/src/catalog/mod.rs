@@ -27,7 +27,7 @@ pub struct Catalog {
 
 /// The catalog, kept under every team's stamp (each catalog write renews its team's, and
 /// a new team brings one): read once per change instead of three queries per page.
-static CATALOG: crate::rollup::Kept<Arc<Catalog>> = crate::rollup::Kept::new(8);
+static CATALOG: crate::rollup::Kept<Arc<Catalog>> = crate::rollup::Kept::new(32);
 
 /// The whole catalog as it is now.
 pub async fn catalog(db: &impl ConnectionTrait) -> crate::Result<Arc<Catalog>> {

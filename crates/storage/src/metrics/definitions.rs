@@ -82,7 +82,7 @@ pub async fn current_definition(db: &impl ConnectionTrait) -> Result<DefinitionV
 
 /// The definition in force, kept for readers (see [`current_definition`]).
 static CURRENT: crate::rollup::Kept<std::sync::Arc<DefinitionVersion>> =
-    crate::rollup::Kept::new(4);
+    crate::rollup::Kept::new(32);
 
 /// [`current_definition`], read from the database.
 async fn read_current(db: &impl ConnectionTrait) -> Result<DefinitionVersion> {

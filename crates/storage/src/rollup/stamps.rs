@@ -111,16 +111,41 @@ async fn read(db: &impl ConnectionTrait, teams: Option<&[Uuid]>) -> Result<Optio
 }
 
 /// The key of `teams` (all for `None`) from `stamps`, every team's stamp in team order.
+/// Past [`SPELLED_OUT`] teams the pairs are summed up in 128 bits (two hashes of them), so
+/// an organisation with hundreds of teams does not spend kilobytes of key per value; the
+/// stamps are random, so two different sets of them share a sum by chance alone.
 fn key_of(stamps: &[(Uuid, Option<Uuid>)], teams: Option<&[Uuid]>) -> Option<String> {
     let mut key = String::new();
+    let mut pairs = Vec::new();
     for (team, stamp) in stamps {
         if teams.is_some_and(|teams| !teams.contains(team)) {
             continue;
         }
-        key.push_str(&format!("{team}={};", (*stamp)?));
+        pairs.push((*team, (*stamp)?));
     }
-    Some(key)
+    if pairs.len() <= SPELLED_OUT {
+        for (team, stamp) in pairs {
+            key.push_str(&format!("{team}={stamp};"));
+        }
+        return Some(key);
+    }
+    let sum = |seed: u8| {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        seed.hash(&mut h);
+        pairs.hash(&mut h);
+        h.finish()
+    };
+    Some(format!(
+        "{} teams #{:016x}{:016x};",
+        pairs.len(),
+        sum(1),
+        sum(2)
+    ))
 }
+
+/// How many teams' stamps a key spells out before it sums them up.
+const SPELLED_OUT: usize = 8;
 
 tokio::task_local! {
     /// Every team's stamps, as [`read`] found them first inside [`read_once`].
@@ -252,4 +277,58 @@ where
     Fut: std::future::Future<Output = Result<(u64, u64)>>,
 {
     COUNTS.get(db, teams, &what, compute).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamps(n: u128) -> Vec<(Uuid, Option<Uuid>)> {
+        (1..=n)
+            .map(|i| (Uuid::from_u128(i), Some(Uuid::from_u128(1000 + i))))
+            .collect()
+    }
+
+    #[test]
+    fn a_key_spells_out_a_few_teams_and_sums_up_many() {
+        let few = stamps(2);
+        assert_eq!(
+            key_of(&few, None).as_deref(),
+            Some(
+                format!(
+                    "{}={};{}={};",
+                    few[0].0,
+                    few[0].1.unwrap_or_default(),
+                    few[1].0,
+                    few[1].1.unwrap_or_default()
+                )
+                .as_str()
+            )
+        );
+        let only = [few[1].0];
+        assert_eq!(
+            key_of(&few, Some(&only)),
+            Some(format!("{}={};", few[1].0, few[1].1.unwrap_or_default()))
+        );
+        assert_eq!(key_of(&few, Some(&[])), Some(String::new()));
+
+        let many = stamps(300);
+        let key = key_of(&many, None).unwrap_or_default();
+        assert!(key.starts_with("300 teams #") && key.len() < 60, "{key}");
+        let mut renewed = many.clone();
+        renewed[150].1 = Some(Uuid::from_u128(7));
+        assert_ne!(
+            key_of(&renewed, None),
+            Some(key.clone()),
+            "one stamp changed"
+        );
+        assert_eq!(
+            key_of(&many, None),
+            Some(key),
+            "the same stamps, the same key"
+        );
+        let mut unstamped = many;
+        unstamped[3].1 = None;
+        assert_eq!(key_of(&unstamped, None), None, "a team without a stamp");
+    }
 }
