@@ -94,12 +94,9 @@ pub(crate) async fn write_boundary(db: &impl ConnectionTrait, boundary: &Boundar
 /// A stored boundary that the stored pipeline no longer contains falls back to the default
 /// boundary when that is valid, so a list page never fails over a settings mismatch.
 pub async fn stage_settings(db: &impl ConnectionTrait) -> Result<StageSettings> {
-    let kept = STAGES
-        .get(db, None, "stages", || async {
-            read_stage_settings(db).await.map(std::sync::Arc::new)
-        })
-        .await?;
-    Ok(StageSettings::clone(&kept))
+    STAGES
+        .get_owned(db, None, "stages", || read_stage_settings(db))
+        .await
 }
 
 /// The stage settings, kept under every team's stamp: each write of a setting renews them

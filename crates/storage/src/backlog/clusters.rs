@@ -223,14 +223,11 @@ pub async fn effect_summary(
     today: NaiveDate,
 ) -> Result<(EffectSummary, Vec<DoneEffect>)> {
     let what = format!("effects {teams:?} {from} {to} {today}");
-    let kept = EFFECTS
-        .get(db, None, &what, || async {
+    EFFECTS
+        .get_owned(db, None, &what, || {
             read_effects(db, teams, (from, to), today)
-                .await
-                .map(std::sync::Arc::new)
         })
-        .await?;
-    Ok(<(EffectSummary, Vec<DoneEffect>)>::clone(&kept))
+        .await
 }
 
 /// Effect summaries, kept under every team's stamp: they read actions (a review write

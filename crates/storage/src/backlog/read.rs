@@ -479,14 +479,9 @@ pub async fn backlog_page(
     paging: Paging,
 ) -> Result<BacklogPage> {
     let what = format!("backlog {f:?} {weights:?} {today} {paging:?}");
-    let kept = PAGES
-        .get(db, None, &what, || async {
-            read_page(db, f, weights, today, paging)
-                .await
-                .map(std::sync::Arc::new)
-        })
-        .await?;
-    Ok(BacklogPage::clone(&kept))
+    PAGES
+        .get_owned(db, None, &what, || read_page(db, f, weights, today, paging))
+        .await
 }
 
 /// Backlog pages, kept under every team's stamp: an action can belong to another team

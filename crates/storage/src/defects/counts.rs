@@ -100,10 +100,7 @@ pub(crate) async fn rollup_counts(
 /// The teams whose stamps the counts of `filter` depend on: its team, else the teams it
 /// may see, else every team.
 pub(crate) fn counted_teams(filter: &DefectFilter) -> Option<Vec<uuid::Uuid>> {
-    match filter.team_id {
-        Some(team) => Some(vec![team]),
-        None => filter.visible_teams.clone(),
-    }
+    crate::rollup::counted_teams(filter.team_id, filter.visible_teams.as_deref())
 }
 
 /// `(total, escaped)` for `filter`, summed from the roll-up's rows.

@@ -389,12 +389,7 @@ where
     Fut: std::future::Future<Output = Result<DefectListPage>>,
 {
     let teams = super::counts::counted_teams(filter);
-    let page = PAGES
-        .get(db, teams.as_deref(), &what, || async {
-            compute().await.map(std::sync::Arc::new)
-        })
-        .await?;
-    Ok(DefectListPage::clone(&page))
+    PAGES.get_owned(db, teams.as_deref(), &what, compute).await
 }
 
 /// One page of the defects matching `filter`, newest detection first, with the number of
@@ -757,14 +752,11 @@ pub async fn defects_after(
 ) -> Result<Vec<escapement_core::Defect>> {
     let what = format!("after {filter:?} {stages:?} {after:?} {limit}");
     let teams = super::counts::counted_teams(filter);
-    let kept = KEYSET_PAGES
-        .get(db, teams.as_deref(), &what, || async {
+    KEYSET_PAGES
+        .get_owned(db, teams.as_deref(), &what, || {
             read_after(db, filter, stages, after, limit)
-                .await
-                .map(std::sync::Arc::new)
         })
-        .await?;
-    Ok(Vec::clone(&kept))
+        .await
 }
 
 /// The API's keyset pages of whole defects, kept under the stamps of the teams they count

@@ -73,11 +73,8 @@ pub async fn current_definition(db: &impl ConnectionTrait) -> Result<DefinitionV
         return read_current(db).await;
     }
     CURRENT
-        .get(db, None, "definition", || async {
-            read_current(db).await.map(std::sync::Arc::new)
-        })
+        .get_owned(db, None, "definition", || read_current(db))
         .await
-        .map(|kept| DefinitionVersion::clone(&kept))
 }
 
 /// The definition in force, kept for readers (see [`current_definition`]).

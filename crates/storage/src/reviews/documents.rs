@@ -31,12 +31,9 @@ pub struct ReviewRecord {
 /// their defects, components and releases; their actions with their names).
 pub async fn review_document(db: &impl ConnectionTrait, review_id: Uuid) -> Result<ReviewRecord> {
     let what = format!("review {review_id}");
-    let kept = DOCUMENTS
-        .get(db, None, &what, || async {
-            read_document(db, review_id).await.map(std::sync::Arc::new)
-        })
-        .await?;
-    Ok(ReviewRecord::clone(&kept))
+    DOCUMENTS
+        .get_owned(db, None, &what, || read_document(db, review_id))
+        .await
 }
 
 /// Review documents, kept under every team's stamp: a review write renews its team's
@@ -113,12 +110,9 @@ pub async fn escape_workspace(
 /// name every team's, the review's details its team's); an unknown review has no people.
 pub async fn review_people(db: &impl ConnectionTrait, review_id: Uuid) -> Result<Vec<String>> {
     let what = format!("people {review_id}");
-    let kept = PEOPLE
-        .get(db, None, &what, || async {
-            read_people(db, review_id).await.map(std::sync::Arc::new)
-        })
-        .await?;
-    Ok(Vec::clone(&kept))
+    PEOPLE
+        .get_owned(db, None, &what, || read_people(db, review_id))
+        .await
 }
 
 /// The people of reviews, kept (see [`review_people`]).

@@ -186,14 +186,11 @@ pub async fn list_history_changes(
     paging: Paging,
 ) -> Result<(Vec<HistoryChange>, u64)> {
     let what = format!("history {review_id} {filter:?} {paging:?}");
-    let kept = PAGES
-        .get(db, None, &what, || async {
+    PAGES
+        .get_owned(db, None, &what, || {
             read_changes(db, review_id, filter, paging)
-                .await
-                .map(std::sync::Arc::new)
         })
-        .await?;
-    Ok(<(Vec<HistoryChange>, u64)>::clone(&kept))
+        .await
 }
 
 /// History pages, kept under every team's stamp: every write that records history (a

@@ -110,17 +110,13 @@ pub async fn list_reviews(
     filter: &ReviewFilter,
     paging: Paging,
 ) -> Result<ReviewListPage> {
-    let teams = match filter.team_id {
-        Some(team) => Some(vec![team]),
-        None => filter.visible_teams.clone(),
-    };
+    let teams = crate::rollup::counted_teams(filter.team_id, filter.visible_teams.as_deref());
     let what = format!("reviews {filter:?} {paging:?}");
-    let page = PAGES
-        .get(db, teams.as_deref(), &what, || async {
-            read_reviews(db, filter, paging).await.map(Arc::new)
+    PAGES
+        .get_owned(db, teams.as_deref(), &what, || {
+            read_reviews(db, filter, paging)
         })
-        .await?;
-    Ok(ReviewListPage::clone(&page))
+        .await
 }
 
 /// Pages of the review list, kept under the stamps of their teams: every review write

@@ -65,19 +65,13 @@ pub(crate) async fn touch(
     review_id: Uuid,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    review::Entity::update_many()
+    let touched = review::Entity::update_many()
         .col_expr(review::Column::UpdatedAt, Expr::value(now))
         .filter(review::Column::Id.eq(review_id))
-        .exec(db)
+        .exec_with_returning(db)
         .await?;
-    let team: Option<Uuid> = review::Entity::find_by_id(review_id)
-        .select_only()
-        .column(review::Column::TeamId)
-        .into_tuple()
-        .one(db)
-        .await?;
-    if let Some(team) = team {
-        crate::rollup::renew_team(db, team).await?;
+    for review in touched {
+        crate::rollup::renew_team(db, review.team_id).await?;
     }
     Ok(())
 }

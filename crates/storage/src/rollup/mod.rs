@@ -18,6 +18,7 @@ mod write;
 
 pub(crate) use facts::facts_of;
 pub use range::{RangeCells, range_cells};
+pub(crate) use read::counted_teams;
 pub use read::{CountFilter, Detail, count_cells, count_defects, duration_cells};
 pub use scan::{Difference, ensure_current, rebuild, scan, verify};
 pub(crate) use scan::{rebuild_in, write_all};

@@ -61,14 +61,20 @@ pub enum Detail {
     ByQuarter,
 }
 
+/// The teams a filter of `team` among the `visible` teams counts (and whose stamps what
+/// it reads is kept under): its team, else the teams it may see; `None` for every team.
+pub(crate) fn counted_teams(team: Option<Uuid>, visible: Option<&[Uuid]>) -> Option<Vec<Uuid>> {
+    match team {
+        Some(team) => Some(vec![team]),
+        None => visible.map(<[Uuid]>::to_vec),
+    }
+}
+
 impl CountFilter {
     /// The teams this filter counts: its team, else the teams it may see; `None` for every
     /// team.
     pub fn teams(&self) -> Option<Vec<Uuid>> {
-        match self.team {
-            Some(team) => Some(vec![team]),
-            None => self.visible_teams.clone(),
-        }
+        counted_teams(self.team, self.visible_teams.as_deref())
     }
 
     /// The grain (see the roll-up migration) that answers this filter at `detail`.

@@ -86,7 +86,7 @@ async fn read(db: &impl ConnectionTrait, teams: Option<&[Uuid]>) -> Result<Optio
     if matches!(teams, Some([])) {
         return Ok(Some(String::new()));
     }
-    let in_scope = SNAPSHOT.try_with(|_| ()).is_ok();
+    let in_scope = reading();
     let mut select = Query::select();
     select
         .from("teams")
@@ -220,18 +220,17 @@ impl<V: Clone> Kept<V> {
         // transaction is open around): a writer waiting here while it holds its
         // transaction (on SQLite, the database's one write lock) could wait for a reader
         // that waits for a connection the writers hold.
-        let _turn = match SNAPSHOT.try_with(|_| ()) {
-            Ok(()) => {
-                let stripe = key
-                    .bytes()
-                    .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
-                let turn = self.computing[stripe % self.computing.len()].lock().await;
-                if let Some(value) = self.lookup(&key) {
-                    return Ok(value);
-                }
-                Some(turn)
+        let _turn = if reading() {
+            let stripe = key
+                .bytes()
+                .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(b.into()));
+            let turn = self.computing[stripe % self.computing.len()].lock().await;
+            if let Some(value) = self.lookup(&key) {
+                return Ok(value);
             }
-            Err(_) => None,
+            Some(turn)
+        } else {
+            None
         };
         let value = compute().await?;
         let mut kept = self.lock();
@@ -256,6 +255,30 @@ impl<V: Clone> Kept<V> {
         self.map
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl<V: Clone> Kept<std::sync::Arc<V>> {
+    /// [`Kept::get`] of a value kept once behind an `Arc`, handed to each caller as a copy
+    /// of its own.
+    pub async fn get_owned<F, Fut, E>(
+        &self,
+        db: &impl ConnectionTrait,
+        teams: Option<&[Uuid]>,
+        what: &str,
+        compute: F,
+    ) -> std::result::Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = std::result::Result<V, E>>,
+        E: From<crate::StorageError>,
+    {
+        let kept = self
+            .get(db, teams, what, || async {
+                compute().await.map(std::sync::Arc::new)
+            })
+            .await?;
+        Ok(V::clone(&kept))
     }
 }
 

@@ -24,28 +24,14 @@ pub async fn catalog_choices(
     allowed: impl Fn(Uuid) -> bool,
 ) -> AppResult<CatalogChoices> {
     let all = catalog(db).await?;
-    let teams: Vec<_> = all
-        .teams
-        .iter()
-        .filter(|t| allowed(t.id))
-        .cloned()
-        .collect();
-    let components: Vec<_> = all
-        .components
-        .iter()
-        .filter(|c| allowed(c.team_id))
-        .cloned()
-        .collect();
-    let releases: Vec<_> = all
-        .releases
-        .iter()
-        .filter(|r| allowed(r.team_id))
-        .cloned()
-        .collect();
+    let teams = of_allowed(&all.teams, |t| t.id, &allowed);
     Ok(CatalogChoices {
         teams: team_options(&teams),
-        components: component_groups(&teams, &components),
-        releases: release_groups(&teams, &releases),
+        components: component_groups(
+            &teams,
+            &of_allowed(&all.components, |c| c.team_id, &allowed),
+        ),
+        releases: release_groups(&teams, &of_allowed(&all.releases, |r| r.team_id, &allowed)),
     })
 }
 
@@ -55,11 +41,18 @@ pub async fn team_choices(
     allowed: impl Fn(Uuid) -> bool,
 ) -> AppResult<Vec<Opt>> {
     let all = catalog(db).await?;
-    let teams: Vec<_> = all
-        .teams
+    Ok(team_options(&of_allowed(&all.teams, |t| t.id, &allowed)))
+}
+
+/// The `items` whose team (`team_of`) `allowed` lets through, in their order.
+fn of_allowed<T: Clone>(
+    items: &[T],
+    team_of: impl Fn(&T) -> Uuid,
+    allowed: &impl Fn(Uuid) -> bool,
+) -> Vec<T> {
+    items
         .iter()
-        .filter(|t| allowed(t.id))
+        .filter(|item| allowed(team_of(item)))
         .cloned()
-        .collect();
-    Ok(team_options(&teams))
+        .collect()
 }
